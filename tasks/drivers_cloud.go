@@ -1,0 +1,8 @@
+//go:build cloud
+
+package tasks
+
+import (
+	_ "gocloud.dev/blob/azureblob" // azblob://
+	_ "gocloud.dev/blob/gcsblob"   // gs://
+)
