@@ -1,0 +1,186 @@
+package runstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Airflow's defaults for limits the DAG leaves at 0.
+const (
+	defaultMaxActiveRuns  = 16
+	defaultMaxActiveTasks = 16
+)
+
+// CreateRun creates a run of nr.DAG, idempotently: when a run with the same
+// id exists it is returned unchanged with Created false. The run starts at
+// once (its root tasks returned in Dispatch) when the DAG is under
+// max_active_runs, and is queued otherwise; queued runs start, oldest
+// logical date first, when a running run of the DAG ends.
+func (s *Store) CreateRun(ctx context.Context, nr NewRun) (*CreateResult, error) {
+	d := nr.DAG
+	if d == nil {
+		return nil, fmt.Errorf("%w: NewRun.DAG is nil", ErrInvalid)
+	}
+	if err := CheckID("dag", d.DagID); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if nr.RunType == "" {
+		nr.RunType = RunManual
+	}
+	if nr.RunID == "" {
+		if nr.RunType != RunManual && nr.LogicalDate.IsZero() {
+			return nil, fmt.Errorf("%w: a %s run needs a logical date", ErrInvalid, nr.RunType)
+		}
+		nr.RunID = RunID(nr.RunType, nr.LogicalDate, now)
+	}
+	if err := CheckID("run", nr.RunID); err != nil {
+		return nil, err
+	}
+	params, conf, err := mergeParams(d.Params, nr.Conf)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot dag %q: %w", d.DagID, err)
+	}
+	runAfter := nr.RunAfter
+	if runAfter.IsZero() {
+		runAfter = nr.LogicalDate
+	}
+	if runAfter.IsZero() {
+		runAfter = now
+	}
+	score := nr.LogicalDate
+	if score.IsZero() {
+		score = now
+	}
+	maxRuns, maxTasks := d.MaxActiveRuns, d.MaxActiveTasks
+	if maxRuns <= 0 {
+		maxRuns = defaultMaxActiveRuns
+	}
+	if maxTasks <= 0 {
+		maxTasks = defaultMaxActiveTasks
+	}
+	runFields := []any{
+		"run_type", string(nr.RunType),
+		"logical_date", ms(nr.LogicalDate),
+		"data_interval_start", ms(nr.DataIntervalStart),
+		"data_interval_end", ms(nr.DataIntervalEnd),
+		"run_after", ms(runAfter),
+		"conf", string(conf),
+		"params", string(params),
+		"dag_version", d.Version,
+		"dag", string(snap),
+		"note", nr.Note,
+		"triggered_by", nr.TriggeredBy,
+		"failure_reason", "",
+		"start_date", "",
+		"end_date", "",
+		"max_active_tasks", maxTasks,
+		"dagrun_timeout_ms", d.DagrunTimeout.Milliseconds(),
+		"roots", roots(d),
+	}
+	args := []any{nr.RunID, ms(now), score.UnixMilli(), maxRuns, len(runFields) / 2}
+	args = append(args, runFields...)
+	args = append(args, len(d.Tasks))
+	for i := range d.Tasks {
+		ta, err := taskArgs(&d.Tasks[i])
+		if err != nil {
+			return nil, fmt.Errorf("dag %q: %w", d.DagID, err)
+		}
+		args = append(args, ta...)
+	}
+	res, err := s.run(ctx, scriptCreate, d.DagID, args...)
+	if err != nil {
+		return nil, fmt.Errorf("create run %s/%s: %w", d.DagID, nr.RunID, err)
+	}
+	if err := s.rdb.SAdd(ctx, s.keys.DAGs(), d.DagID).Err(); err != nil {
+		return nil, fmt.Errorf("index dag %q: %w", d.DagID, err)
+	}
+	run, err := s.GetRun(ctx, d.DagID, nr.RunID)
+	if err != nil {
+		return nil, err
+	}
+	return &CreateResult{Run: run, Created: str(res[0]) == "created", Dispatch: dispatches(d.DagID, res, 2)}, nil
+}
+
+// roots lists the tasks that are ready when the run starts: those without
+// upstream tasks, and those with trigger rule always.
+func roots(d *Snapshot) string {
+	var r []string
+	for _, t := range d.Tasks {
+		if len(t.Upstream) == 0 || t.TriggerRule == "always" {
+			r = append(r, t.TaskID)
+		}
+	}
+	return strings.Join(r, ",")
+}
+
+func taskArgs(t *SnapshotTask) ([]any, error) {
+	if err := CheckID("task", t.TaskID); err != nil {
+		return nil, err
+	}
+	queue := t.Queue
+	if queue == "" {
+		queue = "default"
+	}
+	args, err := json.Marshal(t.Args)
+	if err != nil {
+		return nil, fmt.Errorf("task %q args: %w", t.TaskID, err)
+	}
+	if t.Args == nil {
+		args = []byte("{}")
+	}
+	rule := t.TriggerRule
+	if rule == "" {
+		rule = "all_success"
+	}
+	slots, prio := t.PoolSlots, t.PriorityWeight
+	if slots <= 0 {
+		slots = 1
+	}
+	leaf := "0"
+	if len(t.Downstream) == 0 {
+		leaf = "1"
+	}
+	exp := "0"
+	if t.RetryExponentialBackoff {
+		exp = "1"
+	}
+	// Order must match TASK_FIELDS in lua/create.lua.
+	return []any{t.TaskID,
+		t.Operator, queue, t.Pool, slots, prio, t.Retries + 1,
+		rule, len(t.Upstream), strings.Join(t.Upstream, ","), strings.Join(t.Downstream, ","), leaf,
+		string(args), t.ExecutionTimeout.Milliseconds(), t.RetryDelay.Milliseconds(), exp,
+		t.MaxRetryDelay.Milliseconds(),
+	}, nil
+}
+
+// mergeParams returns params with conf merged over them (top-level keys) and
+// conf normalised to a JSON object.
+func mergeParams(params map[string]any, conf json.RawMessage) (merged, confOut []byte, err error) {
+	m := map[string]any{}
+	for k, v := range params {
+		m[k] = v
+	}
+	c := map[string]any{}
+	if len(conf) > 0 && string(conf) != "null" {
+		if err := json.Unmarshal(conf, &c); err != nil {
+			return nil, nil, fmt.Errorf("%w: conf is not a JSON object: %v", ErrInvalid, err)
+		}
+	}
+	for k, v := range c {
+		m[k] = v
+	}
+	if merged, err = json.Marshal(m); err != nil {
+		return nil, nil, fmt.Errorf("params: %w", err)
+	}
+	if confOut, err = json.Marshal(c); err != nil {
+		return nil, nil, fmt.Errorf("conf: %w", err)
+	}
+	return merged, confOut, nil
+}

@@ -1,0 +1,50 @@
+-- create: ARGV = run_id, now_ms, score, max_active_runs, n_run_pairs,
+-- <run field, value>..., n_tasks, then per task TASK_ARITY values in the
+-- order of TASK_FIELDS (task_id first). Returns {'exists'|'created', state,
+-- dispatch tuples...}.
+local TASK_FIELDS = {'operator', 'queue', 'pool', 'pool_slots', 'priority_weight', 'max_tries',
+  'rule', 'n_up', 'up', 'down', 'leaf', 'args', 'exec_timeout_ms', 'retry_delay_ms', 'retry_exp',
+  'max_retry_delay_ms'}
+local run = ARGV[1]
+local now = ARGV[2]
+local rk = k_run(run)
+if redis.call('EXISTS', rk) == 1 then
+  return {'exists', redis.call('HGET', rk, 'state')}
+end
+local i = 6
+local n_pairs = tonumber(ARGV[5])
+local fields = {}
+for _ = 1, n_pairs do
+  fields[#fields + 1] = ARGV[i]
+  fields[#fields + 1] = ARGV[i + 1]
+  i = i + 2
+end
+redis.call('HSET', rk, 'state', 'queued', 'queued_at', now, 'max_active_runs', ARGV[4],
+  'slots', 0, 'n_done', 0, 'leaf_failed', 0, unpack(fields))
+local n_tasks = tonumber(ARGV[i])
+i = i + 1
+redis.call('HSET', rk, 'n_tasks', n_tasks)
+local ids = {}
+for _ = 1, n_tasks do
+  local task = ARGV[i]
+  i = i + 1
+  local tf = {'state', '', 'try_number', 0, 'u_success', 0, 'u_failed', 0, 'u_skipped', 0,
+    'u_upstream_failed', 0, 'u_done', 0}
+  for _, f in ipairs(TASK_FIELDS) do
+    tf[#tf + 1] = f
+    tf[#tf + 1] = ARGV[i]
+    i = i + 1
+  end
+  redis.call('HSET', k_ti(run, task), unpack(tf))
+  ids[#ids + 1] = task
+  if #ids >= 1000 then
+    redis.call('RPUSH', k_tasks(run), unpack(ids))
+    ids = {}
+  end
+end
+if #ids > 0 then redis.call('RPUSH', k_tasks(run), unpack(ids)) end
+redis.call('ZADD', k_runs, ARGV[3], run)
+redis.call('ZADD', k_queued, ARGV[3], run)
+local out = {}
+start_queued(now, out)
+return reply('created', redis.call('HGET', rk, 'state'), out)

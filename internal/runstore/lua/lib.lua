@@ -1,0 +1,189 @@
+-- Shared helpers, prepended to every script. KEYS[1] is the DAG's hash tag
+-- "{<prefix>:<dag_id>}"; every key is built from it (see keys.go).
+local tag = KEYS[1]
+local function k_run(run) return tag .. ':run:' .. run end
+local function k_ti(run, task) return tag .. ':ti:' .. run .. ':' .. task end
+local function k_tasks(run) return tag .. ':tasks:' .. run end
+local function k_wait(run) return tag .. ':wait:' .. run end
+local function k_xcom(run) return tag .. ':xcom:' .. run end
+local k_runs = tag .. ':runs'
+local k_active = tag .. ':active'
+local k_queued = tag .. ':queued'
+
+local function num(v) return tonumber(v) or 0 end
+
+-- Airflow's trigger rules (trigger_rule_dep.py with flag_upstream_failed):
+-- returns 'ready', 'skipped', 'upstream_failed' or nil (keep waiting).
+local function evaluate(rule, n, s, sk, f, uf, done)
+  local all_done = done >= n
+  if rule == 'all_success' then
+    if uf > 0 or f > 0 then return 'upstream_failed' end
+    if sk > 0 then return 'skipped' end
+    if s >= n then return 'ready' end
+  elseif rule == 'all_failed' then
+    if s > 0 or sk > 0 then return 'skipped' end
+    if f + uf >= n then return 'ready' end
+  elseif rule == 'all_done' then
+    if all_done then return 'ready' end
+  elseif rule == 'all_skipped' then
+    if s > 0 or f > 0 or uf > 0 then return 'skipped' end
+    if sk >= n then return 'ready' end
+  elseif rule == 'one_success' then
+    if all_done and done == sk then return 'skipped' end
+    if all_done and s <= 0 then return 'upstream_failed' end
+    if s > 0 then return 'ready' end
+  elseif rule == 'one_failed' then
+    if all_done and f + uf == 0 then return 'skipped' end
+    if f + uf > 0 then return 'ready' end
+  elseif rule == 'one_done' then
+    if all_done and f + s == 0 then return 'skipped' end
+    if f + s > 0 then return 'ready' end
+  elseif rule == 'none_failed' then
+    if uf > 0 or f > 0 then return 'upstream_failed' end
+    if s + sk >= n then return 'ready' end
+  elseif rule == 'none_failed_min_one_success' then
+    if uf > 0 or f > 0 then return 'upstream_failed' end
+    if sk >= n then return 'skipped' end
+    if s + sk >= n then return 'ready' end
+  elseif rule == 'none_skipped' then
+    if sk > 0 then return 'skipped' end
+    if all_done then return 'ready' end
+  elseif rule == 'always' then
+    return 'ready'
+  end
+  return nil
+end
+
+-- dispatch takes a max_active_tasks slot, starts a new try and appends the
+-- dispatch tuple (run, task, try, queue, exec_timeout_ms, 0) to out.
+local function dispatch(run, task, now, out)
+  local tk = k_ti(run, task)
+  redis.call('HINCRBY', k_run(run), 'slots', 1)
+  local try = redis.call('HINCRBY', tk, 'try_number', 1)
+  redis.call('HSET', tk, 'state', 'queued', 'queued_at', now, 'next_try_at', '')
+  local v = redis.call('HMGET', tk, 'queue', 'exec_timeout_ms')
+  out[#out + 1] = {run, task, try, v[1], v[2] or '0', '0'}
+end
+
+-- make_ready dispatches a ready task, or parks it in the run's wait set
+-- (state scheduled) when max_active_tasks slots are all taken.
+local function make_ready(run, task, now, out)
+  local rv = redis.call('HMGET', k_run(run), 'slots', 'max_active_tasks')
+  local cap = num(rv[2])
+  if cap > 0 and num(rv[1]) >= cap then
+    local tk = k_ti(run, task)
+    local prio = num(redis.call('HGET', tk, 'priority_weight'))
+    redis.call('HSET', tk, 'state', 'scheduled', 'next_try_at', '')
+    redis.call('ZADD', k_wait(run), -prio, task)
+  else
+    dispatch(run, task, now, out)
+  end
+end
+
+-- fill_slots dispatches waiting tasks while slots are free.
+local function fill_slots(run, now, out)
+  local rk = k_run(run)
+  while true do
+    local rv = redis.call('HMGET', rk, 'slots', 'max_active_tasks')
+    local cap = num(rv[2])
+    if cap > 0 and num(rv[1]) >= cap then return end
+    local top = redis.call('ZPOPMIN', k_wait(run))
+    if #top == 0 then return end
+    dispatch(run, top[1], now, out)
+  end
+end
+
+-- propagate records that task reached terminal state st and walks the
+-- consequences: downstream counters, trigger rules, skipped and
+-- upstream_failed cascades, newly ready tasks.
+local function propagate(run, task, st, now, out)
+  local rk = k_run(run)
+  local stack = {{task, st}}
+  while #stack > 0 do
+    local item = table.remove(stack)
+    local t, s = item[1], item[2]
+    local v = redis.call('HMGET', k_ti(run, t), 'down', 'leaf')
+    redis.call('HINCRBY', rk, 'n_done', 1)
+    if v[2] == '1' and (s == 'failed' or s == 'upstream_failed') then
+      redis.call('HINCRBY', rk, 'leaf_failed', 1)
+    end
+    if v[1] and v[1] ~= '' then
+      for d in string.gmatch(v[1], '[^,]+') do
+        local dk = k_ti(run, d)
+        redis.call('HINCRBY', dk, 'u_' .. s, 1)
+        redis.call('HINCRBY', dk, 'u_done', 1)
+        local c = redis.call('HMGET', dk, 'state', 'rule', 'n_up', 'u_success', 'u_skipped',
+          'u_failed', 'u_upstream_failed', 'u_done')
+        if c[1] == '' then
+          local dec = evaluate(c[2], num(c[3]), num(c[4]), num(c[5]), num(c[6]), num(c[7]), num(c[8]))
+          if dec == 'ready' then
+            make_ready(run, d, now, out)
+          elseif dec then
+            redis.call('HSET', dk, 'state', dec, 'end_date', now)
+            stack[#stack + 1] = {d, dec}
+          end
+        end
+      end
+    end
+  end
+end
+
+local start_queued
+
+-- start_run moves a run to running and makes its roots ready.
+local function start_run(run, now, out)
+  local rk = k_run(run)
+  redis.call('HSET', rk, 'state', 'running', 'start_date', now)
+  redis.call('SADD', k_active, run)
+  redis.call('ZREM', k_queued, run)
+  local roots = redis.call('HGET', rk, 'roots')
+  if roots and roots ~= '' then
+    for t in string.gmatch(roots, '[^,]+') do
+      make_ready(run, t, now, out)
+    end
+  end
+end
+
+-- end_run finishes a running or queued run and frees its max_active_runs slot.
+local function end_run(run, state, reason, now, out)
+  local rk = k_run(run)
+  redis.call('HSET', rk, 'state', state, 'end_date', now, 'failure_reason', reason)
+  redis.call('SREM', k_active, run)
+  redis.call('ZREM', k_queued, run)
+  redis.call('DEL', k_wait(run))
+  start_queued(now, out)
+end
+
+-- maybe_finish ends the run when every task instance is terminal: failed if
+-- any leaf failed or is upstream_failed (Airflow's rule), else success.
+local function maybe_finish(run, now, out)
+  local v = redis.call('HMGET', k_run(run), 'state', 'n_done', 'n_tasks', 'leaf_failed')
+  if v[1] ~= 'running' or num(v[2]) < num(v[3]) then return end
+  if num(v[4]) > 0 then
+    end_run(run, 'failed', 'a leaf task failed or is upstream_failed', now, out)
+  else
+    end_run(run, 'success', '', now, out)
+  end
+end
+
+-- start_queued starts queued runs, oldest first, while the DAG is under
+-- max_active_runs (each run carries the limit it was created with).
+start_queued = function(now, out)
+  while true do
+    local head = redis.call('ZRANGE', k_queued, 0, 0)
+    if #head == 0 then return end
+    local limit = num(redis.call('HGET', k_run(head[1]), 'max_active_runs'))
+    if limit > 0 and redis.call('SCARD', k_active) >= limit then return end
+    start_run(head[1], now, out)
+    maybe_finish(head[1], now, out)
+  end
+end
+
+-- flatten turns dispatch tuples into the reply after a status word.
+local function reply(status, extra, out)
+  local r = {status, extra}
+  for _, d in ipairs(out) do
+    for _, x in ipairs(d) do r[#r + 1] = x end
+  end
+  return r
+end

@@ -1,0 +1,24 @@
+-- start: ARGV = run_id, task_id, try, hostname, now_ms. Moves a queued (or,
+-- after a worker crash, running) try to running. Returns {'ok'|'redelivered',
+-- ti fields (HGETALL), run fields (HGETALL without the DAG snapshot)} or
+-- {'fenced', state}.
+local run, task, try = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local tk, rk = k_ti(run, task), k_run(run)
+local v = redis.call('HMGET', tk, 'state', 'try_number')
+if not v[1] then return {'missing', ''} end
+if num(v[2]) ~= try or (v[1] ~= 'queued' and v[1] ~= 'running') then
+  return {'fenced', v[1]}
+end
+if redis.call('HGET', rk, 'state') ~= 'running' then return {'fenced', v[1]} end
+local status = 'ok'
+if v[1] == 'running' then status = 'redelivered' end
+redis.call('HSET', tk, 'state', 'running', 'start_date', ARGV[5], 'hostname', ARGV[4])
+local rf = redis.call('HGETALL', rk)
+local keep = {}
+for j = 1, #rf, 2 do
+  if rf[j] ~= 'dag' then
+    keep[#keep + 1] = rf[j]
+    keep[#keep + 1] = rf[j + 1]
+  end
+end
+return {status, redis.call('HGETALL', tk), keep}

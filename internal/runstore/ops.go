@@ -1,0 +1,159 @@
+package runstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// StartTry moves try of a task instance from queued to running (or accepts
+// it again after a worker crash). It returns ErrFenced when the try is not
+// the current one or the task instance is not queued/running (a replayed or
+// late delivery): the caller must drop the task without running it.
+func (s *Store) StartTry(ctx context.Context, dagID, runID, taskID string, try int, hostname string) (*StartInfo, error) {
+	res, err := s.run(ctx, scriptStart, dagID, runID, taskID, try, hostname, ms(s.now()))
+	if err != nil {
+		return nil, fmt.Errorf("start %s/%s/%s try %d: %w", dagID, runID, taskID, try, err)
+	}
+	switch str(res[0]) {
+	case "missing":
+		return nil, fmt.Errorf("start %s/%s/%s: %w", dagID, runID, taskID, ErrTaskNotFound)
+	case "fenced":
+		return nil, fmt.Errorf("start %s/%s/%s try %d (state %q): %w", dagID, runID, taskID, try, str(res[1]), ErrFenced)
+	}
+	ti := tiFromHash(dagID, runID, taskID, pairs(res[1]))
+	run := runFromHash(dagID, runID, pairs(res[2]))
+	return &StartInfo{TI: ti, Run: run, Redelivered: str(res[0]) == "redelivered"}, nil
+}
+
+func pairs(v any) map[string]string {
+	l, _ := v.([]any)
+	m := make(map[string]string, len(l)/2)
+	for i := 0; i+1 < len(l); i += 2 {
+		m[str(l[i])] = str(l[i+1])
+	}
+	return m
+}
+
+// Complete is the completion step: one atomic script that fences the try
+// (ErrFenced unless it is the current, running try of a running run),
+// records it, sets the task's state (success, up_for_retry, failed,
+// skipped), propagates terminal states to downstream counters and trigger
+// rules (cascading skipped and upstream_failed), dispatches newly ready
+// tasks under max_active_tasks, finishes the run when every task instance is
+// terminal and starts queued runs under max_active_runs.
+func (s *Store) Complete(ctx context.Context, c Completion) (*CompleteResult, error) {
+	if len(c.XCom) > s.xcomMax {
+		return nil, fmt.Errorf("%s/%s/%s: %d bytes over %d: %w", c.DagID, c.RunID, c.TaskID, len(c.XCom), s.xcomMax, ErrXComTooLarge)
+	}
+	if c.Outcome == "" {
+		return nil, fmt.Errorf("%w: completion without outcome", ErrInvalid)
+	}
+	now := s.now()
+	rec := c.Record
+	rec.Try = c.Try
+	if rec.EndDate.IsZero() {
+		rec.EndDate = now
+	}
+	if rec.Duration == 0 && !rec.StartDate.IsZero() {
+		rec.Duration = rec.EndDate.Sub(rec.StartDate).Seconds()
+	}
+	if rec.State == "" {
+		rec.State = outcomeState(c.Outcome)
+	}
+	recJSON, err := json.Marshal(rec)
+	if err != nil {
+		return nil, fmt.Errorf("try record: %w", err)
+	}
+	res, err := s.run(ctx, scriptComplete, c.DagID, c.RunID, c.TaskID, c.Try, string(c.Outcome), ms(now),
+		c.RetryDelay.Milliseconds(), string(recJSON), string(c.XCom))
+	if err != nil {
+		return nil, fmt.Errorf("complete %s/%s/%s try %d: %w", c.DagID, c.RunID, c.TaskID, c.Try, err)
+	}
+	if str(res[0]) == "fenced" {
+		return nil, fmt.Errorf("complete %s/%s/%s try %d (state %q): %w", c.DagID, c.RunID, c.TaskID, c.Try, str(res[1]), ErrFenced)
+	}
+	return &CompleteResult{State: TIState(str(res[1])), RunState: RunState(str(res[2])), Dispatch: dispatches(c.DagID, res, 3)}, nil
+}
+
+func outcomeState(o Outcome) TIState {
+	switch o {
+	case OutcomeSuccess:
+		return TISuccess
+	case OutcomeSkipped:
+		return TISkipped
+	}
+	return TIFailed
+}
+
+// RetryDue is called when the retry timer of try (which failed) fires: the
+// task instance's next try becomes ready and is returned for dispatch, or
+// parked until a max_active_tasks slot frees. ErrFenced when the task is no
+// longer waiting for that retry.
+func (s *Store) RetryDue(ctx context.Context, dagID, runID, taskID string, try int) ([]Dispatch, error) {
+	res, err := s.run(ctx, scriptRetry, dagID, runID, taskID, try, ms(s.now()))
+	if err != nil {
+		return nil, fmt.Errorf("retry %s/%s/%s after try %d: %w", dagID, runID, taskID, try, err)
+	}
+	if str(res[0]) == "fenced" {
+		return nil, fmt.Errorf("retry %s/%s/%s after try %d: %w", dagID, runID, taskID, try, ErrFenced)
+	}
+	return dispatches(dagID, res, 2), nil
+}
+
+// FinishRun ends an unfinished run with state (RunSuccess or RunFailed) and
+// reason: unfinished task instances become skipped and their running tries
+// are fenced off. It returns the roots of queued runs that could start. A
+// run that is already finished is left alone.
+func (s *Store) FinishRun(ctx context.Context, dagID, runID string, state RunState, reason string) ([]Dispatch, error) {
+	if !state.Finished() {
+		return nil, fmt.Errorf("%w: finish run with state %q", ErrInvalid, state)
+	}
+	res, err := s.run(ctx, scriptFinish, dagID, runID, string(state), reason, ms(s.now()))
+	if err != nil {
+		return nil, fmt.Errorf("finish run %s/%s: %w", dagID, runID, err)
+	}
+	if str(res[0]) == "missing" {
+		return nil, fmt.Errorf("finish run %s/%s: %w", dagID, runID, ErrRunNotFound)
+	}
+	return dispatches(dagID, res, 2), nil
+}
+
+// Pending returns what a running run may have lost in a crash between the
+// completion step and the enqueue: every queued try (to enqueue again; the
+// asynq TaskID makes that a no-op when it is there) and every up_for_retry
+// retry timer.
+func (s *Store) Pending(ctx context.Context, dagID, runID string) ([]Dispatch, error) {
+	ids, err := s.rdb.LRange(ctx, s.keys.TaskList(dagID, runID), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("pending %s/%s: %w", dagID, runID, err)
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.SliceCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.HMGet(ctx, s.keys.TI(dagID, runID, id), "state", "try_number", "queue", "exec_timeout_ms", "next_try_at")
+	}
+	if len(ids) > 0 {
+		if _, err := pipe.Exec(ctx); err != nil {
+			return nil, fmt.Errorf("pending %s/%s: %w", dagID, runID, err)
+		}
+	}
+	var out []Dispatch
+	for i, c := range cmds {
+		v := c.Val()
+		st := TIState(str(v[0]))
+		if st != TIQueued && st != TIUpForRetry {
+			continue
+		}
+		d := Dispatch{DagID: dagID, RunID: runID, TaskID: ids[i], Try: atoi(str(v[1])), Queue: str(v[2]),
+			ExecutionTimeout: time.Duration(atoi(str(v[3]))) * time.Millisecond}
+		if st == TIUpForRetry {
+			d.RetryAt = fromMS(str(v[4]))
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}

@@ -1,0 +1,243 @@
+package runstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// GetRun returns one run (ErrRunNotFound if there is none).
+func (s *Store) GetRun(ctx context.Context, dagID, runID string) (*Run, error) {
+	m, err := s.rdb.HGetAll(ctx, s.keys.Run(dagID, runID)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("get run %s/%s: %w", dagID, runID, err)
+	}
+	if len(m) == 0 {
+		return nil, fmt.Errorf("run %s/%s: %w", dagID, runID, ErrRunNotFound)
+	}
+	return runFromHash(dagID, runID, m), nil
+}
+
+func runFromHash(dagID, runID string, m map[string]string) *Run {
+	return &Run{
+		DagID: dagID, RunID: runID,
+		State: RunState(m["state"]), RunType: RunType(m["run_type"]),
+		LogicalDate:       fromMS(m["logical_date"]),
+		DataIntervalStart: fromMS(m["data_interval_start"]),
+		DataIntervalEnd:   fromMS(m["data_interval_end"]),
+		RunAfter:          fromMS(m["run_after"]),
+		QueuedAt:          fromMS(m["queued_at"]),
+		StartDate:         fromMS(m["start_date"]),
+		EndDate:           fromMS(m["end_date"]),
+		Conf:              rawOr(m["conf"], "{}"),
+		Params:            rawOr(m["params"], "{}"),
+		DagVersion:        m["dag_version"],
+		Note:              m["note"],
+		TriggeredBy:       m["triggered_by"],
+		FailureReason:     m["failure_reason"],
+		TasksTotal:        atoi(m["n_tasks"]),
+		TasksDone:         atoi(m["n_done"]),
+		MaxActiveRuns:     atoi(m["max_active_runs"]),
+		MaxActiveTasks:    atoi(m["max_active_tasks"]),
+		DagrunTimeout:     time.Duration(atoi(m["dagrun_timeout_ms"])) * time.Millisecond,
+	}
+}
+
+func rawOr(v, def string) json.RawMessage {
+	if v == "" {
+		v = def
+	}
+	return json.RawMessage(v)
+}
+
+// Snapshot returns the DAG definition the run was created with.
+func (s *Store) Snapshot(ctx context.Context, dagID, runID string) (*Snapshot, error) {
+	v, err := s.rdb.HGet(ctx, s.keys.Run(dagID, runID), "dag").Result()
+	if err != nil {
+		return nil, notFound(err, ErrRunNotFound, "run "+dagID+"/"+runID)
+	}
+	var snap Snapshot
+	if err := json.Unmarshal([]byte(v), &snap); err != nil {
+		return nil, fmt.Errorf("run %s/%s snapshot: %w", dagID, runID, err)
+	}
+	return &snap, nil
+}
+
+// ListRunsOptions pages ListRuns.
+type ListRunsOptions struct {
+	// Offset and Limit page the runs (Limit 0 means all).
+	Offset, Limit int
+	// Newest lists the latest logical date first.
+	Newest bool
+}
+
+// ListRuns returns a DAG's runs ordered by logical date and the total count.
+func (s *Store) ListRuns(ctx context.Context, dagID string, opt ListRunsOptions) ([]*Run, int, error) {
+	key := s.keys.Runs(dagID)
+	total, err := s.rdb.ZCard(ctx, key).Result()
+	if err != nil {
+		return nil, 0, fmt.Errorf("list runs of %q: %w", dagID, err)
+	}
+	stop := int64(-1)
+	if opt.Limit > 0 {
+		stop = int64(opt.Offset + opt.Limit - 1)
+	}
+	ids, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: key, Start: int64(opt.Offset), Stop: stop, Rev: opt.Newest}).Result()
+	if err != nil {
+		return nil, 0, fmt.Errorf("list runs of %q: %w", dagID, err)
+	}
+	runs, err := s.getRuns(ctx, dagID, ids)
+	return runs, int(total), err
+}
+
+// ActiveRuns returns the ids of a DAG's running and queued runs (for the
+// reconcile sweep).
+func (s *Store) ActiveRuns(ctx context.Context, dagID string) (running, queued []string, err error) {
+	running, err = s.rdb.SMembers(ctx, s.keys.Active(dagID)).Result()
+	if err != nil {
+		return nil, nil, fmt.Errorf("active runs of %q: %w", dagID, err)
+	}
+	sort.Strings(running)
+	queued, err = s.rdb.ZRange(ctx, s.keys.Queued(dagID), 0, -1).Result()
+	if err != nil {
+		return nil, nil, fmt.Errorf("queued runs of %q: %w", dagID, err)
+	}
+	return running, queued, nil
+}
+
+// DAGIDs returns the ids of the DAGs that have runs, sorted.
+func (s *Store) DAGIDs(ctx context.Context) ([]string, error) {
+	ids, err := s.rdb.SMembers(ctx, s.keys.DAGs()).Result()
+	if err != nil {
+		return nil, fmt.Errorf("dag ids: %w", err)
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+func (s *Store) getRuns(ctx context.Context, dagID string, ids []string) ([]*Run, error) {
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.HGetAll(ctx, s.keys.Run(dagID, id))
+	}
+	if len(ids) > 0 {
+		if _, err := pipe.Exec(ctx); err != nil {
+			return nil, fmt.Errorf("get runs of %q: %w", dagID, err)
+		}
+	}
+	runs := make([]*Run, 0, len(ids))
+	for i, c := range cmds {
+		if m := c.Val(); len(m) > 0 {
+			runs = append(runs, runFromHash(dagID, ids[i], m))
+		}
+	}
+	return runs, nil
+}
+
+// TaskInstances returns the task instances of a run in topological order.
+func (s *Store) TaskInstances(ctx context.Context, dagID, runID string) ([]*TaskInstance, error) {
+	ids, err := s.rdb.LRange(ctx, s.keys.TaskList(dagID, runID), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("task instances of %s/%s: %w", dagID, runID, err)
+	}
+	if len(ids) == 0 {
+		if _, err := s.GetRun(ctx, dagID, runID); err != nil {
+			return nil, err
+		}
+		return nil, nil
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.HGetAll(ctx, s.keys.TI(dagID, runID, id))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("task instances of %s/%s: %w", dagID, runID, err)
+	}
+	out := make([]*TaskInstance, 0, len(ids))
+	for i, c := range cmds {
+		out = append(out, tiFromHash(dagID, runID, ids[i], c.Val()))
+	}
+	return out, nil
+}
+
+// TaskInstance returns one task instance (ErrTaskNotFound if there is none).
+func (s *Store) TaskInstance(ctx context.Context, dagID, runID, taskID string) (*TaskInstance, error) {
+	m, err := s.rdb.HGetAll(ctx, s.keys.TI(dagID, runID, taskID)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("task instance %s/%s/%s: %w", dagID, runID, taskID, err)
+	}
+	if len(m) == 0 {
+		return nil, fmt.Errorf("task instance %s/%s/%s: %w", dagID, runID, taskID, ErrTaskNotFound)
+	}
+	return tiFromHash(dagID, runID, taskID, m), nil
+}
+
+func tiFromHash(dagID, runID, taskID string, m map[string]string) *TaskInstance {
+	ti := &TaskInstance{
+		DagID: dagID, RunID: runID, TaskID: taskID,
+		State: TIState(m["state"]), TryNumber: atoi(m["try_number"]), MaxTries: atoi(m["max_tries"]),
+		Operator: m["operator"], Queue: m["queue"], Pool: m["pool"],
+		PoolSlots: atoi(m["pool_slots"]), PriorityWeight: atoi(m["priority_weight"]),
+		TriggerRule: m["rule"], Hostname: m["hostname"],
+		QueuedAt: fromMS(m["queued_at"]), StartDate: fromMS(m["start_date"]), EndDate: fromMS(m["end_date"]),
+		Duration:                time.Duration(atoi(m["duration_ms"])) * time.Millisecond,
+		NextTryAt:               fromMS(m["next_try_at"]),
+		Upstream:                split(m["up"]),
+		Downstream:              split(m["down"]),
+		Args:                    rawOr(m["args"], "{}"),
+		ExecutionTimeout:        time.Duration(atoi(m["exec_timeout_ms"])) * time.Millisecond,
+		RetryDelay:              time.Duration(atoi(m["retry_delay_ms"])) * time.Millisecond,
+		RetryExponentialBackoff: m["retry_exp"] == "1",
+		MaxRetryDelay:           time.Duration(atoi(m["max_retry_delay_ms"])) * time.Millisecond,
+	}
+	for f, v := range m {
+		if !strings.HasPrefix(f, "try:") {
+			continue
+		}
+		var t Try
+		if json.Unmarshal([]byte(v), &t) == nil {
+			ti.Tries = append(ti.Tries, t)
+		}
+	}
+	sort.Slice(ti.Tries, func(i, j int) bool { return ti.Tries[i].Try < ti.Tries[j].Try })
+	return ti
+}
+
+func split(v string) []string {
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, ",")
+}
+
+// XCom returns a task's return_value JSON (nil when it has none).
+func (s *Store) XCom(ctx context.Context, dagID, runID, taskID string) (json.RawMessage, error) {
+	v, err := s.rdb.HGet(ctx, s.keys.XCom(dagID, runID), taskID).Result()
+	if err == redis.Nil {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("xcom %s/%s/%s: %w", dagID, runID, taskID, err)
+	}
+	return json.RawMessage(v), nil
+}
+
+// XComs returns every return_value of a run by task id.
+func (s *Store) XComs(ctx context.Context, dagID, runID string) (map[string]json.RawMessage, error) {
+	m, err := s.rdb.HGetAll(ctx, s.keys.XCom(dagID, runID)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("xcoms %s/%s: %w", dagID, runID, err)
+	}
+	out := make(map[string]json.RawMessage, len(m))
+	for k, v := range m {
+		out[k] = json.RawMessage(v)
+	}
+	return out, nil
+}

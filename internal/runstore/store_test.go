@@ -1,0 +1,105 @@
+package runstore
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/dagworker/dagworker/internal/redistest"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMain(m *testing.M) { redistest.Main(m) }
+
+type bundle struct {
+	store *Store
+	env   *redistest.Env
+	now   time.Time
+}
+
+func setup(t *testing.T) *bundle {
+	t.Helper()
+	env := redistest.New(t)
+	b := &bundle{env: env, now: time.Date(2026, 11, 28, 2, 0, 0, 0, time.UTC)}
+	st, err := New(Config{Client: env.Client(), KeyPrefix: env.Prefix, Clock: func() time.Time { return b.now }})
+	require.NoError(t, err)
+	b.store = st
+	return b
+}
+
+// chain returns a snapshot of tasks t0 → t1 → ... → t(n-1).
+func chain(id string, n int) *Snapshot {
+	s := &Snapshot{DagID: id, Version: "v1", Params: map[string]any{"p": 1, "q": "x"}}
+	for i := 0; i < n; i++ {
+		t := SnapshotTask{TaskID: name(i), Operator: "noop", TriggerRule: "all_success", Retries: 1}
+		if i > 0 {
+			t.Upstream = []string{name(i - 1)}
+		}
+		if i < n-1 {
+			t.Downstream = []string{name(i + 1)}
+		}
+		s.Tasks = append(s.Tasks, t)
+	}
+	return s
+}
+
+func name(i int) string { return "t" + string(rune('a'+i)) }
+
+func TestCreateRunIdempotentAndChain(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	nr := NewRun{DAG: chain("d", 3), RunType: RunScheduled, LogicalDate: b.now, Conf: json.RawMessage(`{"q":"y"}`)}
+	res, err := b.store.CreateRun(ctx, nr)
+	require.NoError(t, err)
+	require.True(t, res.Created)
+	require.Equal(t, "scheduled__2026-11-28T02:00:00Z", res.Run.RunID)
+	require.Equal(t, RunRunning, res.Run.State)
+	require.JSONEq(t, `{"p":1,"q":"y"}`, string(res.Run.Params))
+	require.Len(t, res.Dispatch, 1)
+	require.Equal(t, Dispatch{DagID: "d", RunID: res.Run.RunID, TaskID: "ta", Try: 1, Queue: "default"}, res.Dispatch[0])
+
+	again, err := b.store.CreateRun(ctx, nr)
+	require.NoError(t, err)
+	require.False(t, again.Created)
+	require.Empty(t, again.Dispatch)
+	runs, total, err := b.store.ListRuns(ctx, "d", ListRunsOptions{})
+	require.NoError(t, err)
+	require.Equal(t, 1, total)
+	require.Len(t, runs, 1)
+
+	run := res.Run.RunID
+	for i := 0; i < 3; i++ {
+		info, err := b.store.StartTry(ctx, "d", run, name(i), 1, "h1")
+		require.NoError(t, err)
+		require.Equal(t, TIRunning, info.TI.State)
+		_, err = b.store.StartTry(ctx, "d", run, name(i), 2, "h1")
+		require.ErrorIs(t, err, ErrFenced)
+		cr, err := b.store.Complete(ctx, Completion{DagID: "d", RunID: run, TaskID: name(i), Try: 1,
+			Outcome: OutcomeSuccess, XCom: json.RawMessage(`{"i":1}`)})
+		require.NoError(t, err)
+		require.Equal(t, TISuccess, cr.State)
+		if i < 2 {
+			require.Len(t, cr.Dispatch, 1)
+			require.Equal(t, name(i+1), cr.Dispatch[0].TaskID)
+			require.Equal(t, RunRunning, cr.RunState)
+		} else {
+			require.Empty(t, cr.Dispatch)
+			require.Equal(t, RunSuccess, cr.RunState)
+		}
+		// a late duplicate completion is fenced
+		_, err = b.store.Complete(ctx, Completion{DagID: "d", RunID: run, TaskID: name(i), Try: 1, Outcome: OutcomeFailed})
+		require.ErrorIs(t, err, ErrFenced)
+	}
+	tis, err := b.store.TaskInstances(ctx, "d", run)
+	require.NoError(t, err)
+	require.Len(t, tis, 3)
+	for _, ti := range tis {
+		require.Equal(t, TISuccess, ti.State)
+		require.Len(t, ti.Tries, 1)
+	}
+	x, err := b.store.XCom(ctx, "d", run, "tb")
+	require.NoError(t, err)
+	require.JSONEq(t, `{"i":1}`, string(x))
+}
