@@ -34,6 +34,35 @@ type DAG struct {
 	// Version identifies the definition (a hash of its normalised form), so a
 	// run can name the version it was created with.
 	Version string
+	// DisplayName is dag_display_name ("" when unset); DocMD is doc_md.
+	DisplayName string
+	DocMD       string
+	// Groups lists the task groups by path ("extract", "extract.sub"), in
+	// declaration order.
+	Groups []*Group
+}
+
+// Group is a task group (Airflow's TaskGroup): a named set of tasks that can
+// stand at either end of a dependency.
+type Group struct {
+	// ID is the group's path: parent group ids joined with ".".
+	ID      string
+	Name    string // the group_name as written
+	Parent  string // the parent group's ID ("" for a top-level group)
+	Tooltip string
+	// Upstream lists the task and group names the group depends on, as written.
+	Upstream []string
+	Line     int
+}
+
+// Task returns the task with the given id, or nil.
+func (d *DAG) Task(id string) *Task {
+	for _, t := range d.Tasks {
+		if t.ID == id {
+			return t
+		}
+	}
+	return nil
 }
 
 // Task is one task of a DAG.
@@ -60,6 +89,7 @@ type Task struct {
 	Group                   string        // task group path ("" for none), e.g. "extract.sub"
 	Owner                   string
 	Line                    int // line of the task in its file
+	Column                  int // column of the task in its file
 }
 
 // TriggerRule is one of Airflow's eleven trigger rules.
@@ -80,3 +110,33 @@ const (
 	NoneSkipped             TriggerRule = "none_skipped"
 	AlwaysRule              TriggerRule = "always"
 )
+
+// TriggerRules returns the accepted trigger rules in Airflow's documentation order.
+func TriggerRules() []TriggerRule {
+	return []TriggerRule{
+		AllSuccess, AllFailed, AllDone, AllSkipped, OneSuccess, OneFailed, OneDone,
+		NoneFailed, NoneFailedMinOneSuccess, NoneSkipped, AlwaysRule,
+	}
+}
+
+// Valid reports whether r is one of the eleven rules.
+func (r TriggerRule) Valid() bool {
+	for _, x := range TriggerRules() {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Warning is a problem that does not stop a DAG from loading (a probably
+// mistaken cron spec, an Airflow key dagworker ignores).
+type Warning struct {
+	File   string
+	Line   int
+	Column int
+	Msg    string
+}
+
+// String formats the warning as file:line:col: message.
+func (w Warning) String() string { return position(w.File, w.Line, w.Column) + w.Msg }
