@@ -1,0 +1,199 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/dagworker/dagworker/internal/dag"
+	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/hibiken/asynq"
+)
+
+// Config configures an Engine.
+type Config struct {
+	// Store holds the run state (required).
+	Store *runstore.Store
+	// Client enqueues task instances (required). The caller closes it.
+	Client *asynq.Client
+	// Logger receives the engine's logs. Default: discard.
+	Logger *slog.Logger
+	// Clock returns the current time. Default time.Now.
+	Clock func() time.Time
+	// Retention keeps a finished asynq task (and so its TaskID) this long, so
+	// a replayed enqueue of the same try is a no-op. Default 24h.
+	Retention time.Duration
+	// MaxRedeliveries is asynq's MaxRetry: how often a try is handed out
+	// again after a worker crashed (our retries are new tries). Default 3.
+	MaxRedeliveries int
+	// DefaultTimeout is asynq's Timeout for tasks without an
+	// execution_timeout. Default 24h.
+	DefaultTimeout time.Duration
+	// DefaultQueue is the queue of tasks that set none and whose operator
+	// is not in OperatorQueues. Default "default".
+	DefaultQueue string
+	// OperatorQueues maps an operator to its default queue. Default none.
+	OperatorQueues map[string]string
+	// EnqueueParallelism bounds concurrent enqueues of one step. Default 16.
+	EnqueueParallelism int
+}
+
+// WithDefaults returns c with unset fields filled.
+func (c Config) WithDefaults() Config {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	if c.Retention == 0 {
+		c.Retention = 24 * time.Hour
+	}
+	if c.MaxRedeliveries == 0 {
+		c.MaxRedeliveries = 3
+	}
+	if c.DefaultTimeout == 0 {
+		c.DefaultTimeout = 24 * time.Hour
+	}
+	if c.DefaultQueue == "" {
+		c.DefaultQueue = "default"
+	}
+	if c.EnqueueParallelism == 0 {
+		c.EnqueueParallelism = 16
+	}
+	return c
+}
+
+func (c Config) validate() error {
+	switch {
+	case c.Store == nil:
+		return fmt.Errorf("%w: Store is nil", ErrConfig)
+	case c.Client == nil:
+		return fmt.Errorf("%w: Client is nil", ErrConfig)
+	case c.Retention < 0, c.DefaultTimeout < time.Second, c.MaxRedeliveries < 0, c.EnqueueParallelism < 1:
+		return fmt.Errorf("%w: negative Retention or MaxRedeliveries, DefaultTimeout under 1s or EnqueueParallelism under 1", ErrConfig)
+	}
+	return nil
+}
+
+// Engine creates runs and advances them. It is safe for concurrent use.
+type Engine struct {
+	cfg   Config
+	store *runstore.Store
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+// New returns an Engine.
+func New(cfg Config) (*Engine, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &Engine{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Clock}, nil
+}
+
+// Store returns the run store.
+func (e *Engine) Store() *runstore.Store { return e.store }
+
+// RunOptions describes a run to create (see runstore.NewRun).
+type RunOptions struct {
+	// RunID "" derives the id from RunType and LogicalDate.
+	RunID   string
+	RunType runstore.RunType
+	// LogicalDate may be zero for a manual run.
+	LogicalDate       time.Time
+	DataIntervalStart time.Time
+	DataIntervalEnd   time.Time
+	RunAfter          time.Time
+	// Conf is the trigger conf (a JSON object or nil); it overrides params.
+	Conf        json.RawMessage
+	Note        string
+	TriggeredBy string
+}
+
+// CreateRun creates a run of d (idempotently: an existing run id returns the
+// existing run with Created false) and enqueues its ready tasks.
+func (e *Engine) CreateRun(ctx context.Context, d *dag.DAG, o RunOptions) (*runstore.CreateResult, error) {
+	if d == nil {
+		return nil, fmt.Errorf("%w: nil DAG", runstore.ErrInvalid)
+	}
+	res, err := e.store.CreateRun(ctx, runstore.NewRun{
+		DAG: NewSnapshot(d, e.cfg.OperatorQueues, e.cfg.DefaultQueue), RunID: o.RunID, RunType: o.RunType,
+		LogicalDate: o.LogicalDate, DataIntervalStart: o.DataIntervalStart, DataIntervalEnd: o.DataIntervalEnd,
+		RunAfter: o.RunAfter, Conf: o.Conf, Note: o.Note, TriggeredBy: o.TriggeredBy,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := e.Enqueue(ctx, res.Dispatch); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// Enqueue hands dispatches to asynq: a try as TaskType with its TaskID, a
+// retry timer as RetryTaskType processed at its RetryAt. A TaskID conflict
+// (the task is already there) counts as success.
+func (e *Engine) Enqueue(ctx context.Context, ds []runstore.Dispatch) error {
+	if len(ds) == 1 {
+		return e.enqueue(ctx, ds[0])
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+		sem  = make(chan struct{}, e.cfg.EnqueueParallelism)
+	)
+	for _, d := range ds {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := e.enqueue(ctx, d); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (e *Engine) enqueue(ctx context.Context, d runstore.Dispatch) error {
+	p := Payload{DagID: d.DagID, RunID: d.RunID, TaskID: d.TaskID, Try: d.Try}
+	body, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	opts := []asynq.Option{asynq.Queue(d.Queue), asynq.Retention(e.cfg.Retention)}
+	var t *asynq.Task
+	if d.RetryAt.IsZero() {
+		timeout := e.cfg.DefaultTimeout
+		if d.ExecutionTimeout > 0 {
+			// asynq's Timeout is whole seconds; ours is enforced in the
+			// worker, this only bounds a stuck handler.
+			timeout = d.ExecutionTimeout.Truncate(time.Second) + 30*time.Second
+		}
+		t = asynq.NewTask(TaskType, body)
+		opts = append(opts, asynq.TaskID(TaskID(p)), asynq.MaxRetry(e.cfg.MaxRedeliveries), asynq.Timeout(timeout))
+	} else {
+		t = asynq.NewTask(RetryTaskType, body)
+		opts = append(opts, asynq.TaskID(RetryTaskID(p)), asynq.MaxRetry(e.cfg.MaxRedeliveries),
+			asynq.ProcessIn(d.RetryAt.Sub(e.now())))
+	}
+	_, err = e.cfg.Client.EnqueueContext(ctx, t, opts...)
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", TaskID(p), err)
+	}
+	return nil
+}

@@ -1,0 +1,11 @@
+package engine
+
+import "errors"
+
+// Sentinel errors of the engine.
+var (
+	// ErrConfig: an invalid Config.
+	ErrConfig = errors.New("invalid engine config")
+	// ErrPayload: an asynq task whose payload is not a task instance try.
+	ErrPayload = errors.New("invalid task instance payload")
+)

@@ -1,0 +1,193 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/dagworker/dagworker/internal/template"
+	"github.com/dagworker/dagworker/tasks"
+)
+
+// Start begins try p on hostname. runstore.ErrFenced means the delivery is
+// stale or replayed: drop it without running anything.
+func (e *Engine) Start(ctx context.Context, p Payload, hostname string) (*runstore.StartInfo, error) {
+	return e.store.StartTry(ctx, p.DagID, p.RunID, p.TaskID, p.Try, hostname)
+}
+
+// RenderArgs renders the try's arguments with the run's template context
+// (ds, params, dag_run.conf, ...) and upstream XComs. A template error is an
+// invalid argument (tasks.ErrInvalidArgs): the task fails without retries.
+func (e *Engine) RenderArgs(ctx context.Context, info *runstore.StartInfo) (json.RawMessage, error) {
+	raw := info.TI.Args
+	if !bytes.Contains(raw, []byte("{{")) {
+		return raw, nil
+	}
+	var args map[string]any
+	if err := json.Unmarshal(raw, &args); err != nil {
+		return nil, fmt.Errorf("task %q arguments: %v: %w", info.TI.TaskID, err, tasks.ErrInvalidArgs)
+	}
+	var params, conf map[string]any
+	_ = json.Unmarshal(info.Run.Params, &params)
+	_ = json.Unmarshal(info.Run.Conf, &conf)
+	run := info.Run
+	tc := &template.Context{
+		Vars: template.Vars(template.RunInfo{
+			DagID: run.DagID, RunID: run.RunID, LogicalDate: run.LogicalDate,
+			DataIntervalStart: run.DataIntervalStart, DataIntervalEnd: run.DataIntervalEnd,
+			Params: params, Conf: conf,
+		}),
+		XCom: func(taskID, key string) (any, error) {
+			if key != "" && key != "return_value" {
+				return nil, nil
+			}
+			v, err := e.store.XCom(ctx, run.DagID, run.RunID, taskID)
+			if err != nil || v == nil {
+				return nil, err
+			}
+			var out any
+			if err := json.Unmarshal(v, &out); err != nil {
+				return nil, fmt.Errorf("xcom of %q: %w", taskID, err)
+			}
+			return out, nil
+		},
+	}
+	out, err := template.Render(args, tc)
+	if err != nil {
+		return nil, fmt.Errorf("task %q: render arguments: %v: %w", info.TI.TaskID, err, tasks.ErrInvalidArgs)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, fmt.Errorf("task %q: rendered arguments: %v: %w", info.TI.TaskID, err, tasks.ErrInvalidArgs)
+	}
+	return b, nil
+}
+
+// TryResult is how one try ended, as the worker saw it.
+type TryResult struct {
+	// Value is the handler's return value (the XCom); nil for none.
+	Value any
+	// Err is the handler's error; nil for success. Errors wrapping
+	// asynq.SkipRetry (tasks.ErrInvalidArgs) fail without retries.
+	Err error
+	// Start is when the handler started.
+	Start time.Time
+	// Hostname ran the try.
+	Hostname string
+	// LogKey is the data lake key of the try's log ("" if not stored).
+	LogKey string
+}
+
+// Finish runs the completion step for a try and enqueues what it made
+// ready. runstore.ErrFenced means the try was no longer current (a late
+// completion): nothing changed.
+func (e *Engine) Finish(ctx context.Context, info *runstore.StartInfo, r TryResult) (*runstore.CompleteResult, error) {
+	ti := info.TI
+	c := runstore.Completion{DagID: ti.DagID, RunID: ti.RunID, TaskID: ti.TaskID, Try: ti.TryNumber,
+		Outcome: runstore.OutcomeSuccess}
+	if r.Err == nil && r.Value != nil {
+		b, err := json.Marshal(r.Value)
+		switch {
+		case err != nil:
+			r.Err = fmt.Errorf("return value is not JSON: %v: %w", err, tasks.ErrInvalidArgs)
+		case len(b) > runstore.DefaultXComMaxBytes:
+			r.Err = fmt.Errorf("return value of %d bytes over the %d byte XCom cap (write bulk data to the data lake): %w",
+				len(b), runstore.DefaultXComMaxBytes, tasks.ErrInvalidArgs)
+		default:
+			c.XCom = b
+		}
+	}
+	if r.Err != nil {
+		c.XCom = nil
+		c.Outcome = runstore.OutcomeFailed
+		if tasks.IsPermanent(r.Err) {
+			c.Outcome = runstore.OutcomeFailedPermanent
+		}
+		c.RetryDelay = RetryDelay(ti, ti.TryNumber)
+	}
+	now := e.now()
+	c.Record = runstore.Try{StartDate: r.Start, EndDate: now, Hostname: r.Hostname, LogKey: r.LogKey}
+	if r.Err != nil {
+		c.Record.Error = r.Err.Error()
+	}
+	res, err := e.store.Complete(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.Enqueue(ctx, res.Dispatch); err != nil {
+		return res, err
+	}
+	run := info.Run
+	if res.RunState == runstore.RunRunning && run.DagrunTimeout > 0 && !run.StartDate.IsZero() &&
+		now.Sub(run.StartDate) > run.DagrunTimeout {
+		if err := e.FinishRun(ctx, run.DagID, run.RunID, runstore.RunFailed, "dagrun_timeout exceeded"); err != nil {
+			return res, err
+		}
+		res.RunState = runstore.RunFailed
+	}
+	return res, nil
+}
+
+// HandleRetry is the retry timer of try p (which failed): the next try
+// becomes ready and is enqueued. A stale timer is ignored.
+func (e *Engine) HandleRetry(ctx context.Context, p Payload) error {
+	ds, err := e.store.RetryDue(ctx, p.DagID, p.RunID, p.TaskID, p.Try)
+	if errors.Is(err, runstore.ErrFenced) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return e.Enqueue(ctx, ds)
+}
+
+// FinishRun ends an unfinished run now with state (success or failed) and
+// reason, and enqueues the roots of queued runs that could start.
+func (e *Engine) FinishRun(ctx context.Context, dagID, runID string, state runstore.RunState, reason string) error {
+	ds, err := e.store.FinishRun(ctx, dagID, runID, state, reason)
+	if err != nil {
+		return err
+	}
+	return e.Enqueue(ctx, ds)
+}
+
+// Reconcile repairs one run after a crash: a dagrun_timeout that passed
+// fails the run; every queued try and up_for_retry timer is enqueued again
+// (TaskIDs make that a no-op for what asynq still has). Safe at any time,
+// on any replica.
+func (e *Engine) Reconcile(ctx context.Context, dagID, runID string) error {
+	run, err := e.store.GetRun(ctx, dagID, runID)
+	if err != nil {
+		return err
+	}
+	if run.State != runstore.RunRunning {
+		return nil
+	}
+	if run.DagrunTimeout > 0 && !run.StartDate.IsZero() && e.now().Sub(run.StartDate) > run.DagrunTimeout {
+		return e.FinishRun(ctx, dagID, runID, runstore.RunFailed, "dagrun_timeout exceeded")
+	}
+	ds, err := e.store.Pending(ctx, dagID, runID)
+	if err != nil {
+		return err
+	}
+	return e.Enqueue(ctx, ds)
+}
+
+// ReconcileDAG reconciles every running run of the DAG.
+func (e *Engine) ReconcileDAG(ctx context.Context, dagID string) error {
+	running, _, err := e.store.ActiveRuns(ctx, dagID)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, id := range running {
+		if err := e.Reconcile(ctx, dagID, id); err != nil {
+			errs = append(errs, fmt.Errorf("reconcile %s/%s: %w", dagID, id, err))
+		}
+	}
+	return errors.Join(errs...)
+}
