@@ -1,0 +1,193 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// The interfaces below are what the API consumes. Each is small and declared
+// here, on the consumer side; the run store, the engine and the coordinator's
+// DAG folder implement them (or a thin adapter does).
+
+// DAGSource lists the DAGs currently loaded from the DAG folder.
+type DAGSource interface {
+	// DAGs returns every loaded DAG, sorted by id.
+	DAGs() []DAGInfo
+}
+
+// DAGInfo is what the API shows of a loaded DAG. It is the API's own view so
+// that the API does not depend on the DAG model's internals; the serve
+// command fills it from the DAG folder.
+type DAGInfo struct {
+	ID          string
+	Description string
+	// File is the path the DAG was loaded from.
+	File string
+	// Schedule is the schedule as written (cron or preset), "" for manual only.
+	Schedule       string
+	Tags           []string
+	Owners         []string
+	MaxActiveRuns  int // 0 means Airflow's default, 16
+	MaxActiveTasks int // 0 means Airflow's default, 16
+	// PausedUponCreation is the paused state of a DAG never paused or unpaused.
+	PausedUponCreation bool
+	// NextRun is the next scheduled logical date (nil when none).
+	NextRun *time.Time
+}
+
+// PauseStore keeps the paused flag of each DAG.
+type PauseStore interface {
+	// Paused reports whether the DAG is paused, and whether that was ever set.
+	Paused(ctx context.Context, dagID string) (paused, set bool, err error)
+	// SetPaused pauses or unpauses the DAG.
+	SetPaused(ctx context.Context, dagID string, paused bool) error
+}
+
+// RunStore creates and reads DAG runs.
+type RunStore interface {
+	// TriggerRun creates a manual run. It returns ErrRunExists (with the
+	// existing run) when req.RunID is taken; creation is atomic, so two
+	// concurrent triggers with one id create one run.
+	TriggerRun(ctx context.Context, dagID string, req TriggerRequest) (Run, error)
+	// Run returns one run or ErrNotFound.
+	Run(ctx context.Context, dagID, runID string) (Run, error)
+	// Runs returns every run of a DAG, newest first. The API filters and
+	// pages them.
+	Runs(ctx context.Context, dagID string) ([]Run, error)
+}
+
+// RunEditor changes existing runs.
+type RunEditor interface {
+	// PatchRun sets the run's state (when state is non-empty) and note (when
+	// note is non-nil) and returns the updated run.
+	PatchRun(ctx context.Context, dagID, runID string, state RunState, note *string) (Run, error)
+	// DeleteRun removes the run and its task instances.
+	DeleteRun(ctx context.Context, dagID, runID string) error
+	// ClearRun resets the run's task instances (only the failed and
+	// upstream_failed ones when onlyFailed) so they run again; the run goes
+	// back to queued.
+	ClearRun(ctx context.Context, dagID, runID string, onlyFailed bool) error
+}
+
+// TaskStore reads task instances, their tries and logs.
+type TaskStore interface {
+	// TaskInstances returns the current try of every task instance of the run.
+	TaskInstances(ctx context.Context, dagID, runID string) ([]TaskInstance, error)
+	// Tries returns every try of one task instance, oldest first.
+	Tries(ctx context.Context, dagID, runID, taskID string) ([]TaskInstance, error)
+	// Log returns the captured log of one try, or ErrNotFound.
+	Log(ctx context.Context, dagID, runID, taskID string, try int) ([]byte, error)
+}
+
+// TaskRunner runs ad-hoc tasks (one task outside any DAG).
+type TaskRunner interface {
+	// Submit enqueues one task and returns it (state queued).
+	Submit(ctx context.Context, req TaskRequest) (AdHocTask, error)
+	// Task returns a submitted task or ErrNotFound.
+	Task(ctx context.Context, id string) (AdHocTask, error)
+}
+
+// RunState is an Airflow DAG run state.
+type RunState string
+
+// DAG run states (Airflow's names).
+const (
+	RunQueued  RunState = "queued"
+	RunRunning RunState = "running"
+	RunSuccess RunState = "success"
+	RunFailed  RunState = "failed"
+)
+
+// Finished reports whether s is a final state.
+func (s RunState) Finished() bool { return s == RunSuccess || s == RunFailed }
+
+// TriggerRequest asks for a manual run.
+type TriggerRequest struct {
+	// RunID is the run id: the caller's dag_run_id, or one the API made
+	// (manual__<time>, or derived from an Idempotency-Key).
+	RunID string
+	// LogicalDate is nil when the caller gave none (Airflow 3 allows that).
+	LogicalDate       *time.Time
+	DataIntervalStart *time.Time
+	DataIntervalEnd   *time.Time
+	RunAfter          time.Time
+	Conf              map[string]any
+	Note              *string
+	// TriggeredBy is Airflow's triggered_by ("rest_api").
+	TriggeredBy string
+}
+
+// Run is one DAG run.
+type Run struct {
+	DagID             string
+	RunID             string
+	RunType           string // manual, scheduled, backfill
+	State             RunState
+	LogicalDate       *time.Time
+	DataIntervalStart *time.Time
+	DataIntervalEnd   *time.Time
+	RunAfter          time.Time
+	QueuedAt          *time.Time
+	StartDate         *time.Time
+	EndDate           *time.Time
+	Conf              map[string]any
+	Note              *string
+	TriggeredBy       string
+	// DagVersion is the version hash of the DAG definition the run uses.
+	DagVersion string
+	// VersionCreatedAt is when that version was first seen (zero: RunAfter).
+	VersionCreatedAt time.Time
+}
+
+// TaskInstance is one try of one task of a run.
+type TaskInstance struct {
+	DagID  string
+	RunID  string
+	TaskID string
+	// State is "" while the task is not scheduled yet (Airflow's null).
+	State          string
+	Try            int
+	MaxTries       int
+	Operator       string
+	Queue          string
+	Pool           string
+	PoolSlots      int
+	PriorityWeight int
+	Hostname       string
+	PID            int
+	ScheduledAt    *time.Time
+	QueuedAt       *time.Time
+	StartDate      *time.Time
+	EndDate        *time.Time
+	// ReturnValue is the task's XCom return_value (nil when none).
+	ReturnValue json.RawMessage
+	// Error is the failure message of the try, if any.
+	Error string
+}
+
+// TaskRequest asks for one ad-hoc task.
+type TaskRequest struct {
+	Type  string          `json:"type"`
+	Args  json.RawMessage `json:"args,omitempty"`
+	Queue string          `json:"queue,omitempty"`
+}
+
+// AdHocTask is the state of one ad-hoc task.
+type AdHocTask struct {
+	ID    string
+	Type  string
+	Queue string
+	// State uses task instance state names: queued, running, success, failed.
+	State     string
+	Result    json.RawMessage
+	OutputURI string
+	Error     string
+	Log       string
+	CreatedAt time.Time
+	StartedAt *time.Time
+	EndedAt   *time.Time
+}
+
+// finished reports whether an ad-hoc task state is final.
+func adHocFinished(state string) bool { return state == "success" || state == "failed" }

@@ -1,0 +1,177 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Paging defaults follow Airflow's (limit 50); the maximum is larger than
+// Airflow's 100 because scripts list whole DAGs.
+const (
+	defaultLimit = 50
+	maxLimit     = 1000
+)
+
+// query reads typed query parameters and collects 422 field errors.
+type query struct {
+	v    url.Values
+	errs []fieldError
+}
+
+func newQuery(r *http.Request) *query { return &query{v: r.URL.Query()} }
+
+func (q *query) fail(name, typ, msg string) {
+	q.errs = append(q.errs, fieldError{Loc: []any{"query", name}, Msg: msg, Type: typ})
+}
+
+func (q *query) err() error {
+	if len(q.errs) == 0 {
+		return nil
+	}
+	return &apiError{status: http.StatusUnprocessableEntity, detail: q.errs}
+}
+
+func (q *query) str(name string) string { return q.v.Get(name) }
+
+func (q *query) list(name string) []string {
+	var out []string
+	for _, v := range q.v[name] {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func (q *query) intv(name string, def, minV, maxV int) int {
+	s := q.v.Get(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		q.fail(name, "int_parsing", "Input should be a valid integer, unable to parse string as an integer")
+		return def
+	}
+	if n < minV {
+		q.fail(name, "greater_than_equal", "Input should be greater than or equal to "+strconv.Itoa(minV))
+		return def
+	}
+	if n > maxV {
+		n = maxV
+	}
+	return n
+}
+
+// boolp returns nil when the parameter is absent.
+func (q *query) boolp(name string) *bool {
+	s := q.v.Get(name)
+	if s == "" {
+		return nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		q.fail(name, "bool_parsing", "Input should be a valid boolean, unable to interpret input")
+		return nil
+	}
+	return &b
+}
+
+// timep parses an RFC 3339 date-time; nil when absent.
+func (q *query) timep(name string) *time.Time {
+	s := q.v.Get(name)
+	if s == "" {
+		return nil
+	}
+	t, err := parseTime(s)
+	if err != nil {
+		q.fail(name, "datetime_from_date_parsing", "Input should be a valid datetime: "+err.Error())
+		return nil
+	}
+	return &t
+}
+
+// parseTime accepts RFC 3339 with or without fractional seconds, and a date.
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01-02T15:04:05", s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Parse(time.DateOnly, s)
+}
+
+// page slices items by offset and limit.
+func page[T any](items []T, offset, limit int) []T {
+	if offset >= len(items) {
+		return []T{}
+	}
+	end := min(len(items), offset+limit)
+	return items[offset:end]
+}
+
+// likePattern compiles an Airflow "pattern" parameter (SQL LIKE: % and _
+// wildcards, matched anywhere, case-insensitive) into a regexp.
+func likePattern(p string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("(?i)")
+	for _, r := range p {
+		switch r {
+		case '%':
+			b.WriteString(".*")
+		case '_':
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	return regexp.MustCompile(b.String())
+}
+
+// timeRange is an inclusive/exclusive filter on one timestamp.
+type timeRange struct {
+	gte, gt, lte, lt *time.Time
+}
+
+func (q *query) timeRange(prefix string) timeRange {
+	return timeRange{gte: q.timep(prefix + "_gte"), gt: q.timep(prefix + "_gt"), lte: q.timep(prefix + "_lte"), lt: q.timep(prefix + "_lt")}
+}
+
+// match reports whether t is within the range; a nil t matches only an
+// empty range.
+func (tr timeRange) match(t *time.Time) bool {
+	if tr.gte == nil && tr.gt == nil && tr.lte == nil && tr.lt == nil {
+		return true
+	}
+	if t == nil {
+		return false
+	}
+	return (tr.gte == nil || !t.Before(*tr.gte)) && (tr.gt == nil || t.After(*tr.gt)) &&
+		(tr.lte == nil || !t.After(*tr.lte)) && (tr.lt == nil || t.Before(*tr.lt))
+}
+
+// parseWait parses ?wait=: a Go duration ("60s", "2m") or seconds ("60").
+func parseWait(s string, maxWait time.Duration) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		n, nerr := strconv.ParseFloat(s, 64)
+		if nerr != nil {
+			return 0, unprocessable([]any{"query", "wait"}, "value_error", "wait %q: want a duration like 60s or a number of seconds", s)
+		}
+		d = time.Duration(n * float64(time.Second))
+	}
+	if d < 0 {
+		return 0, unprocessable([]any{"query", "wait"}, "value_error", "wait %q is negative", s)
+	}
+	return min(d, maxWait), nil
+}

@@ -1,0 +1,99 @@
+package api
+
+import "net/http"
+
+// route is one served operation. The table drives both the ServeMux and the
+// OpenAPI document, so what is served is what is documented.
+type route struct {
+	method, path string
+	op, summary  string
+	// scope is the scope needed; "" means no authentication.
+	scope   Scope
+	handler http.HandlerFunc
+	// airflow marks operations shared with Airflow's REST API v2.
+	airflow bool
+	body    any // request body type, nil for none
+	resp    any // success response body type, nil for none
+	status  int // success status
+	errors  []int
+	query   []string
+}
+
+var (
+	readErrs    = []int{401, 403, 404, 422}
+	triggerErrs = []int{400, 401, 403, 404, 409, 413, 422}
+	writeErrs   = []int{400, 401, 403, 404, 413, 422}
+)
+
+const (
+	dagPattern = "/api/v2/dags/{dag_id}"
+	runPattern = dagPattern + "/dagRuns/{dag_run_id}"
+	tiPattern  = runPattern + "/taskInstances/{task_id}"
+)
+
+func (s *Server) routeTable() []route {
+	return []route{
+		{method: "GET", path: "/api/v2/version", op: "get_version", summary: "Get version", handler: s.handleVersion, airflow: true, resp: map[string]any{}, status: 200},
+		{method: "GET", path: "/api/v2/monitor/health", op: "get_health", summary: "Get health", handler: s.handleHealth, airflow: true, resp: map[string]any{}, status: 200},
+		{method: "POST", path: "/auth/token", op: "create_token", summary: "Log in: username and password (JSON or form) to a JWT", handler: s.handleToken,
+			body: struct {
+				Username string `json:"username"`
+				Password string `json:"password"`
+			}{}, resp: struct {
+				AccessToken string `json:"access_token"`
+			}{}, status: 201, errors: []int{400, 401, 413, 422}},
+
+		{method: "GET", path: "/api/v2/dags", op: "get_dags", summary: "List DAGs", scope: ScopeRead, handler: s.handleListDAGs, airflow: true,
+			resp: DAGCollectionResponse{}, status: 200, errors: []int{401, 403, 422},
+			query: []string{"limit", "offset", "dag_id_pattern", "paused", "tags", "tags_match_mode", "order_by"}},
+		{method: "GET", path: dagPattern, op: "get_dag", summary: "Get a DAG", scope: ScopeRead, handler: s.handleGetDAG, airflow: true, resp: DAGResponse{}, status: 200, errors: readErrs},
+		{method: "PATCH", path: dagPattern, op: "patch_dag", summary: "Pause or unpause a DAG", scope: ScopeTrigger, handler: s.handlePatchDAG, airflow: true,
+			body: struct {
+				IsPaused bool `json:"is_paused"`
+			}{}, resp: DAGResponse{}, status: 200, errors: writeErrs, query: []string{"update_mask"}},
+
+		{method: "POST", path: dagPattern + "/dagRuns", op: "trigger_dag_run", summary: "Trigger a DAG run (Idempotency-Key header; ?wait=60s waits for the end, 202 with Location at the timeout)",
+			scope: ScopeTrigger, handler: s.handleTrigger, airflow: true, body: triggerBody{}, resp: DAGRunResponse{}, status: 200, errors: append([]int{202}, triggerErrs...), query: []string{"wait"}},
+		{method: "GET", path: dagPattern + "/dagRuns", op: "get_dag_runs", summary: "List DAG runs (dag_id ~ for all DAGs)", scope: ScopeRead, handler: s.handleListRuns, airflow: true,
+			resp: DAGRunCollectionResponse{}, status: 200, errors: readErrs,
+			query: []string{"limit", "offset", "state", "run_type", "order_by", "logical_date_gte", "logical_date_gt", "logical_date_lte", "logical_date_lt",
+				"start_date_gte", "start_date_gt", "start_date_lte", "start_date_lt", "end_date_gte", "end_date_gt", "end_date_lte", "end_date_lt",
+				"run_after_gte", "run_after_gt", "run_after_lte", "run_after_lt"}},
+		{method: "POST", path: dagPattern + "/dagRuns/list", op: "get_list_dag_runs_batch", summary: "List DAG runs by a body filter", scope: ScopeRead, handler: s.handleListRunsBatch, airflow: true,
+			body: map[string]any{}, resp: DAGRunCollectionResponse{}, status: 200, errors: writeErrs},
+		{method: "GET", path: runPattern, op: "get_dag_run", summary: "Get a DAG run", scope: ScopeRead, handler: s.handleGetRun, airflow: true, resp: DAGRunResponse{}, status: 200, errors: readErrs},
+		{method: "PATCH", path: runPattern, op: "patch_dag_run", summary: "Set a DAG run's state or note", scope: ScopeTrigger, handler: s.handlePatchRun, airflow: true,
+			body: struct {
+				State string `json:"state"`
+				Note  string `json:"note"`
+			}{}, resp: DAGRunResponse{}, status: 200, errors: writeErrs, query: []string{"update_mask"}},
+		{method: "DELETE", path: runPattern, op: "delete_dag_run", summary: "Delete a DAG run", scope: ScopeTrigger, handler: s.handleDeleteRun, airflow: true, status: 204, errors: []int{400, 401, 403, 404, 422}},
+		{method: "POST", path: runPattern + "/clear", op: "clear_dag_run", summary: "Clear a DAG run's task instances so they run again (dry_run defaults to true)",
+			scope: ScopeTrigger, handler: s.handleClearRun, airflow: true, body: struct {
+				DryRun     bool `json:"dry_run"`
+				OnlyFailed bool `json:"only_failed"`
+			}{}, resp: DAGRunResponse{}, status: 200, errors: writeErrs},
+		{method: "GET", path: runPattern + "/sensor", op: "sensor_dag_run", summary: "Sensor: 404 while the run is unfinished, 200 with the run and its outputs on success, 424 on failure",
+			scope: ScopeRead, handler: s.handleSensor, resp: SensorResponse{}, status: 200, errors: []int{401, 403, 404, 424}},
+
+		{method: "GET", path: runPattern + "/taskInstances", op: "get_task_instances", summary: "List task instances (~ for all DAGs and runs)", scope: ScopeRead, handler: s.handleListTIs, airflow: true,
+			resp: TaskInstanceCollectionResponse{}, status: 200, errors: []int{400, 401, 403, 404, 422},
+			query: []string{"limit", "offset", "task_id", "state", "pool", "queue", "order_by"}},
+		{method: "POST", path: runPattern + "/taskInstances/list", op: "get_task_instances_batch", summary: "List task instances by a body filter", scope: ScopeRead, handler: s.handleListTIsBatch, airflow: true,
+			body: map[string]any{}, resp: TaskInstanceCollectionResponse{}, status: 200, errors: writeErrs},
+		{method: "GET", path: tiPattern, op: "get_task_instance", summary: "Get a task instance", scope: ScopeRead, handler: s.handleGetTI, airflow: true, resp: TaskInstanceResponse{}, status: 200, errors: readErrs},
+		{method: "GET", path: tiPattern + "/tries", op: "get_task_instance_tries", summary: "List the tries of a task instance", scope: ScopeRead, handler: s.handleTries, airflow: true,
+			resp: TaskInstanceHistoryCollectionResponse{}, status: 200, errors: readErrs},
+		{method: "GET", path: tiPattern + "/logs/{try_number}", op: "get_log", summary: "Get the log of one try", scope: ScopeRead, handler: s.handleLog, airflow: true,
+			resp: TaskInstancesLogResponse{}, status: 200, errors: readErrs, query: []string{"full_content", "map_index", "token"}},
+		{method: "GET", path: tiPattern + "/xcomEntries", op: "get_xcom_entries", summary: "List XCom entries (return_value)", scope: ScopeRead, handler: s.handleXComs, airflow: true,
+			resp: XComCollectionResponse{}, status: 200, errors: []int{400, 401, 403, 404, 422}, query: []string{"xcom_key", "map_index", "limit", "offset"}},
+		{method: "GET", path: tiPattern + "/xcomEntries/{xcom_key}", op: "get_xcom_entry", summary: "Get an XCom entry", scope: ScopeRead, handler: s.handleXCom, airflow: true,
+			resp: XComResponseNative{}, status: 200, errors: []int{400, 401, 403, 404, 422}, query: []string{"map_index", "deserialize", "stringify"}},
+
+		{method: "POST", path: "/api/dagworker/v1/tasks", op: "submit_task", summary: "Run one ad-hoc task (201; 200 when it finished within wait)", scope: ScopeTrigger, handler: s.handleSubmitTask,
+			body: taskBody{}, resp: TaskResponse{}, status: 201, errors: []int{200, 400, 401, 403, 413, 422, 501}, query: []string{"wait"}},
+		{method: "GET", path: "/api/dagworker/v1/tasks/{id}", op: "get_task", summary: "Get an ad-hoc task: state, result, output URI, error, log", scope: ScopeRead, handler: s.handleGetTask,
+			resp: TaskResponse{}, status: 200, errors: []int{401, 403, 404, 501}},
+	}
+}

@@ -1,0 +1,167 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Config configures the API. DAGs, Pauses, Runs, Editor and Tasks are
+// required; Runner is optional (without it the ad-hoc task endpoints answer
+// 501).
+type Config struct {
+	DAGs   DAGSource
+	Pauses PauseStore
+	Runs   RunStore
+	Editor RunEditor
+	Tasks  TaskStore
+	Runner TaskRunner
+	// Health reports whether the backing store is reachable (for
+	// /api/v2/monitor/health). Nil means always healthy.
+	Health func(ctx context.Context) error
+
+	// Users may log in (POST /auth/token, HTTP Basic).
+	Users []User
+	// Tokens are static bearer tokens.
+	Tokens []Token
+	// JWTSecret signs the tokens of POST /auth/token (HS256). Default: 32
+	// random bytes, so tokens do not survive a restart and are not shared
+	// between replicas; set it to share them.
+	JWTSecret []byte
+	// TokenTTL is the lifetime of issued tokens. Default 24h.
+	TokenTTL time.Duration
+	// Open serves requests from loopback addresses without credentials, with
+	// trigger scope. Default false. Credentials are still checked when sent,
+	// and requests from other addresses still need them.
+	Open bool
+
+	// MaxBodyBytes bounds request bodies (413 beyond). Default 1 MiB.
+	MaxBodyBytes int64
+	// MaxWait bounds ?wait= on triggers and ad-hoc tasks. Default 5m.
+	MaxWait time.Duration
+	// PollInterval is how often a waiting request re-reads the run. Default 50ms.
+	PollInterval time.Duration
+	// Version is reported by GET /api/v2/version. Default "dev".
+	Version string
+	// Logger receives request errors. Default: discard.
+	Logger *slog.Logger
+	// Clock is the time source. Default time.Now.
+	Clock func() time.Time
+}
+
+// withDefaults returns c with every unset default filled in.
+func (c Config) withDefaults() (Config, error) {
+	if c.TokenTTL == 0 {
+		c.TokenTTL = 24 * time.Hour
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = 1 << 20
+	}
+	if c.MaxWait == 0 {
+		c.MaxWait = 5 * time.Minute
+	}
+	if c.PollInterval == 0 {
+		c.PollInterval = 50 * time.Millisecond
+	}
+	if c.Version == "" {
+		c.Version = "dev"
+	}
+	if c.Logger == nil {
+		c.Logger = discardLogger()
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	if len(c.JWTSecret) == 0 {
+		c.JWTSecret = make([]byte, 32)
+		if _, err := rand.Read(c.JWTSecret); err != nil {
+			return c, fmt.Errorf("jwt secret: %w", err)
+		}
+	}
+	return c, nil
+}
+
+func (c Config) validate() error {
+	switch {
+	case c.DAGs == nil, c.Pauses == nil, c.Runs == nil, c.Editor == nil, c.Tasks == nil:
+		return fmt.Errorf("DAGs, Pauses, Runs, Editor and Tasks are required: %w", ErrConfig)
+	case len(c.Users) == 0 && len(c.Tokens) == 0 && !c.Open:
+		return fmt.Errorf("no users or tokens configured and not open on loopback: %w", ErrConfig)
+	case c.MaxBodyBytes < 0, c.MaxWait < 0, c.PollInterval < 0, c.TokenTTL < 0:
+		return fmt.Errorf("negative limit: %w", ErrConfig)
+	case len(c.JWTSecret) < 16:
+		return fmt.Errorf("JWTSecret shorter than 16 bytes: %w", ErrConfig)
+	}
+	for _, t := range c.Tokens {
+		if t.Token == "" || !t.Scope.valid() {
+			return fmt.Errorf("api token with empty value or scope %q: %w", t.Scope, ErrConfig)
+		}
+	}
+	for _, u := range c.Users {
+		if u.Name == "" || u.Password == "" || !u.Scope.valid() {
+			return fmt.Errorf("api user %q: empty name or password, or scope %q: %w", u.Name, u.Scope, ErrConfig)
+		}
+	}
+	return nil
+}
+
+// Server is the API's http.Handler.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	mux    *http.ServeMux
+	routes []route
+}
+
+// New checks cfg and returns the API handler.
+func New(cfg Config) (*Server, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		h := rt.handler
+		if rt.scope != "" {
+			h = s.requireAuth(rt.scope, h)
+		}
+		s.mux.HandleFunc(rt.method+" "+rt.path, h)
+	}
+	s.mux.HandleFunc("GET /api/v2/openapi.json", s.handleOpenAPI)
+	return s, nil
+}
+
+// ServeHTTP serves the API. Bodies beyond MaxBodyBytes fail with 413.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength > s.cfg.MaxBodyBytes {
+		s.writeError(w, r, httpErr(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", s.cfg.MaxBodyBytes))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	s.mux.ServeHTTP(w, r)
+}
+
+// NewHTTPServer returns an http.Server for h with the API's timeouts: 10s to
+// read headers, 30s to read a body, writes bounded by maxWait plus 30s (so
+// trigger-and-wait can answer), 2 minutes idle, 64 KiB of headers.
+func NewHTTPServer(addr string, h http.Handler, maxWait time.Duration) *http.Server {
+	if maxWait <= 0 {
+		maxWait = 5 * time.Minute
+	}
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      maxWait + 30*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+}

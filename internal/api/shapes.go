@@ -1,0 +1,400 @@
+package api
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// The types below are the JSON shapes of Airflow 3's REST API v2 (their
+// names are the schema names of Airflow's OpenAPI document). Nullable fields
+// are pointers so they encode as null, as Airflow's do.
+
+// DAGResponse is Airflow's DAGResponse.
+type DAGResponse struct {
+	DagID                       string           `json:"dag_id"`
+	DagDisplayName              string           `json:"dag_display_name"`
+	IsPaused                    bool             `json:"is_paused"`
+	IsStale                     bool             `json:"is_stale"`
+	LastParsedTime              *time.Time       `json:"last_parsed_time"`
+	LastExpired                 *time.Time       `json:"last_expired"`
+	BundleName                  *string          `json:"bundle_name"`
+	BundleVersion               *string          `json:"bundle_version"`
+	RelativeFileloc             *string          `json:"relative_fileloc"`
+	Fileloc                     string           `json:"fileloc"`
+	Description                 *string          `json:"description"`
+	TimetableSummary            *string          `json:"timetable_summary"`
+	TimetableDescription        *string          `json:"timetable_description"`
+	TimetablePartitioned        bool             `json:"timetable_partitioned"`
+	Tags                        []DagTagResponse `json:"tags"`
+	MaxActiveTasks              int              `json:"max_active_tasks"`
+	MaxActiveRuns               *int             `json:"max_active_runs"`
+	MaxConsecutiveFailedDagRuns int              `json:"max_consecutive_failed_dag_runs"`
+	HasTaskConcurrencyLimits    bool             `json:"has_task_concurrency_limits"`
+	HasImportErrors             bool             `json:"has_import_errors"`
+	NextDagrunLogicalDate       *time.Time       `json:"next_dagrun_logical_date"`
+	NextDagrunDataIntervalStart *time.Time       `json:"next_dagrun_data_interval_start"`
+	NextDagrunDataIntervalEnd   *time.Time       `json:"next_dagrun_data_interval_end"`
+	NextDagrunRunAfter          *time.Time       `json:"next_dagrun_run_after"`
+	Owners                      []string         `json:"owners"`
+	FileToken                   string           `json:"file_token"`
+}
+
+// DagTagResponse is Airflow's DagTagResponse.
+type DagTagResponse struct {
+	Name           string `json:"name"`
+	DagID          string `json:"dag_id"`
+	DagDisplayName string `json:"dag_display_name"`
+}
+
+// DAGCollectionResponse is Airflow's DAGCollectionResponse.
+type DAGCollectionResponse struct {
+	Dags         []DAGResponse `json:"dags"`
+	TotalEntries int           `json:"total_entries"`
+}
+
+// DagVersionResponse is Airflow's DagVersionResponse.
+type DagVersionResponse struct {
+	ID             string    `json:"id"`
+	VersionNumber  int       `json:"version_number"`
+	DagID          string    `json:"dag_id"`
+	BundleName     *string   `json:"bundle_name"`
+	BundleVersion  *string   `json:"bundle_version"`
+	CreatedAt      time.Time `json:"created_at"`
+	DagDisplayName string    `json:"dag_display_name"`
+}
+
+// DAGRunResponse is Airflow's DAGRunResponse.
+type DAGRunResponse struct {
+	DagRunID               string               `json:"dag_run_id"`
+	DagID                  string               `json:"dag_id"`
+	LogicalDate            *time.Time           `json:"logical_date"`
+	QueuedAt               *time.Time           `json:"queued_at"`
+	StartDate              *time.Time           `json:"start_date"`
+	EndDate                *time.Time           `json:"end_date"`
+	Duration               *float64             `json:"duration"`
+	DataIntervalStart      *time.Time           `json:"data_interval_start"`
+	DataIntervalEnd        *time.Time           `json:"data_interval_end"`
+	RunAfter               time.Time            `json:"run_after"`
+	LastSchedulingDecision *time.Time           `json:"last_scheduling_decision"`
+	RunType                string               `json:"run_type"`
+	State                  RunState             `json:"state"`
+	TriggeredBy            *string              `json:"triggered_by"`
+	TriggeringUserName     *string              `json:"triggering_user_name"`
+	Conf                   map[string]any       `json:"conf"`
+	Note                   *string              `json:"note"`
+	DagVersions            []DagVersionResponse `json:"dag_versions"`
+	BundleVersion          *string              `json:"bundle_version"`
+	DagDisplayName         string               `json:"dag_display_name"`
+	PartitionKey           *string              `json:"partition_key"`
+}
+
+// DAGRunCollectionResponse is Airflow's DAGRunCollectionResponse.
+type DAGRunCollectionResponse struct {
+	DagRuns      []DAGRunResponse `json:"dag_runs"`
+	TotalEntries int              `json:"total_entries"`
+}
+
+// TaskInstanceResponse is Airflow's TaskInstanceResponse.
+type TaskInstanceResponse struct {
+	ID string `json:"id"`
+	TaskInstanceHistoryResponse
+	LogicalDate      *time.Time     `json:"logical_date"`
+	RunAfter         time.Time      `json:"run_after"`
+	Note             *string        `json:"note"`
+	RenderedMapIndex *string        `json:"rendered_map_index"`
+	RenderedFields   map[string]any `json:"rendered_fields"`
+	Trigger          *struct{}      `json:"trigger"`
+	TriggererJob     *struct{}      `json:"triggerer_job"`
+}
+
+// TaskInstanceHistoryResponse is Airflow's TaskInstanceHistoryResponse (one try).
+type TaskInstanceHistoryResponse struct {
+	TaskID          string              `json:"task_id"`
+	DagID           string              `json:"dag_id"`
+	DagRunID        string              `json:"dag_run_id"`
+	MapIndex        int                 `json:"map_index"`
+	StartDate       *time.Time          `json:"start_date"`
+	EndDate         *time.Time          `json:"end_date"`
+	Duration        *float64            `json:"duration"`
+	State           *string             `json:"state"`
+	TryNumber       int                 `json:"try_number"`
+	MaxTries        int                 `json:"max_tries"`
+	TaskDisplayName string              `json:"task_display_name"`
+	DagDisplayName  string              `json:"dag_display_name"`
+	Hostname        *string             `json:"hostname"`
+	Unixname        *string             `json:"unixname"`
+	Pool            string              `json:"pool"`
+	PoolSlots       int                 `json:"pool_slots"`
+	Queue           *string             `json:"queue"`
+	PriorityWeight  *int                `json:"priority_weight"`
+	Operator        *string             `json:"operator"`
+	OperatorName    *string             `json:"operator_name"`
+	QueuedWhen      *time.Time          `json:"queued_when"`
+	ScheduledWhen   *time.Time          `json:"scheduled_when"`
+	PID             *int                `json:"pid"`
+	Executor        *string             `json:"executor"`
+	ExecutorConfig  string              `json:"executor_config"`
+	DagVersion      *DagVersionResponse `json:"dag_version"`
+}
+
+// TaskInstanceCollectionResponse is Airflow's TaskInstanceCollectionResponse.
+type TaskInstanceCollectionResponse struct {
+	TaskInstances []TaskInstanceResponse `json:"task_instances"`
+	TotalEntries  int                    `json:"total_entries"`
+}
+
+// TaskInstanceHistoryCollectionResponse is Airflow's TaskInstanceHistoryCollectionResponse.
+type TaskInstanceHistoryCollectionResponse struct {
+	TaskInstances []TaskInstanceHistoryResponse `json:"task_instances"`
+	TotalEntries  int                           `json:"total_entries"`
+}
+
+// TaskInstancesLogResponse is Airflow's TaskInstancesLogResponse.
+type TaskInstancesLogResponse struct {
+	Content           []StructuredLogMessage `json:"content"`
+	ContinuationToken *string                `json:"continuation_token"`
+}
+
+// StructuredLogMessage is one log line.
+type StructuredLogMessage struct {
+	Event     string     `json:"event"`
+	Timestamp *time.Time `json:"timestamp,omitempty"`
+}
+
+// XComResponseNative is Airflow's XComResponseNative (one entry with its value).
+type XComResponseNative struct {
+	Key             string          `json:"key"`
+	Timestamp       time.Time       `json:"timestamp"`
+	LogicalDate     *time.Time      `json:"logical_date"`
+	MapIndex        int             `json:"map_index"`
+	TaskID          string          `json:"task_id"`
+	DagID           string          `json:"dag_id"`
+	RunID           string          `json:"run_id"`
+	DagDisplayName  string          `json:"dag_display_name"`
+	TaskDisplayName string          `json:"task_display_name"`
+	RunAfter        time.Time       `json:"run_after"`
+	Value           json.RawMessage `json:"value,omitempty"`
+}
+
+// XComCollectionResponse is Airflow's XComCollectionResponse (entries without values).
+type XComCollectionResponse struct {
+	XComEntries  []XComResponseNative `json:"xcom_entries"`
+	TotalEntries int                  `json:"total_entries"`
+}
+
+// SensorResponse is the body of the sensor endpoint: the run and the
+// return value of each finished task.
+type SensorResponse struct {
+	DAGRunResponse
+	Outputs map[string]json.RawMessage `json:"outputs"`
+}
+
+// TaskResponse is the JSON shape of an ad-hoc task.
+type TaskResponse struct {
+	ID        string          `json:"id"`
+	Type      string          `json:"type"`
+	Queue     string          `json:"queue,omitempty"`
+	State     string          `json:"state"`
+	Result    json.RawMessage `json:"result,omitempty"`
+	OutputURI string          `json:"output_uri,omitempty"`
+	Error     string          `json:"error,omitempty"`
+	Log       string          `json:"log,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+	StartedAt *time.Time      `json:"started_at,omitempty"`
+	EndedAt   *time.Time      `json:"ended_at,omitempty"`
+}
+
+// idNamespace roots the deterministic UUIDs of versions and task instances.
+var idNamespace = uuid.MustParse("6f0d4c8e-3b0a-4d5e-9a57-2c1f0f6d9b11")
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func duration(start, end *time.Time) *float64 {
+	if start == nil || end == nil {
+		return nil
+	}
+	d := end.Sub(*start).Seconds()
+	return &d
+}
+
+func dagVersion(dagID, version string, created time.Time) DagVersionResponse {
+	return DagVersionResponse{
+		ID:             uuid.NewSHA1(idNamespace, []byte(dagID+"\x00"+version)).String(),
+		VersionNumber:  1,
+		DagID:          dagID,
+		CreatedAt:      created.UTC(),
+		DagDisplayName: dagID,
+	}
+}
+
+func toDAG(d DAGInfo, paused bool) DAGResponse {
+	tags := make([]DagTagResponse, 0, len(d.Tags))
+	for _, t := range d.Tags {
+		tags = append(tags, DagTagResponse{Name: t, DagID: d.ID, DagDisplayName: d.ID})
+	}
+	owners := d.Owners
+	if owners == nil {
+		owners = []string{}
+	}
+	maxTasks := d.MaxActiveTasks
+	if maxTasks == 0 {
+		maxTasks = 16
+	}
+	maxRuns := d.MaxActiveRuns
+	if maxRuns == 0 {
+		maxRuns = 16
+	}
+	summary, desc := (*string)(nil), (*string)(nil)
+	if d.Schedule != "" {
+		summary = strPtr(d.Schedule)
+		desc = summary
+	}
+	rel := filepath.Base(d.File)
+	return DAGResponse{
+		DagID:                 d.ID,
+		DagDisplayName:        d.ID,
+		IsPaused:              paused,
+		Fileloc:               d.File,
+		RelativeFileloc:       &rel,
+		Description:           strPtr(d.Description),
+		TimetableSummary:      summary,
+		TimetableDescription:  desc,
+		Tags:                  tags,
+		MaxActiveTasks:        maxTasks,
+		MaxActiveRuns:         &maxRuns,
+		Owners:                owners,
+		FileToken:             fileToken(d.File),
+		NextDagrunLogicalDate: utcPtr(d.NextRun),
+		NextDagrunRunAfter:    utcPtr(d.NextRun),
+	}
+}
+
+// fileToken is an opaque token for a DAG file (Airflow signs the path; we
+// only need a stable identifier).
+func fileToken(file string) string {
+	return strings.ReplaceAll(uuid.NewSHA1(idNamespace, []byte(file)).String(), "-", "")
+}
+
+func toRun(r Run) DAGRunResponse {
+	created := r.VersionCreatedAt
+	if created.IsZero() {
+		created = r.RunAfter
+	}
+	conf := r.Conf
+	if conf == nil {
+		conf = map[string]any{}
+	}
+	runType := r.RunType
+	if runType == "" {
+		runType = "manual"
+	}
+	return DAGRunResponse{
+		DagRunID:          r.RunID,
+		DagID:             r.DagID,
+		LogicalDate:       utcPtr(r.LogicalDate),
+		QueuedAt:          utcPtr(r.QueuedAt),
+		StartDate:         utcPtr(r.StartDate),
+		EndDate:           utcPtr(r.EndDate),
+		Duration:          duration(r.StartDate, r.EndDate),
+		DataIntervalStart: utcPtr(r.DataIntervalStart),
+		DataIntervalEnd:   utcPtr(r.DataIntervalEnd),
+		RunAfter:          r.RunAfter.UTC(),
+		RunType:           runType,
+		State:             r.State,
+		TriggeredBy:       strPtr(r.TriggeredBy),
+		Conf:              conf,
+		Note:              r.Note,
+		DagVersions:       []DagVersionResponse{dagVersion(r.DagID, r.DagVersion, created)},
+		DagDisplayName:    r.DagID,
+	}
+}
+
+func toTry(ti TaskInstance, r Run) TaskInstanceHistoryResponse {
+	pool := ti.Pool
+	if pool == "" {
+		pool = "default_pool"
+	}
+	slots := ti.PoolSlots
+	if slots == 0 {
+		slots = 1
+	}
+	weight := ti.PriorityWeight
+	if weight == 0 {
+		weight = 1
+	}
+	var pid *int
+	if ti.PID != 0 {
+		pid = &ti.PID
+	}
+	created := r.VersionCreatedAt
+	if created.IsZero() {
+		created = r.RunAfter
+	}
+	v := dagVersion(r.DagID, r.DagVersion, created)
+	return TaskInstanceHistoryResponse{
+		TaskID:          ti.TaskID,
+		DagID:           ti.DagID,
+		DagRunID:        ti.RunID,
+		MapIndex:        -1,
+		StartDate:       utcPtr(ti.StartDate),
+		EndDate:         utcPtr(ti.EndDate),
+		Duration:        duration(ti.StartDate, ti.EndDate),
+		State:           strPtr(ti.State),
+		TryNumber:       ti.Try,
+		MaxTries:        ti.MaxTries,
+		TaskDisplayName: ti.TaskID,
+		DagDisplayName:  ti.DagID,
+		Hostname:        strPtr(ti.Hostname),
+		Pool:            pool,
+		PoolSlots:       slots,
+		Queue:           strPtr(ti.Queue),
+		PriorityWeight:  &weight,
+		Operator:        strPtr(ti.Operator),
+		OperatorName:    strPtr(ti.Operator),
+		QueuedWhen:      utcPtr(ti.QueuedAt),
+		ScheduledWhen:   utcPtr(ti.ScheduledAt),
+		PID:             pid,
+		ExecutorConfig:  "{}",
+		DagVersion:      &v,
+	}
+}
+
+func toTI(ti TaskInstance, r Run) TaskInstanceResponse {
+	return TaskInstanceResponse{
+		ID:                          taskInstanceID(ti.DagID, ti.RunID, ti.TaskID),
+		TaskInstanceHistoryResponse: toTry(ti, r),
+		LogicalDate:                 utcPtr(r.LogicalDate),
+		RunAfter:                    r.RunAfter.UTC(),
+		RenderedFields:              map[string]any{},
+	}
+}
+
+// taskInstanceID is the stable UUID of a task instance (Airflow's id).
+func taskInstanceID(dagID, runID, taskID string) string {
+	return uuid.NewSHA1(idNamespace, []byte(dagID+"\x00"+runID+"\x00"+taskID+"\x00-1")).String()
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func toTask(t AdHocTask) TaskResponse {
+	return TaskResponse{
+		ID: t.ID, Type: t.Type, Queue: t.Queue, State: t.State, Result: t.Result,
+		OutputURI: t.OutputURI, Error: t.Error, Log: t.Log, CreatedAt: t.CreatedAt.UTC(),
+		StartedAt: utcPtr(t.StartedAt), EndedAt: utcPtr(t.EndedAt),
+	}
+}
