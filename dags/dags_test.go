@@ -12,7 +12,7 @@ import (
 // builtin mirrors the binary's operator set (cmd/dagworker/operators.go).
 func builtin() dag.Options {
 	return dag.Options{
-		Operators: map[string][]string{"scrape": nil, "classify": nil, "render": nil, "noop": nil, "echo": nil, "sleep": nil},
+		Operators: map[string][]string{"scrape": nil, "classify": nil, "render": nil, "noop": nil},
 		Aliases: map[string]string{
 			"dagworker_airflow.operators.ScrapeOperator":   "scrape",
 			"dagworker_airflow.operators.ClassifyOperator": "classify",

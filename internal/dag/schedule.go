@@ -195,3 +195,18 @@ func (d *DAG) IntervalsBetween(from, to time.Time, max int) []Interval {
 	}
 	return out
 }
+
+// IntervalAt returns the data interval of a run with the given logical date:
+// for a scheduled DAG whose schedule fires at logical, the interval up to the
+// next fire time; otherwise (manual DAG, or a date off the schedule) the
+// empty interval [logical, logical], as Airflow gives manual runs.
+func (d *DAG) IntervalAt(logical time.Time) Interval {
+	if d.Schedule != nil {
+		if start := d.fireAtOrAfter(logical); start.Equal(logical) {
+			if end := d.fireAfter(start); !end.IsZero() {
+				return Interval{Start: start, End: end}
+			}
+		}
+	}
+	return Interval{Start: logical, End: logical}
+}

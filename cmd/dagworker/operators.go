@@ -1,0 +1,32 @@
+package main
+
+import "github.com/dagworker/dagworker/internal/dag"
+
+// builtinOperators lists the task types the binary registers, with the
+// argument names each accepts (nil: any, until the task packages export
+// their argument names). "noop" succeeds at once and is used by the shipped
+// example DAG for fan-out/fan-in points.
+func builtinOperators() map[string][]string {
+	return map[string][]string{
+		"scrape":   nil,
+		"classify": nil,
+		"render":   nil,
+		"noop":     nil,
+	}
+}
+
+// builtinAliases maps the Airflow provider's operator class paths to task
+// types, so one DAG file loads both in Airflow (dag-factory) and here.
+func builtinAliases() map[string]string {
+	return map[string]string{
+		"dagworker_airflow.operators.ScrapeOperator":   "scrape",
+		"dagworker_airflow.operators.ClassifyOperator": "classify",
+		"dagworker_airflow.operators.RenderOperator":   "render",
+		"dagworker_airflow.operators.NoopOperator":     "noop",
+	}
+}
+
+// dagOptions is the parser configuration for the built-in operator set.
+func dagOptions() dag.Options {
+	return dag.Options{Operators: builtinOperators(), Aliases: builtinAliases()}
+}
