@@ -1,0 +1,104 @@
+package worker
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/dagworker/dagworker/tasks"
+	"github.com/hibiken/asynq"
+)
+
+// Config configures a Worker.
+type Config struct {
+	// Redis is the connection (asynq.RedisClientOpt, RedisFailoverClientOpt
+	// for Sentinel, RedisClusterClientOpt). Set it or RedisURL.
+	Redis asynq.RedisConnOpt
+	// RedisURL is used when Redis is nil (redis://[:password@]host:port/db,
+	// rediss://..., redis-sentinel://...).
+	RedisURL string
+	// Concurrency is how many tries run at once. Default 10.
+	Concurrency int
+	// Queues maps queue names to weights. Default {"default": 1}.
+	Queues map[string]int
+	// Lake stores the captured log of each try (logs/<dag>/<run>/<task>/<try>.log)
+	// and is given to handlers. Default nil: logs go only to Logger and
+	// handlers get a nil Lake.
+	Lake *tasks.Lake
+	// Logger receives the worker's and the tasks' logs. Default: discard.
+	Logger *slog.Logger
+	// KeyPrefix prefixes dagworker's run-state keys; it must match the
+	// coordinator's. Default "dagworker".
+	KeyPrefix string
+	// TaskCheckInterval is how often an idle worker polls empty queues.
+	// asynq's 1s default makes every DAG edge cost up to a second; at 10ms
+	// an idle worker sends ~270 Redis commands/s. Default 10ms.
+	TaskCheckInterval time.Duration
+	// ShutdownTimeout bounds the drain when Run's context ends: running tries
+	// get this long to finish before they are handed back to the queue.
+	// Default 30s.
+	ShutdownTimeout time.Duration
+	// Hostname is recorded on each try. Default os.Hostname().
+	Hostname string
+	// Clock returns the current time. Default time.Now.
+	Clock func() time.Time
+	// LogMaxBytes caps a try's captured log (the rest is cut). Default 8 MiB.
+	LogMaxBytes int
+}
+
+// WithDefaults returns c with unset fields filled.
+func (c Config) WithDefaults() Config {
+	if c.Concurrency == 0 {
+		c.Concurrency = 10
+	}
+	if len(c.Queues) == 0 {
+		c.Queues = map[string]int{"default": 1}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.KeyPrefix == "" {
+		c.KeyPrefix = "dagworker"
+	}
+	if c.TaskCheckInterval == 0 {
+		c.TaskCheckInterval = 10 * time.Millisecond
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = 30 * time.Second
+	}
+	if c.Hostname == "" {
+		c.Hostname, _ = os.Hostname()
+		if c.Hostname == "" {
+			c.Hostname = "localhost"
+		}
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	if c.LogMaxBytes == 0 {
+		c.LogMaxBytes = 8 << 20
+	}
+	return c
+}
+
+func (c Config) validate() error {
+	if c.Redis == nil && c.RedisURL == "" {
+		return fmt.Errorf("%w: set Redis or RedisURL", ErrConfig)
+	}
+	if c.Concurrency < 1 {
+		return fmt.Errorf("%w: Concurrency %d < 1", ErrConfig, c.Concurrency)
+	}
+	for q, w := range c.Queues {
+		if q == "" || w < 1 {
+			return fmt.Errorf("%w: queue %q with weight %d", ErrConfig, q, w)
+		}
+	}
+	if c.TaskCheckInterval < time.Millisecond {
+		return fmt.Errorf("%w: TaskCheckInterval %s under 1ms", ErrConfig, c.TaskCheckInterval)
+	}
+	if c.ShutdownTimeout < 0 || c.LogMaxBytes < 0 {
+		return fmt.Errorf("%w: negative ShutdownTimeout or LogMaxBytes", ErrConfig)
+	}
+	return nil
+}

@@ -1,0 +1,191 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/dagworker/dagworker/internal/engine"
+	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/dagworker/dagworker/tasks"
+	"github.com/hibiken/asynq"
+)
+
+// processTI runs one try of a task instance: start (fenced), render,
+// run with timeout and recover, capture the log, complete.
+func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
+	p, err := engine.DecodePayload(t.Payload())
+	if err != nil {
+		return fmt.Errorf("%w: %v", asynq.SkipRetry, err)
+	}
+	log := w.log.With("dag_id", p.DagID, "run_id", p.RunID, "task_id", p.TaskID, "try", p.Try)
+	info, err := w.eng.Start(ctx, p, w.cfg.Hostname)
+	if errors.Is(err, runstore.ErrFenced) || errors.Is(err, runstore.ErrTaskNotFound) {
+		log.Debug("dropped a stale delivery", "reason", err)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if info.Redelivered {
+		log.Warn("try redelivered after a worker was lost; running it again")
+	}
+	buf := &capBuffer{max: w.cfg.LogMaxBytes}
+	capture := slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})
+	tlog := slog.New(teeHandler{w.log.Handler(), capture}).With(
+		"dag_id", p.DagID, "run_id", p.RunID, "task_id", p.TaskID, "try", p.Try)
+	start := w.cfg.Clock()
+	val, runErr := w.runTry(ctx, info, tlog)
+	if ctx.Err() != nil && !errors.Is(runErr, ErrTimeout) {
+		// The worker is shutting down: hand the try back to asynq, which
+		// redelivers it; Start accepts the running try again.
+		return ctx.Err()
+	}
+	if runErr != nil {
+		tlog.Error("try failed", "error", runErr.Error())
+	} else {
+		tlog.Info("try succeeded")
+	}
+	done := context.WithoutCancel(ctx)
+	logKey := w.storeLog(done, info, buf.Bytes(), tlog)
+	res, err := w.eng.Finish(done, info, engine.TryResult{Value: val, Err: runErr, Start: start,
+		Hostname: w.cfg.Hostname, LogKey: logKey})
+	if errors.Is(err, runstore.ErrFenced) {
+		log.Info("completion ignored: the try is no longer current")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("complete try: %w", err)
+	}
+	log.Debug("try recorded", "state", res.State, "dispatched", len(res.Dispatch), "run_state", res.RunState)
+	return nil
+}
+
+func (w *Worker) storeLog(ctx context.Context, info *runstore.StartInfo, data []byte, tlog *slog.Logger) string {
+	if w.cfg.Lake == nil {
+		return ""
+	}
+	key, err := tasks.LogKey(w.info(info))
+	if err == nil {
+		err = w.cfg.Lake.Put(ctx, key, data, "text/plain; charset=utf-8")
+	}
+	if err != nil {
+		tlog.Warn("could not store the try's log", "error", err.Error())
+		return ""
+	}
+	return key
+}
+
+func (w *Worker) info(info *runstore.StartInfo) tasks.Info {
+	ti := info.TI
+	return tasks.Info{DagID: ti.DagID, RunID: ti.RunID, TaskID: ti.TaskID, Try: ti.TryNumber,
+		LogicalDate: info.Run.LogicalDate, MaxTries: ti.MaxTries}
+}
+
+// runTry renders the arguments and runs the operator's handler under
+// execution_timeout, turning a panic into an error with the stack logged.
+func (w *Worker) runTry(ctx context.Context, info *runstore.StartInfo, tlog *slog.Logger) (any, error) {
+	h, ok := w.handler(info.TI.Operator)
+	if !ok {
+		return nil, fmt.Errorf("operator %q on host %s: %w", info.TI.Operator, w.cfg.Hostname, ErrNoHandler)
+	}
+	args, err := w.eng.RenderArgs(ctx, info)
+	if err != nil {
+		return nil, err
+	}
+	task := &tasks.Task{
+		Type: info.TI.Operator, Info: w.info(info), Args: args, Logger: tlog, Lake: w.cfg.Lake,
+		XCom: func(ctx context.Context, taskID string) (json.RawMessage, error) {
+			return w.eng.Store().XCom(ctx, info.TI.DagID, info.TI.RunID, taskID)
+		},
+	}
+	return runGuarded(ctx, h, task, info.TI.ExecutionTimeout)
+}
+
+// runGuarded runs h with an optional timeout and recovers a panic. A handler
+// that ignores its context past the timeout is abandoned after a short grace
+// period (its goroutine keeps running; Go cannot stop it).
+func runGuarded(ctx context.Context, h tasks.Handler, t *tasks.Task, timeout time.Duration) (any, error) {
+	runCtx, cancel := context.WithCancel(ctx)
+	if timeout > 0 {
+		runCtx, cancel = context.WithTimeout(ctx, timeout)
+	}
+	defer cancel()
+	type result struct {
+		v   any
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				stack := string(debug.Stack())
+				t.Logger.Error("task panicked", "panic", fmt.Sprint(r), "stack", stack)
+				ch <- result{err: fmt.Errorf("%w: %v", ErrPanic, r)}
+			}
+		}()
+		v, err := h.Run(runCtx, t)
+		ch <- result{v, err}
+	}()
+	var r result
+	select {
+	case r = <-ch:
+	case <-runCtx.Done():
+		select {
+		case r = <-ch:
+		case <-time.After(abandonGrace):
+			r = result{err: runCtx.Err()}
+		}
+	}
+	if r.err != nil && timeout > 0 && ctx.Err() == nil && errors.Is(runCtx.Err(), context.DeadlineExceeded) {
+		return nil, fmt.Errorf("%w (%s): %v", ErrTimeout, timeout, r.err)
+	}
+	return r.v, r.err
+}
+
+// abandonGrace is how long a handler may overrun its cancelled context.
+const abandonGrace = 5 * time.Second
+
+// processRetry is the retry timer of an up_for_retry task instance.
+func (w *Worker) processRetry(ctx context.Context, t *asynq.Task) error {
+	p, err := engine.DecodePayload(t.Payload())
+	if err != nil {
+		return fmt.Errorf("%w: %v", asynq.SkipRetry, err)
+	}
+	return w.eng.HandleRetry(ctx, p)
+}
+
+// processAdHoc runs an ad-hoc task (asynq type = a registered task type,
+// payload = its JSON arguments); the return value is the asynq result.
+func (w *Worker) processAdHoc(ctx context.Context, t *asynq.Task) error {
+	h, ok := w.handler(t.Type())
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrNoHandler, t.Type())
+	}
+	id := ""
+	if rw := t.ResultWriter(); rw != nil {
+		id = rw.TaskID()
+	}
+	log := w.log.With("task_type", t.Type(), "task_id", id)
+	task := &tasks.Task{Type: t.Type(), Info: tasks.Info{TaskID: id, Try: 1, MaxTries: 1}, Args: t.Payload(),
+		Logger: log, Lake: w.cfg.Lake}
+	v, err := runGuarded(ctx, h, task, 0)
+	if err != nil {
+		log.Error("ad-hoc task failed", "error", err.Error())
+		return err
+	}
+	if v != nil && t.ResultWriter() != nil {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("%w: result is not JSON: %v", asynq.SkipRetry, err)
+		}
+		if _, err := t.ResultWriter().Write(b); err != nil {
+			return fmt.Errorf("write result: %w", err)
+		}
+	}
+	return nil
+}

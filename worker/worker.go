@@ -1,0 +1,125 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/dagworker/dagworker/internal/engine"
+	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/dagworker/dagworker/tasks"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+)
+
+// Worker runs task instance tries from asynq queues.
+type Worker struct {
+	cfg    Config
+	log    *slog.Logger
+	conn   asynq.RedisConnOpt
+	rdb    redis.UniversalClient
+	client *asynq.Client
+	eng    *engine.Engine
+
+	mu       sync.Mutex
+	handlers map[string]tasks.Handler
+	running  bool
+}
+
+// New returns a Worker; it connects lazily (nothing is dialled until Run).
+func New(cfg Config) (*Worker, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	conn := cfg.Redis
+	if conn == nil {
+		var err error
+		if conn, err = asynq.ParseRedisURI(cfg.RedisURL); err != nil {
+			return nil, fmt.Errorf("%w: RedisURL: %v", ErrConfig, err)
+		}
+	}
+	rdb, ok := conn.MakeRedisClient().(redis.UniversalClient)
+	if !ok {
+		return nil, fmt.Errorf("%w: unsupported Redis connection %T", ErrConfig, conn)
+	}
+	st, err := runstore.New(runstore.Config{Client: rdb, KeyPrefix: cfg.KeyPrefix, Clock: cfg.Clock})
+	if err != nil {
+		_ = rdb.Close()
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	client := asynq.NewClientFromRedisClient(rdb)
+	eng, err := engine.New(engine.Config{Store: st, Client: client, Logger: cfg.Logger, Clock: cfg.Clock})
+	if err != nil {
+		_ = rdb.Close()
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	return &Worker{cfg: cfg, log: cfg.Logger, conn: conn, rdb: rdb, client: client, eng: eng,
+		handlers: map[string]tasks.Handler{}}, nil
+}
+
+// Handle registers h for task type (a DAG task's operator, and the asynq type
+// of ad-hoc tasks). Register every type before Run.
+func (w *Worker) Handle(taskType string, h tasks.Handler) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.running {
+		return ErrRunning
+	}
+	if taskType == "" || h == nil || taskType == engine.TaskType || taskType == engine.RetryTaskType {
+		return fmt.Errorf("%w: Handle(%q) with a nil handler or a reserved type", ErrConfig, taskType)
+	}
+	w.handlers[taskType] = h
+	return nil
+}
+
+func (w *Worker) handler(taskType string) (tasks.Handler, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	h, ok := w.handlers[taskType]
+	return h, ok
+}
+
+// Run serves tasks until ctx ends, then stops taking new tasks and drains
+// running ones within ShutdownTimeout (unfinished ones go back to the queue
+// and are redelivered). It closes the worker's Redis connections on return.
+func (w *Worker) Run(ctx context.Context) error {
+	w.mu.Lock()
+	if w.running {
+		w.mu.Unlock()
+		return ErrRunning
+	}
+	w.running = true
+	types := make([]string, 0, len(w.handlers))
+	for t := range w.handlers {
+		types = append(types, t)
+	}
+	w.mu.Unlock()
+	defer w.rdb.Close()
+
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(engine.TaskType, w.processTI)
+	mux.HandleFunc(engine.RetryTaskType, w.processRetry)
+	for _, t := range types {
+		mux.HandleFunc(t, w.processAdHoc)
+	}
+	srv := asynq.NewServerFromRedisClient(w.rdb, asynq.Config{
+		Concurrency:       w.cfg.Concurrency,
+		Queues:            w.cfg.Queues,
+		TaskCheckInterval: w.cfg.TaskCheckInterval,
+		ShutdownTimeout:   w.cfg.ShutdownTimeout,
+		Logger:            asynqLogger{w.log},
+		LogLevel:          asynq.WarnLevel,
+		RetryDelayFunc:    redeliveryDelay,
+		BaseContext:       func() context.Context { return context.WithoutCancel(ctx) },
+	})
+	if err := srv.Start(mux); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	w.log.Info("worker started", "concurrency", w.cfg.Concurrency, "queues", w.cfg.Queues, "task_types", types)
+	<-ctx.Done()
+	srv.Shutdown()
+	w.log.Info("worker stopped")
+	return nil
+}
