@@ -110,11 +110,6 @@ type principal struct {
 	scope Scope
 }
 
-func principalFrom(ctx context.Context) principal {
-	p, _ := ctx.Value(ctxKey{}).(principal)
-	return p
-}
-
 // authenticate returns the principal of a request, or ok=false.
 func (s *Server) authenticate(r *http.Request) (principal, bool) {
 	h := r.Header.Get("Authorization")

@@ -76,13 +76,12 @@ func loadAirflowSpec(t *testing.T) (*openapi3.T, routers.Router) {
 
 // bundle is one API server under test.
 type bundle struct {
-	srv     *httptest.Server
-	api     *Server
-	be      *memBackend
-	now     time.Time
-	nowMu   sync.Mutex
-	spec    routers.Router
-	noCheck bool
+	srv   *httptest.Server
+	api   *Server
+	be    *memBackend
+	now   time.Time
+	nowMu sync.Mutex
+	spec  routers.Router
 }
 
 const (

@@ -145,8 +145,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
-	s.mux.ServeHTTP(w, r)
+	h, pattern := s.mux.Handler(r)
+	if pattern == "" {
+		// The mux's own 404 or 405: answer it as Airflow does, in JSON.
+		cw := &statusWriter{header: http.Header{}}
+		h.ServeHTTP(cw, r)
+		if allow := cw.header.Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		s.writeError(w, r, httpErr(cw.status, "%s", http.StatusText(cw.status)))
+		return
+	}
+	s.mux.ServeHTTP(w, r) // sets the path values Handler does not
 }
+
+// statusWriter records the status and headers of the mux's error answers.
+type statusWriter struct {
+	header http.Header
+	status int
+}
+
+func (c *statusWriter) Header() http.Header         { return c.header }
+func (c *statusWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (c *statusWriter) WriteHeader(status int)      { c.status = status }
 
 // NewHTTPServer returns an http.Server for h with the API's timeouts: 10s to
 // read headers, 30s to read a body, writes bounded by maxWait plus 30s (so

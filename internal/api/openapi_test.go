@@ -1,0 +1,72 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/require"
+)
+
+// TestOpenAPIDocument checks the served document: it is valid OpenAPI,
+// every documented operation is served by a handler (not the mux's 404 or
+// 405), every route of the table is documented, and the operations we
+// share with Airflow exist in Airflow's document under the same path,
+// method and operation id.
+func TestOpenAPIDocument(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	res := b.req(t, "GET", "/api/v2/openapi.json", "", nil)
+	require.Equal(t, 200, res.status)
+	doc, err := openapi3.NewLoader().LoadFromData(res.body)
+	require.NoError(t, err)
+	require.NoError(t, doc.Validate(context.Background()))
+
+	airflow, _ := loadAirflowSpec(t)
+	param := regexp.MustCompile(`\{[a-z_]+\}`)
+	documented := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			documented++
+			concrete := param.ReplaceAllString(path, "x")
+			req, err := http.NewRequest(method, concrete, nil)
+			require.NoError(t, err)
+			_, pattern := b.api.mux.Handler(req)
+			require.NotEmpty(t, pattern, "%s %s is documented but not served", method, path)
+			r := b.req(t, method, concrete, trg, nil)
+			require.True(t, strings.HasPrefix(r.header.Get("Content-Type"), "application/json") || r.status == 204,
+				"%s %s: %d %s", method, path, r.status, r.body)
+			if isTagged(op, "Airflow") {
+				theirs := airflow.Paths.Find(path)
+				require.NotNil(t, theirs, "%s is not an Airflow path", path)
+				require.NotNil(t, theirs.GetOperation(method), "%s %s is not an Airflow operation", method, path)
+				require.Equal(t, theirs.GetOperation(method).OperationID, op.OperationID, "%s %s", method, path)
+			}
+		}
+	}
+	require.Equal(t, len(b.api.routes)+1, documented, "every route of the table is documented (plus the document itself)")
+	for _, rt := range b.api.routes {
+		require.NotNil(t, doc.Paths.Find(rt.path).GetOperation(rt.method), "%s %s is served but not documented", rt.method, rt.path)
+	}
+
+	// Unknown paths and methods answer JSON errors.
+	r := b.req(t, "GET", "/api/v2/pools", trg, nil)
+	require.Equal(t, 404, r.status)
+	require.Equal(t, "Not Found", r.json(t)["detail"])
+	r = b.req(t, "PUT", "/api/v2/dags/nightly_sites", trg, nil)
+	require.Equal(t, 405, r.status)
+	require.Contains(t, r.header.Get("Allow"), "PATCH")
+	require.Contains(t, r.json(t), "detail")
+}
+
+func isTagged(op *openapi3.Operation, tag string) bool {
+	for _, t := range op.Tags {
+		if t == tag {
+			return true
+		}
+	}
+	return false
+}
