@@ -1,0 +1,158 @@
+package render
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"sort"
+)
+
+// Caps on the input: one line of classified.jsonl, and the label and
+// title lengths kept per record.
+const (
+	maxLineBytes = 8 << 20
+	maxLabelLen  = 120
+	maxTitleLen  = 300
+	maxURLLen    = 2000
+)
+
+// record is one line of classified.jsonl (the fields the report shows).
+type record struct {
+	URL          string       `json:"url"`
+	FinalURL     string       `json:"final_url"`
+	Status       int          `json:"status"`
+	Title        string       `json:"title"`
+	Text         string       `json:"text"`
+	Lang         string       `json:"lang"`
+	Label        string       `json:"label"`
+	Score        float64      `json:"score"`
+	TopK         []labelScore `json:"top_k"`
+	Model        string       `json:"model"`
+	ModelVersion string       `json:"model_version"`
+}
+
+type labelScore struct {
+	Label string  `json:"label"`
+	Score float64 `json:"score"`
+}
+
+// labelStat is one row of the summary table.
+type labelStat struct {
+	label string
+	count int
+	sum   float64
+}
+
+func (s labelStat) mean() float64 { return s.sum / float64(s.count) }
+
+// dataset is what the report shows of the input: per-label statistics over
+// all records, and the first records (with cleaned, cut text) in full.
+type dataset struct {
+	items    []record
+	total    int
+	badLines int
+	stats    map[string]*labelStat
+	models   map[string]bool
+}
+
+// sortedStats returns the label rows by descending count, then label.
+func (d *dataset) sortedStats() []labelStat {
+	out := make([]labelStat, 0, len(d.stats))
+	for _, s := range d.stats {
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].count != out[j].count {
+			return out[i].count > out[j].count
+		}
+		return out[i].label < out[j].label
+	})
+	return out
+}
+
+// readInput reads classified.jsonl: statistics cover every valid line, and
+// the first keep records are kept with their text cut to excerpt runes.
+// Lines that are not JSON objects, or longer than maxLineBytes, are counted
+// as bad and skipped.
+func readInput(ctx context.Context, r io.Reader, keep, excerpt int) (*dataset, error) {
+	d := &dataset{stats: map[string]*labelStat{}, models: map[string]bool{}}
+	br := bufio.NewReaderSize(r, 256<<10)
+	for n := 0; ; n++ {
+		if n%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		line, tooLong, err := readLine(br)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, err
+		}
+		if len(bytes.TrimSpace(line)) > 0 || tooLong {
+			d.add(line, tooLong, keep, excerpt)
+		}
+		if err != nil {
+			return d, nil
+		}
+	}
+}
+
+func (d *dataset) add(line []byte, tooLong bool, keep, excerpt int) {
+	var rec record
+	if tooLong || json.Unmarshal(line, &rec) != nil {
+		d.badLines++
+		return
+	}
+	d.total++
+	rec.Label, _ = truncateRunes(clean(rec.Label), maxLabelLen)
+	st := d.stats[rec.Label]
+	if st == nil {
+		st = &labelStat{label: rec.Label}
+		d.stats[rec.Label] = st
+	}
+	st.count++
+	st.sum += rec.Score
+	if rec.Model != "" && len(d.models) < 8 {
+		m := rec.Model
+		if rec.ModelVersion != "" {
+			m += " " + rec.ModelVersion
+		}
+		d.models[clean(m)] = true
+	}
+	if len(d.items) >= keep {
+		return
+	}
+	rec.Title, _ = truncateRunes(clean(rec.Title), maxTitleLen)
+	rec.URL, _ = truncateRunes(clean(rec.URL), maxURLLen)
+	rec.FinalURL, _ = truncateRunes(clean(rec.FinalURL), maxURLLen)
+	rec.Lang, _ = truncateRunes(clean(rec.Lang), 20)
+	rec.Text, _ = truncateRunes(clean(rec.Text), excerpt)
+	if len(rec.TopK) > 5 {
+		rec.TopK = rec.TopK[:5]
+	}
+	for i := range rec.TopK {
+		rec.TopK[i].Label, _ = truncateRunes(clean(rec.TopK[i].Label), maxLabelLen)
+	}
+	d.items = append(d.items, rec)
+}
+
+// readLine reads one line without its newline. A line longer than
+// maxLineBytes is consumed and reported as tooLong. err is io.EOF at the end.
+func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(line)+len(chunk) > maxLineBytes {
+				tooLong, line = true, nil
+			} else {
+				line = append(line, chunk...)
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return line, tooLong, err
+	}
+}
