@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/dagworker/dagworker/internal/redistest"
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 )
 
@@ -18,11 +20,26 @@ type bundle struct {
 	now   time.Time
 }
 
-func setup(t *testing.T) *bundle {
+// backends are the Redis servers the store is tested on.
+var backends = []string{"redis", "miniredis"}
+
+func setup(t *testing.T) *bundle { return setupOn(t, "redis") }
+
+func setupOn(t *testing.T, backend string) *bundle {
 	t.Helper()
-	env := redistest.New(t)
-	b := &bundle{env: env, now: time.Date(2026, 11, 28, 2, 0, 0, 0, time.UTC)}
-	st, err := New(Config{Client: env.Client(), KeyPrefix: env.Prefix, Clock: func() time.Time { return b.now }})
+	b := &bundle{now: time.Date(2026, 11, 28, 2, 0, 0, 0, time.UTC)}
+	var rdb *redis.Client
+	prefix := "dagworker"
+	if backend == "miniredis" {
+		mr := miniredis.RunT(t)
+		rdb = redis.NewClient(&redis.Options{Addr: mr.Addr()})
+		t.Cleanup(func() { _ = rdb.Close() })
+	} else {
+		b.env = redistest.New(t)
+		rdb = b.env.Client()
+		prefix = b.env.Prefix
+	}
+	st, err := New(Config{Client: rdb, KeyPrefix: prefix, Clock: func() time.Time { return b.now }})
 	require.NoError(t, err)
 	b.store = st
 	return b
