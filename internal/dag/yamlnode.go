@@ -119,6 +119,9 @@ func decodeYAML(file string, src []byte) (*node, error) {
 	if len(src) > MaxFileSize {
 		return nil, &Error{File: file, Msg: fmt.Sprintf("file is %d bytes, larger than the %d byte limit", len(src), MaxFileSize), Kind: ErrTooLarge}
 	}
+	if err := prescanDepth(file, src); err != nil {
+		return nil, err
+	}
 	toks := lexer.Tokenize(string(src))
 	if err := checkDepth(file, toks); err != nil {
 		return nil, err
@@ -200,6 +203,57 @@ func checkDepth(file string, toks token.Tokens) error {
 		}
 	}
 	return nil
+}
+
+// prescanDepth is a byte-level guard that runs before the (slower) lexer:
+// it rejects flow brackets nested more than 4*MaxDepth deep, skipping quoted
+// strings and comments. The exact MaxDepth check runs on the tokens.
+func prescanDepth(file string, src []byte) error {
+	depth, line, col := 0, 1, 0
+	var quote byte
+	comment := false
+	for i, c := range src {
+		col++
+		if c == '\n' {
+			line, col, comment = line+1, 0, false
+			continue
+		}
+		switch {
+		case comment:
+		case quote != 0:
+			if c == quote && (quote == '\'' || src[i-1] != '\\') {
+				quote = 0
+			}
+		case (c == '"' || c == '\'') && startsScalar(src[:i]):
+			quote = c
+		case c == '#' && (i == 0 || src[i-1] == ' ' || src[i-1] == '\t'):
+			comment = true
+		case c == '[' || c == '{':
+			if depth++; depth > 4*MaxDepth {
+				return &Error{File: file, Line: line, Column: col, Msg: fmt.Sprintf("nesting is deeper than %d levels", MaxDepth), Kind: ErrHostile}
+			}
+		case c == ']' || c == '}':
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return nil
+}
+
+// startsScalar reports whether a quote after prefix opens a quoted scalar:
+// the last non-blank byte before it is a line start or an indicator.
+func startsScalar(prefix []byte) bool {
+	for i := len(prefix) - 1; i >= 0; i-- {
+		switch prefix[i] {
+		case ' ', '\t':
+			continue
+		case '\n', ':', '-', '[', '{', ',', '?':
+			return true
+		}
+		return false
+	}
+	return true
 }
 
 // builder converts goccy's AST to nodes, resolving anchors, aliases and
