@@ -1,0 +1,207 @@
+"""A small dagworker API client that needs only ``requests`` (no Airflow).
+
+Use it from a notebook::
+
+    from dagworker_airflow import DagworkerClient
+
+    c = DagworkerClient("http://127.0.0.1:8080", token="...")
+    run = c.trigger_dag_run("nightly_sites", conf={"sites": ["https://example.org"]})
+    run = c.wait_for_dag_run("nightly_sites", run["dag_run_id"])
+    print(c.outputs("nightly_sites", run["dag_run_id"]))
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+FINISHED = ("success", "failed")
+
+
+class DagworkerError(Exception):
+    """An API call failed; ``status`` is the HTTP status and ``detail`` Airflow's detail."""
+
+    def __init__(self, status: int, detail: Any, url: str) -> None:
+        super().__init__(f"dagworker {url}: HTTP {status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+class DagworkerRunFailed(Exception):
+    """A DAG run or an ad-hoc task ended in the failed state."""
+
+    def __init__(self, what: str, body: dict[str, Any]) -> None:
+        super().__init__(f"dagworker {what} failed")
+        self.body = body
+
+
+def _q(s: str) -> str:
+    return quote(s, safe="")
+
+
+class DagworkerClient:
+    """Client of dagworker's HTTP API (Airflow REST v2 subset plus ad-hoc tasks).
+
+    Authenticate with a static or JWT ``token`` (Bearer), or ``username`` and
+    ``password`` (HTTP Basic).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+        elif username is not None and password is not None:
+            self.session.auth = (username, password)
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        ok: tuple[int, ...] = (200, 201, 202),
+        timeout: float | None = None,
+    ) -> tuple[int, Any]:
+        url = self.base_url + path
+        r = self.session.request(
+            method, url, json=json, params=params, headers=headers, timeout=timeout or self.timeout
+        )
+        body: Any = None
+        if r.content:
+            try:
+                body = r.json()
+            except ValueError:
+                body = r.text
+        if r.status_code not in ok:
+            detail = body.get("detail") if isinstance(body, dict) else body
+            raise DagworkerError(r.status_code, detail, url)
+        return r.status_code, body
+
+    # DAG runs -----------------------------------------------------------
+
+    def trigger_dag_run(
+        self,
+        dag_id: str,
+        conf: dict[str, Any] | None = None,
+        dag_run_id: str | None = None,
+        logical_date: str | None = None,
+        note: str | None = None,
+        wait: float | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Trigger a run; with ``wait`` (seconds) the server waits for its end.
+
+        An ``idempotency_key`` (default: a fresh UUID) makes a retried POST
+        return the same run instead of creating a second one.
+        """
+        body: dict[str, Any] = {"conf": conf or {}}
+        if dag_run_id:
+            body["dag_run_id"] = dag_run_id
+        if logical_date:
+            body["logical_date"] = logical_date
+        if note:
+            body["note"] = note
+        params = {"wait": f"{wait}s"} if wait else None
+        headers = {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
+        _, run = self._call(
+            "POST",
+            f"/api/v2/dags/{_q(dag_id)}/dagRuns",
+            json=body,
+            params=params,
+            headers=headers,
+            timeout=(wait or 0) + self.timeout,
+        )
+        return dict(run)
+
+    def get_dag_run(self, dag_id: str, run_id: str) -> dict[str, Any]:
+        """Return one run (Airflow's DAGRunResponse)."""
+        return dict(self._call("GET", f"/api/v2/dags/{_q(dag_id)}/dagRuns/{_q(run_id)}")[1])
+
+    def sensor(self, dag_id: str, run_id: str) -> dict[str, Any] | None:
+        """Return the finished run with its outputs, None while it runs; raise if it failed."""
+        status, body = self._call(
+            "GET", f"/api/v2/dags/{_q(dag_id)}/dagRuns/{_q(run_id)}/sensor", ok=(200, 404, 424)
+        )
+        if status == 404:
+            if isinstance(body, dict) and "not found" in str(body.get("detail", "")):
+                raise DagworkerError(status, body.get("detail"), run_id)
+            return None
+        if status == 424:
+            raise DagworkerRunFailed(f"run {dag_id}/{run_id}", body if isinstance(body, dict) else {})
+        return dict(body)
+
+    def wait_for_dag_run(
+        self, dag_id: str, run_id: str, poll_interval: float = 2.0, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Poll until the run finishes; return it with ``outputs``, raise if it failed."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            done = self.sensor(dag_id, run_id)
+            if done is not None:
+                return done
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"dagworker run {dag_id}/{run_id} not finished after {timeout}s")
+            time.sleep(poll_interval)
+
+    def outputs(self, dag_id: str, run_id: str) -> dict[str, Any]:
+        """Return the return value of each task of a successful run."""
+        done = self.sensor(dag_id, run_id)
+        return dict(done["outputs"]) if done else {}
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
+        """Return the task instances of a run."""
+        _, body = self._call("GET", f"/api/v2/dags/{_q(dag_id)}/dagRuns/{_q(run_id)}/taskInstances")
+        return list(body["task_instances"])
+
+    def get_log(self, dag_id: str, run_id: str, task_id: str, try_number: int = 1) -> str:
+        """Return the log of one try as text."""
+        path = f"/api/v2/dags/{_q(dag_id)}/dagRuns/{_q(run_id)}/taskInstances/{_q(task_id)}/logs/{try_number}"
+        _, body = self._call("GET", path)
+        return "\n".join(line.get("event", "") if isinstance(line, dict) else str(line) for line in body["content"])
+
+    # Ad-hoc tasks -------------------------------------------------------
+
+    def run_task(
+        self, task_type: str, args: dict[str, Any] | None = None, queue: str | None = None, wait: float | None = None
+    ) -> dict[str, Any]:
+        """Submit one ad-hoc task (scrape, classify, render, ...); ``wait`` seconds for its end."""
+        body: dict[str, Any] = {"type": task_type, "args": args or {}}
+        if queue:
+            body["queue"] = queue
+        if wait:
+            body["wait"] = f"{wait}s"
+        _, t = self._call("POST", "/api/dagworker/v1/tasks", json=body, timeout=(wait or 0) + self.timeout)
+        return dict(t)
+
+    def get_task(self, task_id: str) -> dict[str, Any]:
+        """Return an ad-hoc task: state, result, output_uri, error, log."""
+        return dict(self._call("GET", f"/api/dagworker/v1/tasks/{_q(task_id)}")[1])
+
+    def wait_for_task(self, task_id: str, poll_interval: float = 1.0, timeout: float | None = None) -> dict[str, Any]:
+        """Poll until the task finishes; return it, raise if it failed."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            t = self.get_task(task_id)
+            if t["state"] == "success":
+                return t
+            if t["state"] == "failed":
+                raise DagworkerRunFailed(f"task {task_id}", t)
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"dagworker task {task_id} not finished after {timeout}s")
+            time.sleep(poll_interval)
