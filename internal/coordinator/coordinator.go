@@ -1,0 +1,254 @@
+package coordinator
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/dagworker/dagworker/internal/dag"
+	"github.com/dagworker/dagworker/internal/engine"
+	"github.com/dagworker/dagworker/internal/lease"
+	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/redis/go-redis/v9"
+)
+
+// RunCreator creates DAG runs idempotently and enqueues their ready tasks
+// (engine.Engine implements it): creating a run id that exists returns it
+// with Created false. When the run was created but the enqueue failed it
+// returns both the result and the error.
+type RunCreator interface {
+	CreateRun(ctx context.Context, d *dag.DAG, o engine.RunOptions) (*runstore.CreateResult, error)
+}
+
+// Reconciler repairs the runs of one DAG after a crash (engine.Engine
+// implements it); it is safe to run at any time on any replica.
+type Reconciler interface {
+	ReconcileDAG(ctx context.Context, dagID string) error
+}
+
+// Config configures a Coordinator. Zero values take the documented defaults.
+type Config struct {
+	// Client is the Redis client for the lease, the paused flags and the
+	// schedule bookkeeping. Required.
+	Client redis.UniversalClient
+	// KeyPrefix prefixes the coordinator's keys. Default "dagworker".
+	KeyPrefix string
+	// Folder is the DAG folder. Required.
+	Folder *Folder
+	// Runs creates the runs and enqueues their roots. Required.
+	Runs RunCreator
+	// Reconciler is run by every replica every ReconcileEvery, for every
+	// loaded DAG; nil disables the sweep.
+	Reconciler Reconciler
+	// Clock drives scheduling. Default the wall clock.
+	Clock Clock
+	// Logger receives scheduling events and errors. Default discards.
+	Logger *slog.Logger
+	// LeaseTTL is the leader lease's TTL: a dead leader is replaced within
+	// it. Default 15s. The lease renews every LeaseTTL/3.
+	LeaseTTL time.Duration
+	// MaxSleep caps the leader's sleep between ticks (so paused flags and
+	// reloaded DAGs are seen). Default 10s.
+	MaxSleep time.Duration
+	// ReconcileEvery is the period of the reconcile sweep. Default 30s.
+	ReconcileEvery time.Duration
+	// ReloadEvery is the period of the DAG folder poll (size and mtime of
+	// each file). Default 5s; negative disables polling (Reload still works).
+	ReloadEvery time.Duration
+	// MaxPerTick bounds the runs one DAG gets per tick when catching up.
+	// Default DefaultMaxPerTick (32).
+	MaxPerTick int
+}
+
+func (c Config) withDefaults() Config {
+	if c.KeyPrefix == "" {
+		c.KeyPrefix = "dagworker"
+	}
+	if c.Clock == nil {
+		c.Clock = realClock{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.LeaseTTL == 0 {
+		c.LeaseTTL = 15 * time.Second
+	}
+	if c.MaxSleep == 0 {
+		c.MaxSleep = 10 * time.Second
+	}
+	if c.ReconcileEvery == 0 {
+		c.ReconcileEvery = 30 * time.Second
+	}
+	if c.ReloadEvery == 0 {
+		c.ReloadEvery = 5 * time.Second
+	}
+	if c.MaxPerTick == 0 {
+		c.MaxPerTick = DefaultMaxPerTick
+	}
+	return c
+}
+
+func (c Config) validate() error {
+	switch {
+	case c.Client == nil:
+		return fmt.Errorf("%w: Client is required", ErrInvalidConfig)
+	case c.Folder == nil:
+		return fmt.Errorf("%w: Folder is required", ErrInvalidConfig)
+	case c.Runs == nil:
+		return fmt.Errorf("%w: Runs is required", ErrInvalidConfig)
+	case c.MaxSleep < 0 || c.ReconcileEvery < 0 || c.MaxPerTick < 0:
+		return fmt.Errorf("%w: negative MaxSleep, ReconcileEvery or MaxPerTick", ErrInvalidConfig)
+	}
+	return nil
+}
+
+// Coordinator schedules DAG runs. Every replica runs the reconcile sweep and
+// watches the DAG folder; the one holding the lease also creates the
+// scheduled runs.
+type Coordinator struct {
+	cfg    Config
+	log    *slog.Logger
+	lease  *lease.Lease
+	pauses *PauseFlags
+	// leaseKey and lastKey share a hash tag so the fenced bookkeeping
+	// script is valid on Redis Cluster.
+	leaseKey, lastKey string
+	reload            chan struct{}
+
+	mu     sync.Mutex
+	leader bool
+}
+
+// New returns a Coordinator; call Run to start it.
+func New(cfg Config) (*Coordinator, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	tag := "{" + cfg.KeyPrefix + ":coordinator}"
+	c := &Coordinator{
+		cfg: cfg, log: cfg.Logger, pauses: NewPauseFlags(cfg.Client, cfg.KeyPrefix),
+		leaseKey: tag + ":lease", lastKey: tag + ":last", reload: make(chan struct{}, 1),
+	}
+	l, err := lease.New(cfg.Client, lease.Config{Key: c.leaseKey, TTL: cfg.LeaseTTL, Logger: cfg.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	c.lease = l
+	return c, nil
+}
+
+// Pauses returns the paused flags the coordinator reads.
+func (c *Coordinator) Pauses() *PauseFlags { return c.pauses }
+
+// Folder returns the DAG folder.
+func (c *Coordinator) Folder() *Folder { return c.cfg.Folder }
+
+// IsLeader reports whether this replica holds the scheduling lease now.
+func (c *Coordinator) IsLeader() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.leader
+}
+
+// Reload asks Run to rescan the DAG folder now (main wires it to SIGHUP). It
+// does not block.
+func (c *Coordinator) Reload() {
+	select {
+	case c.reload <- struct{}{}:
+	default:
+	}
+}
+
+// Run loads the DAG folder, then until ctx ends: contends for the lease and,
+// while leader, ticks; runs the reconcile sweep; reloads the DAG folder on
+// change. It returns nil when ctx ends, or the error of the first folder
+// load.
+func (c *Coordinator) Run(ctx context.Context) error {
+	if _, err := c.cfg.Folder.Load(ctx); err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { c.watchFolder(ctx) })
+	if c.cfg.Reconciler != nil {
+		wg.Go(func() { c.reconcileLoop(ctx) })
+	}
+	err := c.lease.Run(ctx, c.lead)
+	wg.Wait()
+	return err
+}
+
+func (c *Coordinator) watchFolder(ctx context.Context) {
+	var poll <-chan time.Time
+	for {
+		if c.cfg.ReloadEvery > 0 {
+			poll = time.After(c.cfg.ReloadEvery)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-poll:
+		case <-c.reload:
+		}
+		if _, err := c.cfg.Folder.Load(ctx); err != nil && ctx.Err() == nil {
+			c.log.ErrorContext(ctx, "dag folder reload failed; keeping the loaded dags", slog.Any("error", err))
+		}
+	}
+}
+
+func (c *Coordinator) reconcileLoop(ctx context.Context) {
+	for {
+		for _, d := range c.cfg.Folder.DAGs() {
+			if err := c.cfg.Reconciler.ReconcileDAG(ctx, d.ID); err != nil && ctx.Err() == nil {
+				c.log.ErrorContext(ctx, "reconcile sweep failed", slog.String("dag_id", d.ID), slog.Any("error", err))
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.cfg.Clock.After(c.cfg.ReconcileEvery):
+		}
+	}
+}
+
+// lead is the leader's loop: tick, then sleep until the next interval is due
+// (capped by MaxSleep), until leadership ends.
+func (c *Coordinator) lead(ctx context.Context, token int64) {
+	c.setLeader(true)
+	defer c.setLeader(false)
+	for {
+		wake, err := c.tick(ctx, token)
+		if ctx.Err() != nil {
+			return
+		}
+		now := c.cfg.Clock.Now()
+		sleep := c.cfg.MaxSleep
+		if err != nil {
+			c.log.ErrorContext(ctx, "scheduler tick failed", slog.Any("error", err))
+		} else if !wake.IsZero() {
+			sleep = min(sleep, max(wake.Sub(now), 0))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.cfg.Clock.After(sleep):
+		}
+	}
+}
+
+func (c *Coordinator) setLeader(v bool) {
+	c.mu.Lock()
+	c.leader = v
+	c.mu.Unlock()
+}
+
+// Tick creates the runs that are due now for every loaded DAG and dispatches
+// their ready tasks, as the leader does at each fire time. It returns the
+// earliest time a further run becomes due (zero if none). Tick is safe to
+// call on several replicas at once: run creation is idempotent, so each
+// interval still gets one run.
+func (c *Coordinator) Tick(ctx context.Context) (time.Time, error) {
+	return c.tick(ctx, 0)
+}
