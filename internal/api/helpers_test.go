@@ -19,10 +19,11 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
+
+	"github.com/dagworker/dagworker/internal/redistest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { redistest.Main(m) }
 
 // specEnv names Airflow's OpenAPI document; the default is relative to the
 // repository root.

@@ -53,6 +53,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			ae = httpErr(http.StatusNotFound, "%v", err)
 		case errors.Is(err, ErrRunExists):
 			ae = httpErr(http.StatusConflict, "%v", err)
+		case errors.Is(err, ErrUnsupported):
+			ae = httpErr(http.StatusNotImplemented, "%v", err)
 		case errors.Is(err, ErrInvalid):
 			ae = httpErr(http.StatusBadRequest, "%v", err)
 		default:

@@ -1,0 +1,267 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/dagworker/dagworker/internal/dag"
+	"github.com/dagworker/dagworker/internal/engine"
+	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/dagworker/dagworker/tasks"
+)
+
+// ErrUnsupported means the backend cannot do what was asked (mapped to 501).
+var ErrUnsupported = errors.New("not supported by this server")
+
+// EngineBackend adapts the engine, its run store, the DAG folder and the
+// data lake to the API's interfaces. Pause flags live in one Redis hash,
+// <prefix>:paused (dag_id → "1" or "0"), which the coordinator reads.
+type EngineBackend struct {
+	// Engine creates runs (required).
+	Engine *engine.Engine
+	// Folder returns the loaded DAGs (required).
+	Folder func() []*dag.DAG
+	// Lake holds the task logs (nil: logs are empty).
+	Lake *tasks.Lake
+}
+
+// Config returns a Config with every store set to b (the caller adds
+// credentials and limits).
+func (b *EngineBackend) Config() Config {
+	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b}
+}
+
+func (b *EngineBackend) store() *runstore.Store { return b.Engine.Store() }
+
+func (b *EngineBackend) pausedKey() string { return b.store().Keys().Prefix() + ":paused" }
+
+// DAGs implements DAGSource.
+func (b *EngineBackend) DAGs() []DAGInfo {
+	ds := b.Folder()
+	out := make([]DAGInfo, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, FromDAG(d))
+	}
+	return out
+}
+
+// FromDAG is the API's view of a DAG.
+func FromDAG(d *dag.DAG) DAGInfo {
+	info := DAGInfo{ID: d.ID, Description: d.Description, File: d.File, Tags: d.Tags, Owners: d.Owners,
+		MaxActiveRuns: d.MaxActiveRuns, MaxActiveTasks: d.MaxActiveTasks, PausedUponCreation: d.IsPausedUponCreation}
+	if d.Schedule != nil {
+		info.Schedule = d.Schedule.String()
+	}
+	return info
+}
+
+func (b *EngineBackend) dag(id string) (*dag.DAG, error) {
+	for _, d := range b.Folder() {
+		if d.ID == id {
+			return d, nil
+		}
+	}
+	return nil, fmt.Errorf("dag %q: %w", id, ErrNotFound)
+}
+
+// Paused implements PauseStore.
+func (b *EngineBackend) Paused(ctx context.Context, dagID string) (bool, bool, error) {
+	v, err := b.store().Client().HGet(ctx, b.pausedKey(), dagID).Result()
+	if err != nil {
+		if errors.Is(err, redis.Nil) {
+			return false, false, nil
+		}
+		return false, false, fmt.Errorf("paused %q: %w", dagID, err)
+	}
+	return v == "1", true, nil
+}
+
+// SetPaused implements PauseStore.
+func (b *EngineBackend) SetPaused(ctx context.Context, dagID string, paused bool) error {
+	v := "0"
+	if paused {
+		v = "1"
+	}
+	if err := b.store().Client().HSet(ctx, b.pausedKey(), dagID, v).Err(); err != nil {
+		return fmt.Errorf("set paused %q: %w", dagID, err)
+	}
+	return nil
+}
+
+// TriggerRun implements RunStore.
+func (b *EngineBackend) TriggerRun(ctx context.Context, dagID string, req TriggerRequest) (Run, error) {
+	d, err := b.dag(dagID)
+	if err != nil {
+		return Run{}, err
+	}
+	var conf json.RawMessage
+	if req.Conf != nil {
+		if conf, err = json.Marshal(req.Conf); err != nil {
+			return Run{}, fmt.Errorf("conf: %v: %w", err, ErrInvalid)
+		}
+	}
+	o := engine.RunOptions{RunID: req.RunID, RunType: runstore.RunManual, RunAfter: req.RunAfter, Conf: conf, TriggeredBy: req.TriggeredBy}
+	if req.LogicalDate != nil {
+		o.LogicalDate = *req.LogicalDate
+	}
+	if req.DataIntervalStart != nil && req.DataIntervalEnd != nil {
+		o.DataIntervalStart, o.DataIntervalEnd = *req.DataIntervalStart, *req.DataIntervalEnd
+	}
+	if req.Note != nil {
+		o.Note = *req.Note
+	}
+	res, err := b.Engine.CreateRun(ctx, d, o)
+	if err != nil {
+		if errors.Is(err, runstore.ErrInvalid) {
+			return Run{}, fmt.Errorf("%v: %w", err, ErrInvalid)
+		}
+		if res == nil || res.Run == nil {
+			return Run{}, err
+		}
+		// The run exists; its enqueue failed and the reconcile sweep repairs it.
+	}
+	if !res.Created {
+		return fromRun(res.Run), fmt.Errorf("run %s: %w", req.RunID, ErrRunExists)
+	}
+	return fromRun(res.Run), nil
+}
+
+// Run implements RunStore.
+func (b *EngineBackend) Run(ctx context.Context, dagID, runID string) (Run, error) {
+	r, err := b.store().GetRun(ctx, dagID, runID)
+	if err != nil {
+		return Run{}, mapNotFound(err)
+	}
+	return fromRun(r), nil
+}
+
+// Runs implements RunStore.
+func (b *EngineBackend) Runs(ctx context.Context, dagID string) ([]Run, error) {
+	rs, _, err := b.store().ListRuns(ctx, dagID, runstore.ListRunsOptions{Newest: true})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Run, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, fromRun(r))
+	}
+	return out, nil
+}
+
+// PatchRun implements RunEditor: success or failed ends the run now.
+func (b *EngineBackend) PatchRun(ctx context.Context, dagID, runID string, state RunState, note *string) (Run, error) {
+	if note != nil || state == RunQueued {
+		return Run{}, fmt.Errorf("setting a note or queued: %w", ErrUnsupported)
+	}
+	if state != "" {
+		if err := b.Engine.FinishRun(ctx, dagID, runID, runstore.RunState(state), "marked "+string(state)+" through the API"); err != nil {
+			return Run{}, mapNotFound(err)
+		}
+	}
+	return b.Run(ctx, dagID, runID)
+}
+
+// DeleteRun implements RunEditor (not supported by the run store yet).
+func (b *EngineBackend) DeleteRun(context.Context, string, string) error {
+	return fmt.Errorf("delete run: %w", ErrUnsupported)
+}
+
+// ClearRun implements RunEditor (not supported by the run store yet).
+func (b *EngineBackend) ClearRun(context.Context, string, string, bool) error {
+	return fmt.Errorf("clear run: %w", ErrUnsupported)
+}
+
+// TaskInstances implements TaskStore.
+func (b *EngineBackend) TaskInstances(ctx context.Context, dagID, runID string) ([]TaskInstance, error) {
+	tis, err := b.store().TaskInstances(ctx, dagID, runID)
+	if err != nil {
+		return nil, mapNotFound(err)
+	}
+	xcoms, err := b.store().XComs(ctx, dagID, runID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TaskInstance, 0, len(tis))
+	for _, ti := range tis {
+		t := fromTI(ti)
+		t.ReturnValue = xcoms[ti.TaskID]
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// Tries implements TaskStore: the finished tries, then the current one if
+// it is not finished.
+func (b *EngineBackend) Tries(ctx context.Context, dagID, runID, taskID string) ([]TaskInstance, error) {
+	ti, err := b.store().TaskInstance(ctx, dagID, runID, taskID)
+	if err != nil {
+		return nil, mapNotFound(err)
+	}
+	cur := fromTI(ti)
+	var out []TaskInstance
+	for _, tr := range ti.Tries {
+		t := cur
+		t.Try, t.State, t.Hostname, t.Error = tr.Try, string(tr.State), tr.Hostname, tr.Error
+		t.StartDate, t.EndDate = timePtr(tr.StartDate), timePtr(tr.EndDate)
+		out = append(out, t)
+	}
+	if len(out) == 0 || out[len(out)-1].Try < cur.Try {
+		out = append(out, cur)
+	}
+	return out, nil
+}
+
+// Log implements TaskStore.
+func (b *EngineBackend) Log(ctx context.Context, dagID, runID, taskID string, try int) ([]byte, error) {
+	ti, err := b.store().TaskInstance(ctx, dagID, runID, taskID)
+	if err != nil {
+		return nil, mapNotFound(err)
+	}
+	for _, tr := range ti.Tries {
+		if tr.Try == try && tr.LogKey != "" && b.Lake != nil {
+			return b.Lake.Get(ctx, tr.LogKey)
+		}
+	}
+	return nil, ErrNotFound
+}
+
+func mapNotFound(err error) error {
+	if errors.Is(err, runstore.ErrRunNotFound) || errors.Is(err, runstore.ErrTaskNotFound) {
+		return fmt.Errorf("%v: %w", err, ErrNotFound)
+	}
+	return err
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func fromRun(r *runstore.Run) Run {
+	out := Run{DagID: r.DagID, RunID: r.RunID, RunType: string(r.RunType), State: RunState(r.State),
+		LogicalDate: timePtr(r.LogicalDate), DataIntervalStart: timePtr(r.DataIntervalStart), DataIntervalEnd: timePtr(r.DataIntervalEnd),
+		RunAfter: r.RunAfter, QueuedAt: timePtr(r.QueuedAt), StartDate: timePtr(r.StartDate), EndDate: timePtr(r.EndDate),
+		TriggeredBy: r.TriggeredBy, DagVersion: r.DagVersion}
+	if r.Note != "" {
+		note := r.Note
+		out.Note = &note
+	}
+	if len(r.Conf) > 0 {
+		_ = json.Unmarshal(r.Conf, &out.Conf)
+	}
+	return out
+}
+
+func fromTI(ti *runstore.TaskInstance) TaskInstance {
+	return TaskInstance{DagID: ti.DagID, RunID: ti.RunID, TaskID: ti.TaskID, State: string(ti.State), Try: ti.TryNumber,
+		MaxTries: ti.MaxTries, Operator: ti.Operator, Queue: ti.Queue, Pool: ti.Pool, PoolSlots: ti.PoolSlots,
+		PriorityWeight: ti.PriorityWeight, Hostname: ti.Hostname, QueuedAt: timePtr(ti.QueuedAt),
+		StartDate: timePtr(ti.StartDate), EndDate: timePtr(ti.EndDate)}
+}
