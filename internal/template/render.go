@@ -137,7 +137,27 @@ func renderValue(s string, c *Context) (any, error) {
 	case time.Time:
 		return x.Format(TimeLayout), nil
 	}
-	return plain(v), nil
+	// A copy, so callers may modify rendered args without touching params.
+	return deepCopy(plain(v)), nil
+}
+
+// deepCopy copies map[string]any and []any containers recursively.
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = deepCopy(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = deepCopy(e)
+		}
+		return out
+	}
+	return v
 }
 
 // Render renders v deeply: every string inside map[string]any and []any (and

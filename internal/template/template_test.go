@@ -287,6 +287,11 @@ func TestRenderDeep(t *testing.T) {
 		"list":      []any{"20261128", true, nil, []any{float64(200)}},
 	}, got)
 	require.Equal(t, "{{ params.sites }}", args["urls"], "input not modified")
+	c := testContext()
+	typed, err := Render("{{ params.sites }}", c)
+	require.NoError(t, err)
+	typed.([]any)[0] = "changed"
+	require.Equal(t, "https://example.org/news", c.Vars["params"].(map[string]any)["sites"].([]any)[0], "typed results are copies")
 
 	_, err = Render(map[string]any{"a": map[string]any{"b": []any{"ok", "{{ nope }}"}}}, testContext())
 	require.ErrorIs(t, err, ErrUnknownName)
