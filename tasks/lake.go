@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"gocloud.dev/blob"
@@ -55,8 +56,10 @@ func OpenLake(ctx context.Context, rawURL string) (*Lake, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open data lake %q: %w", rawURL, err)
 	}
-	u.RawQuery = ""
-	return &Lake{bucket: b, base: strings.TrimSuffix(u.String(), "/")}, nil
+	// The base keeps scheme, host and path only: no query (it may hold
+	// secrets such as SAS tokens) and no user info.
+	base := u.Scheme + "://" + u.Host + strings.TrimSuffix(u.Path, "/")
+	return &Lake{bucket: b, base: base}, nil
 }
 
 // NewLake wraps an open bucket; base is the URL prefix used for object URIs.
@@ -70,7 +73,9 @@ func (l *Lake) Bucket() *blob.Bucket { return l.bucket }
 // Close closes the bucket.
 func (l *Lake) Close() error { return l.bucket.Close() }
 
-// URI returns the URI of the object at key.
+// URI returns the URI of the object at key: the lake URL without its query
+// and user info, then "/" and the key (e.g. s3://bucket/runs/..., or
+// mem:///runs/... for a lake without host).
 func (l *Lake) URI(key string) string { return l.base + "/" + key }
 
 // CheckKeyPart validates one path segment of a key.
@@ -86,7 +91,7 @@ func CheckKeyPart(part string) error {
 		return fmt.Errorf("%w: %q is not UTF-8", ErrBadKey, part)
 	}
 	for _, r := range part {
-		if r < 0x20 || r == 0x7f || r == '/' || r == '\\' {
+		if unicode.IsControl(r) || r == '/' || r == '\\' {
 			return fmt.Errorf("%w: %q contains %q", ErrBadKey, part, r)
 		}
 	}
