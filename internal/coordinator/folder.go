@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -18,9 +19,13 @@ import (
 
 // FolderConfig configures a Folder.
 type FolderConfig struct {
-	// Dir is the DAG folder: every *.yaml and *.yml file under it (recursive)
-	// is a DAG file. Required.
+	// Dir is the DAG folder: every *.yaml and *.yml file under it (recursive,
+	// skipping hidden folders) is a DAG file. Required; with FS set it is
+	// only the name file paths are shown under ("" allowed then).
 	Dir string
+	// FS, when set, is read instead of the directory Dir (e.g. DAGs embedded
+	// in the binary).
+	FS fs.FS
 	// Options tell the parser which operators exist.
 	Options dag.Options
 	// Logger receives load results and import errors. Default discards.
@@ -30,7 +35,8 @@ type FolderConfig struct {
 // ImportError is a DAG file that does not load (Airflow's import error). The
 // file's DAGs keep their last good version, if they had one.
 type ImportError struct {
-	// File is the file's path (Dir joined with its relative path).
+	// File is the file's path (Dir joined with its relative path, with
+	// forward slashes).
 	File string
 	// Err holds every problem found (a dag.ErrorList for parse errors).
 	Err error
@@ -62,8 +68,11 @@ type Folder struct {
 
 // NewFolder returns the folder at cfg.Dir, not yet loaded (call Load).
 func NewFolder(cfg FolderConfig) (*Folder, error) {
-	if cfg.Dir == "" {
+	if cfg.Dir == "" && cfg.FS == nil {
 		return nil, fmt.Errorf("%w: FolderConfig.Dir is required", ErrInvalidConfig)
+	}
+	if cfg.FS == nil {
+		cfg.FS = os.DirFS(cfg.Dir)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -82,17 +91,17 @@ func (f *Folder) Load(ctx context.Context) (bool, error) {
 	f.loadMu.Lock()
 	defer f.loadMu.Unlock()
 	seen := map[string]fs.FileInfo{}
-	err := filepath.WalkDir(f.cfg.Dir, func(p string, e fs.DirEntry, err error) error {
+	err := fs.WalkDir(f.cfg.FS, ".", func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if e.IsDir() {
-			if p != f.cfg.Dir && strings.HasPrefix(e.Name(), ".") {
-				return filepath.SkipDir
+			if p != "." && strings.HasPrefix(e.Name(), ".") {
+				return fs.SkipDir
 			}
 			return nil
 		}
-		ext := strings.ToLower(filepath.Ext(p))
+		ext := strings.ToLower(path.Ext(p))
 		if (ext != ".yaml" && ext != ".yml") || strings.HasPrefix(e.Name(), ".") {
 			return nil
 		}
@@ -136,10 +145,11 @@ func (f *Folder) Load(ctx context.Context) (bool, error) {
 // parse reads and parses one file; prev is its previous state (nil if new).
 func (f *Folder) parse(p string, info fs.FileInfo, prev *fileState) *fileState {
 	st := &fileState{modTime: info.ModTime(), size: info.Size()}
-	src, err := os.ReadFile(p)
+	name := f.name(p)
+	src, err := fs.ReadFile(f.cfg.FS, p)
 	if err == nil {
 		var dags []*dag.DAG
-		dags, st.warns, err = dag.Parse(p, src, f.cfg.Options)
+		dags, st.warns, err = dag.Parse(name, src, f.cfg.Options)
 		if err == nil {
 			st.dags = dags
 			return st
@@ -149,8 +159,8 @@ func (f *Folder) parse(p string, info fs.FileInfo, prev *fileState) *fileState {
 	if prev != nil && prev.err != nil {
 		since = prev.err.Since
 	}
-	st.err = &ImportError{File: p, Err: err, Since: since}
-	f.log.Warn("dag file import error", slog.String("file", p), slog.Any("error", err))
+	st.err = &ImportError{File: name, Err: err, Since: since}
+	f.log.Warn("dag file import error", slog.String("file", name), slog.Any("error", err))
 	// Keep the last good version of the file's DAGs (none if it never
 	// loaded): a half-edited file changes nothing until it is fixed.
 	if prev != nil {
@@ -158,6 +168,9 @@ func (f *Folder) parse(p string, info fs.FileInfo, prev *fileState) *fileState {
 	}
 	return st
 }
+
+// name is the path shown for the file at p (relative to the folder).
+func (f *Folder) name(p string) string { return filepath.ToSlash(filepath.Join(f.cfg.Dir, p)) }
 
 // merge builds the id → DAG map from every file; a DAG id defined in two
 // files is kept from the first file (by path) and reported on the second.
@@ -174,10 +187,10 @@ func merge(files map[string]*fileState) (map[string]*dag.DAG, map[string]error) 
 		var errs []error
 		for _, d := range files[p].dags {
 			if other, ok := from[d.ID]; ok {
-				errs = append(errs, fmt.Errorf("%s:%d: dag %q: %w: already defined in %s", p, d.Line, d.ID, ErrDuplicateDAG, other))
+				errs = append(errs, fmt.Errorf("%s:%d: dag %q: %w: already defined in %s", d.File, d.Line, d.ID, ErrDuplicateDAG, other))
 				continue
 			}
-			dags[d.ID], from[d.ID] = d, p
+			dags[d.ID], from[d.ID] = d, d.File
 		}
 		if len(errs) > 0 {
 			dups[p] = errors.Join(errs...)
@@ -214,11 +227,11 @@ func (f *Folder) ImportErrors() []ImportError {
 	for p, st := range f.files {
 		switch {
 		case st.err != nil && f.dups[p] != nil:
-			out = append(out, ImportError{File: p, Err: errors.Join(st.err.Err, f.dups[p]), Since: st.err.Since})
+			out = append(out, ImportError{File: st.err.File, Err: errors.Join(st.err.Err, f.dups[p]), Since: st.err.Since})
 		case st.err != nil:
 			out = append(out, *st.err)
 		case f.dups[p] != nil:
-			out = append(out, ImportError{File: p, Err: f.dups[p], Since: st.modTime})
+			out = append(out, ImportError{File: f.name(p), Err: f.dups[p], Since: st.modTime})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].File < out[j].File })
