@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/runstore"
@@ -108,11 +109,14 @@ func (w *Worker) Run(ctx context.Context) error {
 		Concurrency:       w.cfg.Concurrency,
 		Queues:            w.cfg.Queues,
 		TaskCheckInterval: w.cfg.TaskCheckInterval,
-		ShutdownTimeout:   w.cfg.ShutdownTimeout,
-		Logger:            asynqLogger{w.log},
-		LogLevel:          asynq.WarnLevel,
-		RetryDelayFunc:    redeliveryDelay,
-		BaseContext:       func() context.Context { return context.WithoutCancel(ctx) },
+		// Retry timers (ProcessIn) move to their queue within a second
+		// instead of asynq's default five.
+		DelayedTaskCheckInterval: time.Second,
+		ShutdownTimeout:          w.cfg.ShutdownTimeout,
+		Logger:                   asynqLogger{w.log},
+		LogLevel:                 asynq.WarnLevel,
+		RetryDelayFunc:           redeliveryDelay,
+		BaseContext:              func() context.Context { return context.WithoutCancel(ctx) },
 	})
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start worker: %w", err)

@@ -29,6 +29,7 @@ func dagsCommands() map[string]command {
 		"validate": {summary: "check DAG files (all errors, exit 1 on any)", run: runDagsValidate},
 		"list":     {summary: "list DAGs: id, schedule, next 3 runs, tags, task count", run: runDagsList},
 		"render":   {summary: "print a DAG's tasks with templates rendered for a logical date", run: runDagsRender},
+		"test":     {summary: "run one DAG run to the end in this process and print each task", run: runDagsTest},
 	}
 }
 

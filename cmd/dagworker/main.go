@@ -49,7 +49,8 @@ type command struct {
 // commands lists every subcommand; each lives in its own cmd_*.go file.
 func commands() map[string]command {
 	return map[string]command{
-		"dags": {summary: "validate, list, render or test DAG files", run: runDags},
+		"dags":   {summary: "validate, list, render or test DAG files", run: runDags},
+		"worker": {summary: "run a worker: execute task instances from Redis queues", run: runWorker},
 	}
 }
 

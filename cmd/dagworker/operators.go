@@ -12,6 +12,9 @@ func builtinOperators() map[string][]string {
 		"classify": nil,
 		"render":   nil,
 		"noop":     nil,
+		"echo":     nil,
+		"sleep":    {"duration"},
+		"fail":     {"message", "until_try"},
 	}
 }
 

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dagworker/dagworker/internal/dag"
+	"github.com/dagworker/dagworker/internal/engine"
+	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/dagworker/dagworker/tasks"
+	"github.com/dagworker/dagworker/worker"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+)
+
+// runDagsTest runs one DAG run to the end in this process (like `airflow
+// dags test`) and prints each task's state, tries and duration.
+func runDagsTest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("dags test <dag_id>", stderr)
+	dir := dagsFlag(fs)
+	redisURL := fs.String("redis-url", "", "Redis URL; empty runs on an embedded, non-durable Redis")
+	blobURL := fs.String("blob-url", tasks.DefaultLakeURL, "data lake URL (gocloud.dev/blob)")
+	confArg := fs.String("conf", "", "trigger conf (a JSON object; overrides params)")
+	ldArg := fs.String("logical-date", "", "logical date (RFC 3339 or 2006-01-02; default now)")
+	timeout := fs.Duration("timeout", time.Hour, "give up after this long")
+	var dagID string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		dagID, args = args[0], args[1:]
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return exitError(2)
+	}
+	if dagID == "" && fs.NArg() == 1 {
+		dagID = fs.Arg(0)
+	}
+	if dagID == "" {
+		fmt.Fprintln(stderr, "usage: dagworker dags test <dag_id> [--conf JSON] [--logical-date D]")
+		return exitError(2)
+	}
+	src, err := loadDAGs(*dir)
+	if err != nil {
+		return err
+	}
+	d, ok := src.set.DAGs[dagID]
+	if !ok {
+		if e := src.set.Err(); e != nil {
+			fmt.Fprintln(stderr, e)
+		}
+		return fmt.Errorf("dags test: no valid DAG %q", dagID)
+	}
+	ld := time.Now().UTC().Truncate(time.Second)
+	if *ldArg != "" {
+		loc := d.Location
+		if loc == nil {
+			loc = time.UTC
+		}
+		if ld, err = parseLogicalDate(*ldArg, loc); err != nil {
+			return err
+		}
+	}
+	var conf json.RawMessage
+	if *confArg != "" {
+		conf = json.RawMessage(*confArg)
+		if !json.Valid(conf) {
+			return fmt.Errorf("--conf: not valid JSON")
+		}
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	url, stop, err := redisURLOrEmbedded(ctx, *redisURL, log)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	lake, err := tasks.OpenLake(ctx, *blobURL)
+	if err != nil {
+		return err
+	}
+	defer lake.Close()
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	run, tis, err := testRun(ctx, url, lake, log, d, ld, conf)
+	if err != nil {
+		return err
+	}
+	printRun(stdout, run, tis)
+	if run.State != runstore.RunSuccess {
+		return exitError(1)
+	}
+	return nil
+}
+
+func testRun(ctx context.Context, url string, lake *tasks.Lake, log *slog.Logger, d *dag.DAG, ld time.Time, conf json.RawMessage) (*runstore.Run, []*runstore.TaskInstance, error) {
+	opt, err := asynq.ParseRedisURI(url)
+	if err != nil {
+		return nil, nil, err
+	}
+	rdb := opt.MakeRedisClient().(redis.UniversalClient)
+	defer rdb.Close()
+	st, err := runstore.New(runstore.Config{Client: rdb})
+	if err != nil {
+		return nil, nil, err
+	}
+	client := asynq.NewClientFromRedisClient(rdb)
+	eng, err := engine.New(engine.Config{Store: st, Client: client, Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	w, err := worker.New(worker.Config{Redis: opt, Lake: lake, Logger: log, ShutdownTimeout: 5 * time.Second})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := registerTaskTypes(w); err != nil {
+		return nil, nil, err
+	}
+	wctx, wcancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	var werr error
+	go func() {
+		defer wg.Done()
+		werr = w.Run(wctx)
+	}()
+	defer func() {
+		wcancel()
+		wg.Wait()
+	}()
+	res, err := eng.CreateRun(ctx, d, engine.RunOptions{RunType: runstore.RunManual, LogicalDate: ld,
+		DataIntervalStart: ld, DataIntervalEnd: ld, Conf: conf, TriggeredBy: "dags test"})
+	if err != nil {
+		return nil, nil, err
+	}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		run, err := st.GetRun(ctx, d.ID, res.Run.RunID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if run.State.Finished() {
+			tis, err := st.TaskInstances(ctx, d.ID, run.RunID)
+			return run, tis, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, fmt.Errorf("dags test: run %s not finished: %w (worker: %v)", run.RunID, ctx.Err(), werr)
+		case <-tick.C:
+		}
+	}
+}
+
+func printRun(w io.Writer, run *runstore.Run, tis []*runstore.TaskInstance) {
+	fmt.Fprintf(w, "dag %s run %s: %s", run.DagID, run.RunID, run.State)
+	if run.FailureReason != "" {
+		fmt.Fprintf(w, " (%s)", run.FailureReason)
+	}
+	fmt.Fprintf(w, " in %s\n", run.EndDate.Sub(run.StartDate).Round(time.Millisecond))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TASK\tSTATE\tTRIES\tDURATION\tERROR")
+	for _, ti := range tis {
+		errText := ""
+		if n := len(ti.Tries); n > 0 {
+			errText = ti.Tries[n-1].Error
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", ti.TaskID, stateOrNone(ti.State), len(ti.Tries),
+			ti.Duration.Round(time.Millisecond), errText)
+	}
+	_ = tw.Flush()
+}
+
+func stateOrNone(s runstore.TIState) string {
+	if s == "" {
+		return "none"
+	}
+	return string(s)
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/dagworker/dagworker/internal/embedredis"
+	"github.com/dagworker/dagworker/tasks"
+	"github.com/dagworker/dagworker/tasks/builtin"
+	"github.com/dagworker/dagworker/worker"
+)
+
+// registerTaskTypes registers every task type the binary ships.
+func registerTaskTypes(w *worker.Worker) error {
+	return builtin.Register(w)
+}
+
+// parseQueues reads "name[:weight],..." (weight default 1).
+func parseQueues(s string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, weight, found := strings.Cut(part, ":")
+		n := 1
+		if found {
+			var err error
+			if n, err = strconv.Atoi(weight); err != nil || n < 1 {
+				return nil, fmt.Errorf("--queues: weight of %q must be a positive integer", name)
+			}
+		}
+		out[name] = n
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--queues: no queue given")
+	}
+	return out, nil
+}
+
+// redisURLOrEmbedded returns url, or starts the embedded Redis when it is
+// empty (the returned stop func closes it).
+func redisURLOrEmbedded(ctx context.Context, url string, log *slog.Logger) (string, func(), error) {
+	if url != "" {
+		return url, func() {}, nil
+	}
+	srv, err := embedredis.Start(ctx, log)
+	if err != nil {
+		return "", nil, err
+	}
+	return srv.URL, srv.Close, nil
+}
+
+func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("worker", stderr)
+	redisURL := fs.String("redis-url", "", "Redis URL (redis://host:port/db); required")
+	blobURL := fs.String("blob-url", tasks.DefaultLakeURL, "data lake URL (gocloud.dev/blob)")
+	concurrency := fs.Int("concurrency", runtime.NumCPU()*2, "tries run at once")
+	queues := fs.String("queues", "default:1", "queues to serve with weights: name[:weight],...")
+	prefix := fs.String("key-prefix", "dagworker", "Redis key prefix of the run state")
+	if err := parseFlags(fs, args); err != nil {
+		return exitError(2)
+	}
+	if *redisURL == "" {
+		return fmt.Errorf("worker: --redis-url (or DAGWORKER_REDIS_URL) is required; a worker alone cannot use the embedded Redis")
+	}
+	qs, err := parseQueues(*queues)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	lake, err := tasks.OpenLake(ctx, *blobURL)
+	if err != nil {
+		return err
+	}
+	defer lake.Close()
+	w, err := worker.New(worker.Config{RedisURL: *redisURL, Concurrency: *concurrency, Queues: qs, Lake: lake,
+		Logger: log, KeyPrefix: *prefix})
+	if err != nil {
+		return err
+	}
+	if err := registerTaskTypes(w); err != nil {
+		return err
+	}
+	return w.Run(ctx)
+}
