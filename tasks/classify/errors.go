@@ -1,0 +1,15 @@
+package classify
+
+import "errors"
+
+// ErrModelNotFound is returned when a model reference resolves nowhere; the
+// message lists every place that was looked at.
+var ErrModelNotFound = errors.New("model not found")
+
+// ErrBadModel is returned when a model directory cannot be loaded for the
+// requested pipeline (missing files, wrong outputs, no labels).
+var ErrBadModel = errors.New("unusable model")
+
+// ErrNoInput is returned when the task has no input to classify: no
+// "input" argument and no upstream output.
+var ErrNoInput = errors.New("no input")

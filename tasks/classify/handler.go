@@ -1,0 +1,140 @@
+package classify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/dagworker/dagworker/tasks"
+)
+
+// Config configures the classify task type.
+type Config struct {
+	// ModelsDir is the registry folder: each subdirectory is a model named
+	// by its directory name ("owner/name" also finds "owner_name", the
+	// layout `dagworker models pull` writes). Default: none; the embedded
+	// demo model, local paths and blob URLs still work.
+	ModelsDir string
+	// CacheDir holds models copied from blob URLs and the extracted embedded
+	// models. Default: <user cache dir>/dagworker/models, or the system
+	// temporary directory when there is no user cache dir.
+	CacheDir string
+	// MaxLoaded is how many (model, pipeline) pairs stay loaded; the least
+	// recently used idle one is unloaded beyond it. Default 4.
+	MaxLoaded int
+	// Logger receives load and progress messages. Default: discarded.
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.CacheDir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			base = os.TempDir()
+		}
+		c.CacheDir = filepath.Join(base, "dagworker", "models")
+	}
+	if c.MaxLoaded == 0 {
+		c.MaxLoaded = 4
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Handler runs classify tasks. It is safe for concurrent use; models are
+// loaded once and shared. Call Close to unload them.
+type Handler struct {
+	cfg     Config
+	pool    *pool
+	fetchMu sync.Mutex // serialises cache writes (blob copies, embedded extraction)
+}
+
+// New returns a classify handler.
+func New(cfg Config) (*Handler, error) {
+	cfg = cfg.withDefaults()
+	if cfg.MaxLoaded < 1 {
+		return nil, fmt.Errorf("classify: MaxLoaded must be positive, got %d", cfg.MaxLoaded)
+	}
+	if cfg.ModelsDir != "" {
+		if st, err := os.Stat(cfg.ModelsDir); err == nil && !st.IsDir() {
+			return nil, fmt.Errorf("classify: models dir %s is not a directory", cfg.ModelsDir)
+		}
+	}
+	return &Handler{cfg: cfg, pool: newPool(cfg.MaxLoaded)}, nil
+}
+
+// Close unloads every model.
+func (h *Handler) Close() error { return h.pool.close() }
+
+// Result is the classify task's return value (its XCom).
+type Result struct {
+	// Output is classified.jsonl in the data lake.
+	Output tasks.Output `json:"output"`
+	// Model is the model reference as given; ModelVersion the sha256 of its
+	// model.onnx.
+	Model        string `json:"model"`
+	ModelVersion string `json:"model_version"`
+	Pipeline     string `json:"pipeline"`
+	// Labels counts the records per assigned label.
+	Labels map[string]int `json:"labels"`
+	// Skipped counts records without text (written without a label).
+	Skipped int `json:"skipped"`
+}
+
+// Run classifies the input JSONL and writes classified.jsonl.
+func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
+	a, err := parseArgs(t)
+	if err != nil {
+		return nil, err
+	}
+	key, err := inputKey(ctx, t, a)
+	if err != nil {
+		return nil, err
+	}
+	m, err := h.resolveModel(ctx, a.Model)
+	if err != nil {
+		if errors.Is(err, ErrModelNotFound) {
+			return nil, fmt.Errorf("argument %q: %w: %w", "model", err, tasks.ErrInvalidArgs)
+		}
+		return nil, err
+	}
+	l, release, err := h.pool.acquire(m.Dir, a.Pipeline)
+	if err != nil {
+		if errors.Is(err, ErrBadModel) {
+			return nil, fmt.Errorf("argument %q: %w: %w", "model", err, tasks.ErrInvalidArgs)
+		}
+		return nil, err
+	}
+	defer release()
+	r, err := t.Lake.Open(ctx, key)
+	if err != nil {
+		if errors.Is(err, tasks.ErrNotFound) {
+			return nil, fmt.Errorf("argument %q: %w: %w", "input", err, tasks.ErrInvalidArgs)
+		}
+		return nil, err
+	}
+	defer r.Close()
+	c := &classifier{l: l, args: a, model: m.Name}
+	if err := c.prepare(); err != nil {
+		return nil, err
+	}
+	res := Result{Model: m.Name, ModelVersion: l.version, Pipeline: a.Pipeline, Labels: map[string]int{}}
+	out, err := t.Lake.WriteOutput(ctx, t.Info, "classified.jsonl", "application/x-ndjson", func(w io.Writer) (int, error) {
+		return c.stream(ctx, r, w, &res)
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.Output = out
+	if t.Logger != nil {
+		t.Logger.InfoContext(ctx, "classified", "records", out.Records, "model", m.Name, "pipeline", a.Pipeline, "uri", out.URI)
+	}
+	return res, nil
+}

@@ -1,0 +1,130 @@
+package classify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/dagworker/dagworker/tasks"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// testBundle is a handler, a data lake and a task factory.
+type testBundle struct {
+	h    *Handler
+	lake *tasks.Lake
+	runs atomic.Int64 // each task gets its own run id
+}
+
+func setup(t testing.TB) *testBundle {
+	t.Helper()
+	h, err := New(Config{CacheDir: t.TempDir()})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, h.Close()) })
+	lake, err := tasks.OpenLake(context.Background(), "file://"+filepath.ToSlash(t.TempDir()))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = lake.Close() })
+	return &testBundle{h: h, lake: lake}
+}
+
+// page is a scrape record.
+type page struct {
+	URL   string `json:"url"`
+	Title string `json:"title"`
+	Text  string `json:"text"`
+	Lang  string `json:"lang"`
+}
+
+// task writes pages.jsonl as the upstream scrape task would (one page per
+// text) and returns a classify task whose XCom names it.
+func (b *testBundle) task(t testing.TB, args map[string]any, texts ...string) *tasks.Task {
+	t.Helper()
+	ctx := context.Background()
+	runID := fmt.Sprintf("r%d", b.runs.Add(1))
+	scrape := tasks.Info{DagID: "d", RunID: runID, TaskID: "scrape", Try: 1}
+	out, err := b.lake.WriteOutput(ctx, scrape, "pages.jsonl", "application/x-ndjson", func(w io.Writer) (int, error) {
+		enc := json.NewEncoder(w)
+		for i, text := range texts {
+			if err := enc.Encode(page{URL: fmt.Sprintf("http://site.test/%d", i), Title: fmt.Sprintf("page %d", i), Text: text}); err != nil {
+				return i, err
+			}
+		}
+		return len(texts), nil
+	})
+	require.NoError(t, err)
+	xcom, err := json.Marshal(map[string]any{"output": out})
+	require.NoError(t, err)
+	raw, err := json.Marshal(args)
+	require.NoError(t, err)
+	return &tasks.Task{
+		Type: "classify",
+		Info: tasks.Info{DagID: "d", RunID: runID, TaskID: "classify", Try: 1},
+		Args: raw,
+		Lake: b.lake,
+		XCom: func(_ context.Context, taskID string) (json.RawMessage, error) {
+			if taskID != "scrape" {
+				return nil, nil
+			}
+			return xcom, nil
+		},
+	}
+}
+
+// run runs a task and returns its result and output records.
+func (b *testBundle) run(t testing.TB, task *tasks.Task) (Result, []map[string]any) {
+	t.Helper()
+	v, err := b.h.Run(context.Background(), task)
+	require.NoError(t, err)
+	res, ok := v.(Result)
+	require.True(t, ok)
+	return res, readJSONL(t, b.lake, res.Output.Key)
+}
+
+func readJSONL(t testing.TB, lake *tasks.Lake, key string) []map[string]any {
+	t.Helper()
+	data, err := lake.Get(context.Background(), key)
+	require.NoError(t, err)
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &m))
+		out = append(out, m)
+	}
+	return out
+}
+
+// sharedModelsDir is DAGWORKER_TEST_MODELS, default ../shared/models next
+// to the repository root ("" when it does not exist).
+func sharedModelsDir(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("DAGWORKER_TEST_MODELS")
+	if dir == "" {
+		wd, err := os.Getwd()
+		require.NoError(t, err)
+		for root := wd; ; root = filepath.Dir(root) {
+			if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
+				dir = filepath.Join(root, "..", "shared", "models")
+				break
+			}
+			if filepath.Dir(root) == root {
+				return ""
+			}
+		}
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return ""
+	}
+	return dir
+}
