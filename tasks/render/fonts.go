@@ -51,7 +51,9 @@ type face struct {
 	// sub is a second parse used only for read-only cmap and width look-ups,
 	// so coverage agrees with what the PDF library embeds.
 	sub *gopdf.SubsetFontObj
-	// glyphs caches look-ups of BMP runes: rune → glyphInfo.
+	// ascii holds the look-ups of ASCII runes, filled at load.
+	ascii [128]glyphInfo
+	// glyphs caches look-ups of other BMP runes: rune → glyphInfo.
 	glyphs sync.Map
 }
 
@@ -64,6 +66,9 @@ type glyphInfo struct {
 
 // glyph looks r up in the font's cmap.
 func (f *face) glyph(r rune) glyphInfo {
+	if r >= 0 && r < 128 {
+		return f.ascii[r]
+	}
 	if v, ok := f.glyphs.Load(r); ok {
 		return v.(glyphInfo)
 	}
@@ -209,7 +214,11 @@ func loadFace(name, family string, load func() ([]byte, error)) (f *face, err er
 	if err := sub.SetTTFData(data); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrFont, name, err)
 	}
-	return &face{name: name, family: family, container: fc, sub: sub}, nil
+	f = &face{name: name, family: family, container: fc, sub: sub}
+	for r := range f.ascii {
+		f.ascii[r] = f.lookup(rune(r))
+	}
+	return f, nil
 }
 
 // checkTrueType verifies that data is a single TrueType font with the tables

@@ -195,10 +195,8 @@ func wrap(sh shaped, maxW float64) []line {
 		case w <= maxW:
 			emit()
 			cur = line{start: i, end: j, width: w}
-		default: // a word wider than a line: break it between characters
-			if cur.start >= 0 && cur.width+pending+sh.width[i] > maxW {
-				emit()
-			}
+		default: // a word wider than a line: start a line, break it between characters
+			emit()
 			for k := i; k < j; k++ {
 				if cur.start < 0 {
 					cur = line{start: k, end: k + 1, width: sh.width[k]}
