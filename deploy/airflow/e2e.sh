@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# End-to-end test of dagworker against real Airflow 3 (run by `make e2e`):
+# a virtualenv with pinned Airflow, the official client and this provider,
+# a real `dagworker serve` on a free loopback port with the example DAGs,
+# then the pytest suite in tests/. Exits non-zero on failure and stops
+# everything it started.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+venv="$here/.venv"
+python="${PYTHON:-python3.11}"
+
+# Pinned versions that install together on Python 3.11 (no constraints file
+# needed): see README.md.
+pins=(
+  "apache-airflow==3.3.2"
+  "apache-airflow-providers-http==6.3.0"
+  "apache-airflow-client==3.3.2"
+  "dag-factory==1.1.0"
+  "pytest==9.2.0"
+  "aiohttp==3.14.5"
+  "requests==2.34.2"
+)
+
+if [ ! -x "$venv/bin/python" ]; then
+  "$python" -m venv "$venv"
+fi
+if ! "$venv/bin/python" -c 'import airflow, airflow_client, dagfactory, dagworker_airflow' 2>/dev/null; then
+  "$venv/bin/pip" install -q "${pins[@]}"
+  "$venv/bin/pip" install -q -e "$here"
+fi
+
+work="$(mktemp -d)"
+pid=""
+cleanup() {
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+(cd "$root" && go build -o "$work/dagworker" ./cmd/dagworker)
+
+port="$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+token="e2e-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+export DAGWORKER_E2E_URL="http://127.0.0.1:$port"
+export DAGWORKER_E2E_TOKEN="$token"
+export DAGWORKER_E2E_USER="airflow" DAGWORKER_E2E_PASSWORD="airflow-e2e-pass"
+
+# Every serve flag has a DAGWORKER_* twin; no Redis URL → embedded Redis.
+DAGWORKER_ADDR="127.0.0.1:$port" \
+DAGWORKER_DAGS="$here/dags" \
+DAGWORKER_BLOB_URL="file://$work/lake" \
+DAGWORKER_API_TOKENS="$token:trigger" \
+DAGWORKER_API_USERS="$DAGWORKER_E2E_USER:$DAGWORKER_E2E_PASSWORD:trigger" \
+  "$work/dagworker" serve >"$work/serve.log" 2>&1 &
+pid=$!
+
+for _ in $(seq 1 100); do
+  if curl -fsS "$DAGWORKER_E2E_URL/api/v2/version" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$pid" 2>/dev/null; then cat "$work/serve.log"; echo "dagworker serve exited" >&2; exit 1; fi
+  sleep 0.1
+done
+
+# Airflow: a throwaway home with SQLite, connections from the environment.
+export AIRFLOW_HOME="$work/airflow"
+export AIRFLOW__CORE__DAGS_FOLDER="$here/dags"
+export AIRFLOW__CORE__LOAD_EXAMPLES=False
+export AIRFLOW__CORE__UNIT_TEST_MODE=False
+export AIRFLOW_CONN_DAGWORKER_DEFAULT="{\"conn_type\": \"http\", \"host\": \"127.0.0.1\", \"port\": $port, \"password\": \"$token\"}"
+export AIRFLOW_CONN_DAGWORKER_BASIC="{\"conn_type\": \"http\", \"host\": \"127.0.0.1\", \"port\": $port, \"login\": \"$DAGWORKER_E2E_USER\", \"password\": \"$DAGWORKER_E2E_PASSWORD\"}"
+export DAGWORKER_DAGS_DIR="$here/dags"
+"$venv/bin/airflow" db migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log"; exit 1; }
+
+status=0
+(cd "$here" && "$venv/bin/python" -m pytest -q tests "$@") || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "--- dagworker serve log (tail) ---"; tail -50 "$work/serve.log"
+fi
+exit "$status"
