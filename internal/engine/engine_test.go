@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,7 +22,12 @@ import (
 	"gocloud.dev/blob/memblob"
 )
 
-func TestMain(m *testing.M) { redistest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) != "" {
+		os.Exit(childWorker())
+	}
+	redistest.Main(m)
+}
 
 type bundle struct {
 	env    *redistest.Env
@@ -36,6 +42,13 @@ type bundle struct {
 // queue of the test's own.
 func setup(t *testing.T, extra map[string]tasks.Handler) *bundle {
 	t.Helper()
+	b := setupNoWorker(t)
+	b.startWorker(t, extra)
+	return b
+}
+
+func setupNoWorker(t *testing.T) *bundle {
+	t.Helper()
 	env := redistest.New(t)
 	b := &bundle{env: env, queue: env.Queue("default")}
 	st, err := runstore.New(runstore.Config{Client: env.Client(), KeyPrefix: env.Prefix})
@@ -46,7 +59,14 @@ func setup(t *testing.T, extra map[string]tasks.Handler) *bundle {
 	b.eng, err = engine.New(engine.Config{Store: st, Client: b.client, DefaultQueue: b.queue})
 	require.NoError(t, err)
 	bucket := memblob.OpenBucket(nil)
+	t.Cleanup(func() { _ = bucket.Close() })
 	b.lake = tasks.NewLake(bucket, "mem://")
+	return b
+}
+
+func (b *bundle) startWorker(t *testing.T, extra map[string]tasks.Handler) {
+	t.Helper()
+	env := b.env
 	w, err := worker.New(worker.Config{Redis: env.ConnOpt(), KeyPrefix: env.Prefix, Concurrency: 8,
 		Queues: map[string]int{b.queue: 1}, Lake: b.lake, ShutdownTimeout: 5 * time.Second})
 	require.NoError(t, err)
@@ -60,9 +80,7 @@ func setup(t *testing.T, extra map[string]tasks.Handler) *bundle {
 	t.Cleanup(func() {
 		cancel()
 		require.NoError(t, <-done)
-		_ = bucket.Close()
 	})
-	return b
 }
 
 func parseDAG(t *testing.T, src string) *dag.DAG {
@@ -75,8 +93,13 @@ func parseDAG(t *testing.T, src string) *dag.DAG {
 
 func (b *bundle) wait(t *testing.T, dagID, runID string) *runstore.Run {
 	t.Helper()
+	return b.waitFor(t, dagID, runID, 30*time.Second)
+}
+
+func (b *bundle) waitFor(t *testing.T, dagID, runID string, limit time.Duration) *runstore.Run {
+	t.Helper()
 	ctx := context.Background()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(limit)
 	for {
 		run, err := b.store.GetRun(ctx, dagID, runID)
 		require.NoError(t, err)
