@@ -49,8 +49,13 @@ type command struct {
 // commands lists every subcommand; each lives in its own cmd_*.go file.
 func commands() map[string]command {
 	return map[string]command{
-		"dags":   {summary: "validate, list, render or test DAG files", run: runDags},
-		"worker": {summary: "run a worker: execute task instances from Redis queues", run: runWorker},
+		"dags":        {summary: "validate, list, render or test DAG files", run: runDags},
+		"worker":      {summary: "run a worker: execute task instances from Redis queues", run: runWorker},
+		"serve":       {summary: "run coordinator, worker and HTTP server in one process (embedded Redis without --redis-url)", run: runServe},
+		"coordinator": {summary: "run a coordinator: cron leader, run creation, reconcile sweep, HTTP server", run: runCoordinator},
+		"trigger":     {summary: "trigger a DAG run (--wait follows it to the end)", run: runTrigger},
+		"runs":        {summary: "list a DAG's runs or show one run's task instances", run: runRuns},
+		"models":      {summary: "pull a Hugging Face model into the registry folder, or list the models", run: runModels},
 	}
 }
 
