@@ -16,19 +16,18 @@ import (
 
 // Worker runs task instance tries from asynq queues.
 type Worker struct {
-	cfg    Config
-	log    *slog.Logger
-	conn   asynq.RedisConnOpt
-	rdb    redis.UniversalClient
-	client *asynq.Client
-	eng    *engine.Engine
+	cfg  Config
+	log  *slog.Logger
+	conn asynq.RedisConnOpt
+	rdb  redis.UniversalClient // set by Run
+	eng  *engine.Engine        // set by Run
 
 	mu       sync.Mutex
 	handlers map[string]tasks.Handler
 	running  bool
 }
 
-// New returns a Worker; it connects lazily (nothing is dialled until Run).
+// New returns a Worker. It opens no connection: Run does.
 func New(cfg Config) (*Worker, error) {
 	cfg = cfg.WithDefaults()
 	if err := cfg.validate(); err != nil {
@@ -41,23 +40,7 @@ func New(cfg Config) (*Worker, error) {
 			return nil, fmt.Errorf("%w: RedisURL: %v", ErrConfig, err)
 		}
 	}
-	rdb, ok := conn.MakeRedisClient().(redis.UniversalClient)
-	if !ok {
-		return nil, fmt.Errorf("%w: unsupported Redis connection %T", ErrConfig, conn)
-	}
-	st, err := runstore.New(runstore.Config{Client: rdb, KeyPrefix: cfg.KeyPrefix, Clock: cfg.Clock})
-	if err != nil {
-		_ = rdb.Close()
-		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
-	}
-	client := asynq.NewClientFromRedisClient(rdb)
-	eng, err := engine.New(engine.Config{Store: st, Client: client, Logger: cfg.Logger, Clock: cfg.Clock})
-	if err != nil {
-		_ = rdb.Close()
-		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
-	}
-	return &Worker{cfg: cfg, log: cfg.Logger, conn: conn, rdb: rdb, client: client, eng: eng,
-		handlers: map[string]tasks.Handler{}}, nil
+	return &Worker{cfg: cfg, log: cfg.Logger, conn: conn, handlers: map[string]tasks.Handler{}}, nil
 }
 
 // Handle registers h for task type (a DAG task's operator, and the asynq type
@@ -97,6 +80,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		types = append(types, t)
 	}
 	w.mu.Unlock()
+	if err := w.connect(); err != nil {
+		return err
+	}
 	defer w.rdb.Close()
 
 	mux := asynq.NewServeMux()
@@ -125,5 +111,27 @@ func (w *Worker) Run(ctx context.Context) error {
 	<-ctx.Done()
 	srv.Shutdown()
 	w.log.Info("worker stopped")
+	return nil
+}
+
+// connect opens the Redis client shared by the asynq server, the asynq
+// client and the run store.
+func (w *Worker) connect() error {
+	rdb, ok := w.conn.MakeRedisClient().(redis.UniversalClient)
+	if !ok {
+		return fmt.Errorf("%w: unsupported Redis connection %T", ErrConfig, w.conn)
+	}
+	st, err := runstore.New(runstore.Config{Client: rdb, KeyPrefix: w.cfg.KeyPrefix, Clock: w.cfg.Clock})
+	if err != nil {
+		_ = rdb.Close()
+		return fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	eng, err := engine.New(engine.Config{Store: st, Client: asynq.NewClientFromRedisClient(rdb),
+		Logger: w.cfg.Logger, Clock: w.cfg.Clock})
+	if err != nil {
+		_ = rdb.Close()
+		return fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	w.rdb, w.eng = rdb, eng
 	return nil
 }
