@@ -1,0 +1,28 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+)
+
+// runCoordinator runs the coordinator role: the cron leader election, run
+// creation, the reconcile sweep and the HTTP server, without a worker.
+func runCoordinator(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("coordinator", stderr)
+	rf := addRoleFlags(fs, "Redis URL (redis://host:port/db); required")
+	if err := parseFlags(fs, args); err != nil {
+		return exitError(2)
+	}
+	if *rf.redisURL == "" {
+		return fmt.Errorf("coordinator: --redis-url (or DAGWORKER_REDIS_URL) is required; use 'dagworker serve' for the embedded Redis")
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	r, err := newRole(ctx, rf, *rf.redisURL, log)
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	return r.run(ctx)
+}

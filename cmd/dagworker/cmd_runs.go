@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dagworker/dagworker/internal/runstore"
+)
+
+// parseInterleaved parses flags that may stand before, between or after the
+// positional arguments, and returns the positional ones.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
+	}
+}
+
+// runRuns lists the runs of a DAG or shows one run's task instances.
+func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	usage := "usage: dagworker runs list <dag_id> [--limit N] | dagworker runs show <dag_id> <run_id>"
+	if len(args) == 0 || (args[0] != "list" && args[0] != "show") {
+		fmt.Fprintln(stderr, usage)
+		return exitError(2)
+	}
+	sub := args[0]
+	fs := newFlagSet("runs "+sub, stderr)
+	redisURL := fs.String("redis-url", "", "Redis URL (redis://host:port/db) of the running dagworker; required")
+	prefix := fs.String("key-prefix", "dagworker", "Redis key prefix of the run state")
+	limit := fs.Int("limit", 25, "runs list: show the latest N runs (0: all)")
+	pos, err := parseInterleaved(fs, args[1:])
+	if err != nil {
+		return exitError(2)
+	}
+	if (sub == "list" && len(pos) != 1) || (sub == "show" && len(pos) != 2) {
+		fmt.Fprintln(stderr, usage)
+		return exitError(2)
+	}
+	if *redisURL == "" {
+		return fmt.Errorf("runs: --redis-url (or DAGWORKER_REDIS_URL) is required")
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	c, err := connect(*redisURL, *prefix, log)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if sub == "list" {
+		return listRuns(ctx, c.store, pos[0], *limit, stdout)
+	}
+	return showRun(ctx, c.store, pos[0], pos[1], stdout)
+}
+
+func listRuns(ctx context.Context, st *runstore.Store, dagID string, limit int, w io.Writer) error {
+	runs, total, err := st.ListRuns(ctx, dagID, runstore.ListRunsOptions{Limit: limit, Newest: true})
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN_ID\tSTATE\tTYPE\tLOGICAL_DATE\tSTARTED\tDURATION\tTASKS")
+	for _, r := range runs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\n", r.RunID, r.State, r.RunType, fmtTime(r.LogicalDate),
+			fmtTime(r.StartDate), fmtSpan(r.StartDate, r.EndDate), r.TasksDone, r.TasksTotal)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(runs) < total {
+		fmt.Fprintf(w, "(%d of %d runs; --limit 0 for all)\n", len(runs), total)
+	}
+	return nil
+}
+
+func showRun(ctx context.Context, st *runstore.Store, dagID, runID string, w io.Writer) error {
+	run, err := st.GetRun(ctx, dagID, runID)
+	if err != nil {
+		return err
+	}
+	tis, err := st.TaskInstances(ctx, dagID, runID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "dag %s run %s: %s (%s)", run.DagID, run.RunID, run.State, run.RunType)
+	if run.FailureReason != "" {
+		fmt.Fprintf(w, ": %s", run.FailureReason)
+	}
+	fmt.Fprintf(w, "\nlogical date %s, started %s, duration %s, tasks %d/%d done\n",
+		fmtTime(run.LogicalDate), fmtTime(run.StartDate), fmtSpan(run.StartDate, run.EndDate), run.TasksDone, run.TasksTotal)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TASK\tSTATE\tTRIES\tDURATION\tHOSTNAME\tLOG\tERROR")
+	for _, ti := range tis {
+		var logKey, errText string
+		if n := len(ti.Tries); n > 0 {
+			logKey, errText = ti.Tries[n-1].LogKey, ti.Tries[n-1].Error
+		}
+		dur := "-"
+		if ti.Duration > 0 {
+			dur = ti.Duration.Round(time.Millisecond).String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\t%s\t%s\t%s\n", ti.TaskID, stateOrNone(ti.State), ti.TryNumber, ti.MaxTries,
+			dur, orDash(ti.Hostname), orDash(logKey), firstLine(errText))
+	}
+	return tw.Flush()
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func fmtSpan(start, end time.Time) string {
+	switch {
+	case start.IsZero():
+		return "-"
+	case end.IsZero():
+		return time.Since(start).Round(time.Second).String() + "+"
+	}
+	return end.Sub(start).Round(time.Millisecond).String()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func firstLine(s string) string {
+	for i, r := range s {
+		if r == '\n' {
+			return s[:i] + " ..."
+		}
+	}
+	return s
+}

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/dagworker/dagworker/internal/coordinator"
+	"github.com/dagworker/dagworker/tasks"
+	"github.com/dagworker/dagworker/worker"
+)
+
+// roleFlags are the flags of the long-running roles (serve, coordinator).
+type roleFlags struct {
+	commonFlags
+	addr     *string
+	leaseTTL *time.Duration
+}
+
+func addRoleFlags(fs *flag.FlagSet, redisHelp string) roleFlags {
+	return roleFlags{
+		commonFlags: addCommonFlags(fs, redisHelp),
+		addr:        fs.String("addr", ":8080", "HTTP listen address (health endpoints and the API)"),
+		leaseTTL:    fs.Duration("lease-ttl", 15*time.Second, "coordinator leader lease TTL: a dead leader is replaced within it"),
+	}
+}
+
+// runServe runs the coordinator, a worker and the HTTP server in one process.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	rf := addRoleFlags(fs, "Redis URL (redis://host:port/db); empty runs on an embedded, non-durable Redis")
+	blobURL := fs.String("blob-url", tasks.DefaultLakeURL, "data lake URL (gocloud.dev/blob)")
+	concurrency := fs.Int("concurrency", runtime.NumCPU()*2, "tries run at once")
+	queues := fs.String("queues", "default:1", "queues to serve with weights: name[:weight],... (the queues of loaded DAGs are added)")
+	if err := parseFlags(fs, args); err != nil {
+		return exitError(2)
+	}
+	qs, err := parseQueues(*queues)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	url, stopRedis, err := redisURLOrEmbedded(ctx, *rf.redisURL, log)
+	if err != nil {
+		return err
+	}
+	defer stopRedis()
+	r, err := newRole(ctx, rf, url, log)
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	for _, d := range r.folder.DAGs() {
+		for _, t := range d.Tasks {
+			if _, ok := qs[t.Queue]; t.Queue != "" && !ok {
+				qs[t.Queue] = 1
+			}
+		}
+	}
+	lake, err := tasks.OpenLake(ctx, *blobURL)
+	if err != nil {
+		return err
+	}
+	defer lake.Close()
+	w, err := worker.New(worker.Config{Redis: r.conn.opt, Concurrency: *concurrency, Queues: qs, Lake: lake,
+		Logger: log, KeyPrefix: *rf.prefix})
+	if err != nil {
+		return err
+	}
+	if err := registerTaskTypes(w); err != nil {
+		return err
+	}
+	return r.run(ctx, w.Run)
+}
+
+// role is a running coordinator with its connection and HTTP server.
+type role struct {
+	conn   *conn
+	folder *coordinator.Folder
+	coord  *coordinator.Coordinator
+	addr   string
+	log    *slog.Logger
+}
+
+func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*role, error) {
+	c, err := connect(url, *rf.prefix, log)
+	if err != nil {
+		return nil, err
+	}
+	folder, err := newFolder(*rf.dags, log)
+	if err == nil {
+		_, err = folder.Load(ctx)
+	}
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	for _, ie := range folder.ImportErrors() {
+		log.Warn("dag import error", slog.String("file", ie.File), slog.Any("error", ie.Err))
+	}
+	coord, err := coordinator.New(coordinator.Config{Client: c.rdb, KeyPrefix: *rf.prefix, Folder: folder,
+		Runs: c.eng, Reconciler: c.eng, Logger: log, LeaseTTL: *rf.leaseTTL})
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return &role{conn: c, folder: folder, coord: coord, addr: *rf.addr, log: log}, nil
+}
+
+func (r *role) close() { r.conn.Close() }
+
+// run runs the coordinator, the HTTP server and extra (the worker, in serve)
+// until ctx ends or one of them fails; SIGHUP reloads the DAG folder.
+func (r *role) run(ctx context.Context, extra ...func(context.Context) error) error {
+	ln, err := net.Listen("tcp", r.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", r.addr, err)
+	}
+	r.log.Info("listening", slog.String("addr", ln.Addr().String()))
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				r.log.Info("SIGHUP: reloading the dag folder")
+				r.coord.Reload()
+			}
+		}
+	}()
+	parts := append([]func(context.Context) error{
+		r.coord.Run,
+		func(ctx context.Context) error { return serveHTTP(ctx, ln, newHTTPHandler(r), r.log) },
+	}, extra...)
+	var wg sync.WaitGroup
+	errs := make([]error, len(parts))
+	for i, p := range parts {
+		wg.Go(func() {
+			errs[i] = p(ctx)
+			cancel() // one part ending ends them all
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// newHTTPHandler is the one place the HTTP server's routes are built: the
+// health endpoints here; the Airflow API mounts on the same mux.
+func newHTTPHandler(r *role) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, req *http.Request) {
+		ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
+		defer cancel()
+		body := map[string]any{
+			"leader":        r.coord.IsLeader(),
+			"dags":          len(r.folder.DAGs()),
+			"import_errors": len(r.folder.ImportErrors()),
+			"redis":         "ok",
+		}
+		code := http.StatusOK
+		if err := r.conn.rdb.Ping(ctx).Err(); err != nil {
+			body["redis"] = err.Error()
+			code = http.StatusServiceUnavailable
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_ = json.NewEncoder(w).Encode(body)
+	})
+	return mux
+}
+
+// serveHTTP serves h on ln until ctx ends, then shuts down within 10s.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	<-done
+	return err
+}
