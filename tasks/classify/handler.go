@@ -56,6 +56,8 @@ type Handler struct {
 	fetchMu sync.Mutex // serialises cache writes (blob copies, embedded extraction)
 }
 
+var _ tasks.Handler = (*Handler)(nil)
+
 // New returns a classify handler.
 func New(cfg Config) (*Handler, error) {
 	cfg = cfg.withDefaults()

@@ -258,6 +258,11 @@ func (c *classifier) writeRecord(w io.Writer, rec record, p *prediction, res *Re
 		set("labels", []LabelScore{})
 	default:
 		top := p.Top
+		for i := range top {
+			if math.IsNaN(top[i].Score) || math.IsInf(top[i].Score, 0) {
+				top[i].Score = 0 // JSON has no NaN; a degenerate model output scores nothing
+			}
+		}
 		sort.SliceStable(top, func(i, j int) bool { return top[i].Score > top[j].Score })
 		if len(top) > c.args.TopK {
 			top = top[:c.args.TopK]

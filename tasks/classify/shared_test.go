@@ -74,6 +74,7 @@ func TestPoolBounded(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, h.pool.loadedCount(), "models in use are never unloaded")
 	require.NotNil(t, l1.text)
+	require.Positive(t, l1.hmodel.GoMLXModel.MaxCache, "shape buckets bound the compiled-graph cache")
 	rel1()
 	rel2()
 	require.Equal(t, 1, h.pool.loadedCount())
