@@ -12,6 +12,7 @@ import (
 type drawer struct {
 	gp    *gopdf.GoPdf
 	added map[*face]bool
+	used  map[*face][]rune // runes drawn per face that is subset per document
 	// state on the current page, to skip redundant settings
 	family string
 	size   float64
@@ -26,7 +27,7 @@ func draw(w io.Writer, l *layout, info gopdf.PdfInfo) error {
 	gp.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
 	gp.SetInfo(info)
 	gp.SetCompressLevel(zlib.BestSpeed) // content streams; gopdf compresses fonts at its default level
-	d := &drawer{gp: gp, added: map[*face]bool{}}
+	d := &drawer{gp: gp, added: map[*face]bool{}, used: usedRunes(l)}
 	for _, page := range l.pages {
 		gp.AddPage()
 		d.family, d.text, d.stroke, d.fill = "", nil, nil, nil
@@ -88,8 +89,8 @@ func (d *drawer) textColor(c rgb) {
 // without CJK text does not embed the CJK font.
 func (d *drawer) setFont(f *face, size float64) error {
 	if !d.added[f] {
-		if err := d.gp.AddTTFFontFromFontContainer(f.family, f.container); err != nil {
-			return fmt.Errorf("add font %s: %w", f.name, err)
+		if err := d.addFont(f); err != nil {
+			return err
 		}
 		d.added[f] = true
 	}
@@ -101,4 +102,59 @@ func (d *drawer) setFont(f *face, size float64) error {
 	}
 	d.family, d.size = f.family, size
 	return nil
+}
+
+// addFont adds a face to the document: a subset of the glyphs the document
+// uses for a large font, the shared parsed copy otherwise.
+func (d *drawer) addFont(f *face) error {
+	if f.src == nil {
+		if err := d.gp.AddTTFFontFromFontContainer(f.family, f.container); err != nil {
+			return fmt.Errorf("add font %s: %w", f.name, err)
+		}
+		return nil
+	}
+	runes := d.used[f]
+	gids := make([]int, len(runes))
+	for i, r := range runes {
+		gids[i] = f.glyph(r).gid
+	}
+	data, err := f.src.subset(runes, gids)
+	if err != nil {
+		return fmt.Errorf("subset font %s: %w", f.name, err)
+	}
+	if err := d.gp.AddTTFFontDataWithOption(f.family, data, gopdf.TtfOption{Style: gopdf.Regular}); err != nil {
+		return fmt.Errorf("add font subset %s: %w", f.name, err)
+	}
+	return nil
+}
+
+// usedRunes collects, per face that is subset per document, the distinct
+// runes the layout draws with it.
+func usedRunes(l *layout) map[*face][]rune {
+	seen := map[*face]map[rune]bool{}
+	out := map[*face][]rune{}
+	for _, page := range l.pages {
+		for _, o := range page {
+			if o.kind != opText {
+				continue
+			}
+			c := l.chain(o.st)
+			for _, r := range o.runs {
+				f := c.faces[r.face]
+				if f.src == nil {
+					continue
+				}
+				if seen[f] == nil {
+					seen[f] = map[rune]bool{}
+				}
+				for _, ch := range r.text {
+					if !seen[f][ch] {
+						seen[f][ch] = true
+						out[f] = append(out[f], ch)
+					}
+				}
+			}
+		}
+	}
+	return out
 }

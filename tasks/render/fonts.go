@@ -51,6 +51,10 @@ type face struct {
 	// sub is a second parse used only for read-only cmap and width look-ups,
 	// so coverage agrees with what the PDF library embeds.
 	sub *gopdf.SubsetFontObj
+	// src, for fonts of at least subsetMinGlyphs glyphs, is the font read
+	// for subsetting: each document embeds a subset built from it instead of
+	// the container's copy.
+	src *ttfSource
 	// ascii holds the look-ups of ASCII runes, filled at load.
 	ascii [128]glyphInfo
 	// glyphs caches look-ups of other BMP runes: rune → glyphInfo.
@@ -61,6 +65,7 @@ type face struct {
 // in thousandths of the font size.
 type glyphInfo struct {
 	ok    bool
+	gid   int
 	width float64
 }
 
@@ -89,7 +94,7 @@ func (f *face) lookup(r rune) (info glyphInfo) {
 	if err != nil || gi == 0 {
 		return glyphInfo{}
 	}
-	return glyphInfo{ok: true, width: float64(f.sub.GlyphIndexToPdfWidth(gi))}
+	return glyphInfo{ok: true, gid: int(gi), width: float64(f.sub.GlyphIndexToPdfWidth(gi))}
 }
 
 // fontCache parses each font once and shares it. The zero value is not
@@ -215,6 +220,9 @@ func loadFace(name, family string, load func() ([]byte, error)) (f *face, err er
 		return nil, fmt.Errorf("%w: %s: %v", ErrFont, name, err)
 	}
 	f = &face{name: name, family: family, container: fc, sub: sub}
+	if src, err := newTTFSource(data); err == nil && src.numGlyphs >= subsetMinGlyphs {
+		f.src = src // otherwise documents embed the container's copy
+	}
 	for r := range f.ascii {
 		f.ascii[r] = f.lookup(rune(r))
 	}
