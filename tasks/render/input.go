@@ -17,6 +17,9 @@ const (
 	maxLabelLen  = 120
 	maxTitleLen  = 300
 	maxURLLen    = 2000
+	// charsPerEntry bounds the kept text per kept record on average: a page
+	// holds about 5,000 characters and at most entriesPerPage entries.
+	charsPerEntry = 600
 )
 
 // record is one line of classified.jsonl (the fields the report shows).
@@ -52,6 +55,7 @@ func (s labelStat) mean() float64 { return s.sum / float64(s.count) }
 // all records, and the first records (with cleaned, cut text) in full.
 type dataset struct {
 	items    []record
+	kept     int // characters of the kept records' text fields
 	total    int
 	badLines int
 	stats    map[string]*labelStat
@@ -74,7 +78,9 @@ func (d *dataset) sortedStats() []labelStat {
 }
 
 // readInput reads classified.jsonl: statistics cover every valid line, and
-// the first keep records are kept with their text cut to excerpt runes.
+// the first records are kept with their text cut to excerpt runes, at most
+// keep records and about keep*charsPerEntry characters: more would not fit
+// into the pages allowed.
 // Lines that are not JSON objects, or longer than maxLineBytes, are counted
 // as bad and skipped.
 func readInput(ctx context.Context, r io.Reader, keep, excerpt int) (*dataset, error) {
@@ -121,7 +127,7 @@ func (d *dataset) add(line []byte, tooLong bool, keep, excerpt int) {
 		}
 		d.models[clean(m)] = true
 	}
-	if len(d.items) >= keep {
+	if len(d.items) >= keep || d.kept >= keep*charsPerEntry {
 		return
 	}
 	rec.Title, _ = truncateRunes(clean(rec.Title), maxTitleLen)
@@ -135,6 +141,7 @@ func (d *dataset) add(line []byte, tooLong bool, keep, excerpt int) {
 	for i := range rec.TopK {
 		rec.TopK[i].Label, _ = truncateRunes(clean(rec.TopK[i].Label), maxLabelLen)
 	}
+	d.kept += len(rec.Title) + len(rec.URL) + len(rec.FinalURL) + len(rec.Text) + 100
 	d.items = append(d.items, rec)
 }
 

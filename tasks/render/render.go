@@ -158,6 +158,10 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	if cjkPath == "" {
 		res.CJKFont = ""
 	}
+	if res.MissingGlyphs > 0 && t.Logger != nil {
+		t.Logger.Warn("render: characters without a glyph drawn as markers",
+			"missing_glyphs", res.MissingGlyphs, "cjk_font", res.CJKFont)
+	}
 	return res, nil
 }
 
