@@ -1,0 +1,436 @@
+package scrape
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/gocolly/colly/v2"
+
+	"github.com/dagworker/dagworker/internal/ssrf"
+)
+
+// Keys of the per-request colly context.
+const (
+	ctxURL   = "dagworker_url"   // the URL as requested, before redirects
+	ctxDepth = "dagworker_depth" // links followed from a start URL
+	ctxSkip  = "dagworker_skip"  // set when the response was skipped as non-HTML
+)
+
+// maxErrorLen bounds an error message kept in the return value.
+const maxErrorLen = 300
+
+// crawler runs one scrape: a colly collector with our own visit logic
+// (depth, page budget, follow patterns, robots.txt, de-duplication).
+type crawler struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	s      settings
+	log    *slog.Logger
+	clock  func() time.Time
+	col    *colly.Collector
+	robots *robotsCache
+	pacer  pacer
+	// checkRedirect is the SSRF guard's redirect check.
+	checkRedirect func(*http.Request, []*http.Request) error
+
+	mu       sync.Mutex
+	enc      *json.Encoder
+	writeErr error
+	visited  map[string]bool // normalised URLs requested or redirected to
+	hashes   map[string]bool // content hashes written
+	admitted int             // requests started, bounded by maxPages
+	hosts    map[string]bool // hosts with a parallelism rule
+	res      Result
+}
+
+// crawlDeps are the HTTP pieces a crawl uses.
+type crawlDeps struct {
+	transport           http.RoundTripper
+	checkRedirect       func(*http.Request, []*http.Request) error
+	robotsCheckRedirect func(*http.Request, []*http.Request) error
+}
+
+func newCrawler(ctx context.Context, s settings, log *slog.Logger, clock func() time.Time, d crawlDeps) *crawler {
+	ctx, cancel := context.WithCancel(ctx)
+	c := &crawler{
+		ctx: ctx, cancel: cancel, s: s, log: log, clock: clock,
+		checkRedirect: d.checkRedirect,
+		pacer:         pacer{delay: s.delay, next: map[string]time.Time{}},
+		visited:       map[string]bool{},
+		hashes:        map[string]bool{},
+		hosts:         map[string]bool{},
+		res:           Result{Languages: map[string]int{}},
+	}
+	robotsClient := &http.Client{Transport: d.transport, Timeout: s.timeout, CheckRedirect: robotsCheckRedirect(d.robotsCheckRedirect)}
+	c.robots = newRobotsCache(robotsClient, s.userAgent)
+
+	jar, _ := cookiejar.New(nil) // nil options cannot fail
+	col := &colly.Collector{}
+	col.Init() // not NewCollector: it reads COLLY_* environment variables
+	col.UserAgent = s.userAgent
+	hdr := http.Header{"Accept": {"text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"}}
+	col.Headers = &hdr
+	col.AllowedDomains = s.allowedDomains
+	col.AllowURLRevisit = true // de-duplication is ours (colly's check is racy)
+	col.IgnoreRobotsTxt = true // robots.txt is ours (RFC 9309 status rules)
+	col.MaxDepth = 0           // depth is ours
+	col.MaxBodySize = 0        // the transport cuts bodies after decompression
+	col.Async = true
+	col.Context = ctx
+	col.SetClient(&http.Client{Transport: d.transport, Timeout: s.timeout, Jar: jar})
+	col.SetRedirectHandler(c.onRedirect)
+	col.OnRequest(c.onRequest)
+	col.OnResponseHeaders(c.onResponseHeaders)
+	col.OnResponse(c.onResponse)
+	col.OnError(c.onError)
+	col.OnHTML("html", c.onHTML)
+	c.col = col
+	return c
+}
+
+// run crawls from the start URLs, writing one JSON line per distinct page
+// to w, and returns when the crawl is over.
+func (c *crawler) run(w io.Writer) error {
+	defer c.cancel()
+	c.enc = json.NewEncoder(w)
+	c.enc.SetEscapeHTML(false)
+	for _, u := range c.s.urls {
+		c.visit(u, 0, false)
+	}
+	c.col.Wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.writeErr
+}
+
+// result returns the crawl's counts; call it after run.
+func (c *crawler) result() Result {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.res
+}
+
+// visit requests u unless it was seen, is off the allowed domains, misses
+// the follow patterns (links only), is disallowed by robots.txt or the page
+// budget is spent.
+func (c *crawler) visit(u *url.URL, depth int, link bool) {
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.User != nil {
+		return
+	}
+	n := normalize(u)
+	key := n.String()
+	if len(key) > maxURLLen || !c.domainAllowed(n.Hostname()) {
+		return
+	}
+	if link && len(c.s.follow) > 0 && !matchAny(c.s.follow, key) {
+		return
+	}
+	c.mu.Lock()
+	if c.visited[key] || c.admitted >= c.s.maxPages {
+		c.mu.Unlock()
+		return
+	}
+	c.visited[key] = true
+	c.mu.Unlock()
+	if c.s.respectRobots {
+		ok, err := c.robots.allowed(c.ctx, n)
+		if err != nil {
+			if c.ctx.Err() == nil {
+				c.fail(key, 0, err)
+			}
+			return
+		}
+		if !ok {
+			c.skipRobots(key)
+			return
+		}
+	}
+	c.mu.Lock()
+	if c.admitted >= c.s.maxPages {
+		c.mu.Unlock()
+		return
+	}
+	c.admitted++
+	if !c.hosts[n.Host] {
+		c.hosts[n.Host] = true
+		// A quoted host is a valid pattern: Limit cannot fail here.
+		_ = c.col.Limit(&colly.LimitRule{DomainRegexp: "^" + regexp.QuoteMeta(n.Host) + "$", Parallelism: c.s.parallelism})
+	}
+	c.mu.Unlock()
+	rctx := colly.NewContext()
+	rctx.Put(ctxURL, key)
+	rctx.Put(ctxDepth, depth)
+	if err := c.col.Request(http.MethodGet, key, nil, rctx, nil); err != nil {
+		c.log.DebugContext(c.ctx, "scrape: not requested", "url", key, "reason", err.Error())
+	}
+}
+
+func (c *crawler) domainAllowed(host string) bool {
+	for _, d := range c.s.allowedDomains {
+		if d == host {
+			return true
+		}
+	}
+	return false
+}
+
+func matchAny(res []*regexp.Regexp, s string) bool {
+	for _, re := range res {
+		if re.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// onRedirect vets a redirect target: the SSRF guard (address literals,
+// redirect count), robots.txt, and pages already fetched.
+func (c *crawler) onRedirect(req *http.Request, via []*http.Request) error {
+	if err := c.checkRedirect(req, via); err != nil {
+		return err
+	}
+	n := normalize(req.URL)
+	key := n.String()
+	if c.s.respectRobots {
+		ok, err := c.robots.allowed(c.ctx, n)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &url.Error{Op: "redirect", URL: key, Err: errRobots}
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if key == normalize(via[0].URL).String() {
+		return nil // a redirect back to the page itself (cookie set-up)
+	}
+	if c.visited[key] {
+		return &url.Error{Op: "redirect", URL: key, Err: errDuplicate}
+	}
+	c.visited[key] = true
+	return nil
+}
+
+func (c *crawler) onRequest(r *colly.Request) {
+	if c.ctx.Err() != nil || c.pacer.wait(c.ctx, r.URL.Host) != nil {
+		r.Abort()
+	}
+}
+
+// onResponseHeaders stops the download of a successful non-HTML response.
+func (c *crawler) onResponseHeaders(r *colly.Response) {
+	if r.StatusCode < 200 || r.StatusCode > 299 {
+		return
+	}
+	ct := r.Headers.Get("Content-Type")
+	if ct == "" || isHTML(ct, r.Request.URL.Path) {
+		return
+	}
+	r.Ctx.Put(ctxSkip, "1")
+	r.Request.Abort()
+	c.skipNonHTML(r.Ctx.Get(ctxURL), ct)
+}
+
+// onResponse counts a response without Content-Type that does not sniff
+// as HTML.
+func (c *crawler) onResponse(r *colly.Response) {
+	if r.Headers.Get("Content-Type") != "" {
+		return
+	}
+	if !isHTML(http.DetectContentType(r.Body), r.Request.URL.Path) {
+		c.skipNonHTML(r.Ctx.Get(ctxURL), "")
+	}
+}
+
+func isHTML(contentType, path string) bool {
+	ct := strings.ToLower(contentType)
+	// colly gunzips such bodies itself, unbounded: never let it.
+	if strings.Contains(ct, "gzip") || strings.HasSuffix(strings.ToLower(path), ".xml.gz") {
+		return false
+	}
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.TrimSpace(mt)
+	return mt == "text/html" || mt == "application/xhtml+xml"
+}
+
+func (c *crawler) onError(r *colly.Response, err error) {
+	if c.ctx.Err() != nil || r.Ctx.Get(ctxSkip) != "" || errors.Is(err, colly.ErrAbortedBeforeRequest) {
+		return
+	}
+	u := r.Ctx.Get(ctxURL)
+	switch {
+	case errors.Is(err, errDuplicate):
+		c.mu.Lock()
+		c.res.Duplicates++
+		c.mu.Unlock()
+	case errors.Is(err, errRobots):
+		c.skipRobots(u)
+	default:
+		c.fail(u, r.StatusCode, err)
+	}
+}
+
+func (c *crawler) onHTML(e *colly.HTMLElement) {
+	if e.Index != 0 {
+		return
+	}
+	depth, _ := e.Request.Ctx.GetAny(ctxDepth).(int)
+	title, text := extract(e.DOM.Nodes[0], c.s.selector)
+	title = strings.ToValidUTF8(title, "\uFFFD")
+	text = strings.ToValidUTF8(text, "\uFFFD")
+	lang := docLang(e.Attr("lang"))
+	if lang == "" {
+		lang = docLang(e.Attr("xml:lang"))
+	}
+	if lang == "" {
+		lang = detectLang(title + "\n" + text)
+	}
+	sum := sha256.Sum256([]byte(title + "\n" + text))
+	c.write(Page{
+		URL:       e.Request.Ctx.Get(ctxURL),
+		FinalURL:  e.Request.URL.String(),
+		Status:    e.Response.StatusCode,
+		Title:     title,
+		Text:      text,
+		Lang:      lang,
+		FetchedAt: c.clock().UTC(),
+		SHA256:    hex.EncodeToString(sum[:]),
+		Depth:     depth,
+		Truncated: e.Response.Headers.Get(truncatedHeader) != "",
+	})
+	if depth >= c.s.maxDepth {
+		return
+	}
+	seen := map[string]bool{}
+	e.DOM.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
+		href, _ := a.Attr("href")
+		abs := e.Request.AbsoluteURL(strings.TrimSpace(href))
+		if abs == "" || seen[abs] {
+			return
+		}
+		seen[abs] = true
+		if u, err := url.Parse(abs); err == nil {
+			c.visit(u, depth+1, true)
+		}
+	})
+}
+
+// write appends a page unless its content was written before.
+func (c *crawler) write(p Page) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.res.Fetched++
+	if p.Truncated {
+		c.res.Truncated++
+	}
+	if c.hashes[p.SHA256] {
+		c.res.Duplicates++
+		return
+	}
+	c.hashes[p.SHA256] = true
+	if c.writeErr != nil {
+		return
+	}
+	if err := c.enc.Encode(p); err != nil {
+		c.writeErr = err
+		c.cancel()
+		return
+	}
+	c.res.Pages++
+	lang := p.Lang
+	if lang == "" {
+		lang = "und"
+	}
+	c.res.Languages[lang]++
+}
+
+func (c *crawler) fail(u string, status int, err error) {
+	msg := err.Error()
+	if status > 0 {
+		msg = strings.TrimSpace(fmt.Sprintf("HTTP %d %s", status, http.StatusText(status)))
+	}
+	retry := retryable(err, status)
+	c.mu.Lock()
+	c.res.Failed++
+	if len(c.res.Failures) < maxReportedFailures {
+		c.res.Failures = append(c.res.Failures, Failure{URL: u, Status: status, Error: truncate(msg, maxErrorLen), Retryable: retry})
+	}
+	c.mu.Unlock()
+	c.log.WarnContext(c.ctx, "scrape: page failed", "url", u, "status", status, "error", msg, "retryable", retry)
+}
+
+func (c *crawler) skipRobots(u string) {
+	c.mu.Lock()
+	c.res.SkippedRobots++
+	c.mu.Unlock()
+	c.log.InfoContext(c.ctx, "scrape: disallowed by robots.txt", "url", u)
+}
+
+func (c *crawler) skipNonHTML(u, contentType string) {
+	c.mu.Lock()
+	c.res.SkippedNonHTML++
+	c.mu.Unlock()
+	c.log.InfoContext(c.ctx, "scrape: not HTML", "url", u, "content_type", contentType)
+}
+
+// retryable reports whether a page failure may go away on a later try.
+func retryable(err error, status int) bool {
+	switch {
+	case status >= 500, status == http.StatusRequestTimeout, status == http.StatusTooManyRequests:
+		return true
+	case status >= 400:
+		return false
+	case errors.Is(err, ssrf.ErrBlocked), errors.Is(err, ssrf.ErrTooManyRedirects),
+		errors.Is(err, colly.ErrForbiddenDomain), errors.Is(err, colly.ErrForbiddenURL):
+		return false
+	}
+	return true
+}
+
+// pacer spaces request starts to one host by delay.
+type pacer struct {
+	delay time.Duration
+	mu    sync.Mutex
+	next  map[string]time.Time
+}
+
+func (p *pacer) wait(ctx context.Context, host string) error {
+	if p.delay <= 0 {
+		return nil
+	}
+	p.mu.Lock()
+	now := time.Now()
+	at := p.next[host]
+	if at.Before(now) {
+		at = now
+	}
+	p.next[host] = at.Add(p.delay)
+	p.mu.Unlock()
+	d := at.Sub(now)
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
