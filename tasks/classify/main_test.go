@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
@@ -18,6 +20,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if raceEnabled {
+		backends.Register("go", func(config string) (backends.Backend, error) {
+			return simplego.New(strings.TrimPrefix(config+",ops_sequential", ","))
+		})
+	}
 	goleak.VerifyTestMain(m)
 }
 
