@@ -1,7 +1,6 @@
 package render
 
 import (
-	"compress/zlib"
 	"fmt"
 	"io"
 
@@ -26,7 +25,6 @@ func draw(w io.Writer, l *layout, info gopdf.PdfInfo) error {
 	gp := &gopdf.GoPdf{}
 	gp.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
 	gp.SetInfo(info)
-	gp.SetCompressLevel(zlib.BestSpeed) // content streams; gopdf compresses fonts at its default level
 	d := &drawer{gp: gp, added: map[*face]bool{}, used: usedRunes(l)}
 	for _, page := range l.pages {
 		gp.AddPage()
