@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -361,6 +362,10 @@ func (c *crawler) write(p Page) {
 
 func (c *crawler) fail(u string, status int, err error) {
 	msg := err.Error()
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		msg = "timeout after " + c.s.timeout.String() + ": " + msg
+	}
 	if status > 0 {
 		msg = strings.TrimSpace(fmt.Sprintf("HTTP %d %s", status, http.StatusText(status)))
 	}

@@ -10,6 +10,9 @@ var (
 
 	// errRobots marks a URL or redirect target refused by robots.txt.
 	errRobots = errors.New("disallowed by robots.txt")
+	// errRobotsUnavailable marks a robots.txt that answered 5xx: RFC 9309
+	// disallows the whole site until it recovers.
+	errRobotsUnavailable = errors.New("site disallows crawling until it recovers")
 	// errDuplicate marks a redirect to a URL that was already fetched.
 	errDuplicate = errors.New("redirect to a page already fetched")
 )

@@ -19,9 +19,9 @@ const robotsMaxRedirects = 5
 // a URL may be crawled, following RFC 9309:
 //   - 2xx: the file's rules for our user agent (longest match wins);
 //   - 4xx, or more than five redirects: no rules, everything is allowed;
-//   - 5xx: everything is disallowed;
-//   - unreachable (network error, timeout, refused address): everything is
-//     disallowed, and the error is returned so the page counts as failed.
+//   - 5xx, or unreachable (network error, timeout, refused address):
+//     everything is disallowed for now; the error is returned so each page
+//     counts as failed (and a try that fetched nothing is retried).
 //
 // colly's own robots handling is not used: it ignores a 5xx robots.txt
 // (temoto/robotstxt's disallow-all is lost through FindGroup) and fails the
@@ -89,10 +89,8 @@ func (c *robotsCache) fetch(ctx context.Context, origin string) (*robotstxt.Robo
 	case res.StatusCode >= 300 && res.StatusCode < 500:
 		// 4xx, or a redirect chain we stopped following: unavailable.
 		return robotstxt.FromStatusAndBytes(http.StatusNotFound, nil)
-	case res.StatusCode >= 500:
-		return robotstxt.FromStatusAndBytes(http.StatusInternalServerError, nil)
-	case res.StatusCode < 200:
-		return robotstxt.FromStatusAndBytes(http.StatusInternalServerError, nil)
+	case res.StatusCode >= 500 || res.StatusCode < 200:
+		return nil, fmt.Errorf("%w: robots.txt answered HTTP %d", errRobotsUnavailable, res.StatusCode)
 	}
 	data, err := robotstxt.FromBytes(body)
 	if err != nil {

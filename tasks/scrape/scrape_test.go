@@ -80,7 +80,7 @@ func TestScrapeDemoSite(t *testing.T) {
 	require.Equal(t, scrape.Failure{URL: b.site.URL() + demosite.PathMissing, Status: 404, Error: "HTTP 404 Not Found"}, failures[demosite.PathMissing])
 	require.Equal(t, 503, failures[demosite.PathError].Status)
 	require.True(t, failures[demosite.PathError].Retryable)
-	require.Contains(t, failures[demosite.PathSlow].Error, "Timeout")
+	require.Contains(t, failures[demosite.PathSlow].Error, "timeout after 1s")
 	require.True(t, failures[demosite.PathSlow].Retryable)
 
 	// PDF, PNG and JSON are skipped; the big page and the bomb are cut.
@@ -214,7 +214,7 @@ func TestSlowPageTimesOut(t *testing.T) {
 	start := time.Now()
 	_, _, err := b.run(t, "slow", map[string]any{"urls": b.site.URL() + demosite.PathSlow, "allow_private": true, "timeout": 0.2})
 	require.ErrorIs(t, err, scrape.ErrNothingFetched)
-	require.ErrorContains(t, err, "Timeout")
+	require.ErrorContains(t, err, "timeout after 200ms")
 	require.False(t, tasks.IsPermanent(err), "a timeout is retried")
 	require.Less(t, time.Since(start), 30*time.Second, "the timeout, not the slow page, ended the try")
 }
