@@ -34,10 +34,15 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 	if info.Redelivered {
 		log.Warn("try redelivered after a worker was lost; running it again")
 	}
-	buf := &capBuffer{max: w.cfg.LogMaxBytes}
-	capture := slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})
-	tlog := slog.New(teeHandler{w.log.Handler(), capture}).With(
-		"dag_id", p.DagID, "run_id", p.RunID, "task_id", p.TaskID, "try", p.Try)
+	// The try's log is captured only when there is a lake to keep it in.
+	tlog := log
+	var buf *capBuffer
+	if w.cfg.Lake != nil {
+		buf = &capBuffer{max: w.cfg.LogMaxBytes}
+		capture := slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})
+		tlog = slog.New(teeHandler{w.log.Handler(), capture}).With(
+			"dag_id", p.DagID, "run_id", p.RunID, "task_id", p.TaskID, "try", p.Try)
+	}
 	start := w.cfg.Clock()
 	val, runErr := w.runTry(ctx, info, tlog)
 	if ctx.Err() != nil && !errors.Is(runErr, ErrTimeout) {
@@ -51,8 +56,11 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 		tlog.Info("try succeeded")
 	}
 	done := context.WithoutCancel(ctx)
-	logKey := w.storeLog(done, info, buf.Bytes(), tlog)
-	res, err := w.eng.Finish(done, info, engine.TryResult{Value: val, Err: runErr, Start: start,
+	logKey := ""
+	if buf != nil {
+		logKey = w.storeLog(done, info, buf.Bytes(), tlog)
+	}
+	res, err := w.eng.Record(done, info, engine.TryResult{Value: val, Err: runErr, Start: start,
 		Hostname: w.cfg.Hostname, LogKey: logKey})
 	if errors.Is(err, runstore.ErrFenced) {
 		log.Info("completion ignored: the try is no longer current")
@@ -62,13 +70,20 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("complete try: %w", err)
 	}
 	log.Debug("try recorded", "state", res.State, "dispatched", len(res.Dispatch), "run_state", res.RunState)
+	// Enqueue the downstream tries while asynq acknowledges this one (one
+	// round trip less per task on the slot); Run waits for these before it
+	// returns, and Reconcile repairs a crash in between.
+	w.bg.Add(1)
+	go func() {
+		defer w.bg.Done()
+		if err := w.eng.Advance(done, info, res); err != nil {
+			log.Error("enqueue downstream tasks failed; the reconcile sweep will retry", "error", err.Error())
+		}
+	}()
 	return nil
 }
 
 func (w *Worker) storeLog(ctx context.Context, info *runstore.StartInfo, data []byte, tlog *slog.Logger) string {
-	if w.cfg.Lake == nil {
-		return ""
-	}
 	key, err := tasks.LogKey(w.info(info))
 	if err == nil {
 		err = w.cfg.Lake.Put(ctx, key, data, "text/plain; charset=utf-8")

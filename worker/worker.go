@@ -25,6 +25,7 @@ type Worker struct {
 	mu       sync.Mutex
 	handlers map[string]tasks.Handler
 	running  bool
+	bg       sync.WaitGroup // downstream enqueues in flight
 }
 
 // New returns a Worker. It opens no connection: Run does.
@@ -110,6 +111,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.log.Info("worker started", "concurrency", w.cfg.Concurrency, "queues", w.cfg.Queues, "task_types", types)
 	<-ctx.Done()
 	srv.Shutdown()
+	w.bg.Wait()
 	w.log.Info("worker stopped")
 	return nil
 }

@@ -83,9 +83,20 @@ type TryResult struct {
 }
 
 // Finish runs the completion step for a try and enqueues what it made
-// ready. runstore.ErrFenced means the try was no longer current (a late
-// completion): nothing changed.
+// ready (Record then Advance). runstore.ErrFenced means the try was no
+// longer current (a late completion): nothing changed.
 func (e *Engine) Finish(ctx context.Context, info *runstore.StartInfo, r TryResult) (*runstore.CompleteResult, error) {
+	res, err := e.Record(ctx, info, r)
+	if err != nil {
+		return nil, err
+	}
+	return res, e.Advance(ctx, info, res)
+}
+
+// Record runs the completion step for a try (see runstore.Store.Complete);
+// the caller must then call Advance with the result. A crash in between is
+// repaired by Reconcile.
+func (e *Engine) Record(ctx context.Context, info *runstore.StartInfo, r TryResult) (*runstore.CompleteResult, error) {
 	ti := info.TI
 	c := runstore.Completion{DagID: ti.DagID, RunID: ti.RunID, TaskID: ti.TaskID, Try: ti.TryNumber,
 		Outcome: runstore.OutcomeSuccess}
@@ -114,22 +125,21 @@ func (e *Engine) Finish(ctx context.Context, info *runstore.StartInfo, r TryResu
 	if r.Err != nil {
 		c.Record.Error = r.Err.Error()
 	}
-	res, err := e.store.Complete(ctx, c)
-	if err != nil {
-		return nil, err
-	}
+	return e.store.Complete(ctx, c)
+}
+
+// Advance enqueues what a completion step made ready and fails the run when
+// its dagrun_timeout has passed.
+func (e *Engine) Advance(ctx context.Context, info *runstore.StartInfo, res *runstore.CompleteResult) error {
 	if err := e.Enqueue(ctx, res.Dispatch); err != nil {
-		return res, err
+		return err
 	}
 	run := info.Run
 	if res.RunState == runstore.RunRunning && run.DagrunTimeout > 0 && !run.StartDate.IsZero() &&
-		now.Sub(run.StartDate) > run.DagrunTimeout {
-		if err := e.FinishRun(ctx, run.DagID, run.RunID, runstore.RunFailed, "dagrun_timeout exceeded"); err != nil {
-			return res, err
-		}
-		res.RunState = runstore.RunFailed
+		e.now().Sub(run.StartDate) > run.DagrunTimeout {
+		return e.FinishRun(ctx, run.DagID, run.RunID, runstore.RunFailed, "dagrun_timeout exceeded")
 	}
-	return res, nil
+	return nil
 }
 
 // HandleRetry is the retry timer of try p (which failed): the next try

@@ -11,16 +11,37 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// runFields are the run hash fields a Run is read from (not the DAG snapshot
+// or the root list, which can be megabytes for wide DAGs).
+var runFields = []string{"state", "run_type", "logical_date", "data_interval_start", "data_interval_end",
+	"run_after", "queued_at", "start_date", "end_date", "conf", "params", "dag_version", "note", "triggered_by",
+	"failure_reason", "n_tasks", "n_done", "max_active_runs", "max_active_tasks", "dagrun_timeout_ms"}
+
 // GetRun returns one run (ErrRunNotFound if there is none).
 func (s *Store) GetRun(ctx context.Context, dagID, runID string) (*Run, error) {
-	m, err := s.rdb.HGetAll(ctx, s.keys.Run(dagID, runID)).Result()
+	vals, err := s.rdb.HMGet(ctx, s.keys.Run(dagID, runID), runFields...).Result()
 	if err != nil {
 		return nil, fmt.Errorf("get run %s/%s: %w", dagID, runID, err)
 	}
-	if len(m) == 0 {
+	m := fieldMap(vals)
+	if m == nil {
 		return nil, fmt.Errorf("run %s/%s: %w", dagID, runID, ErrRunNotFound)
 	}
 	return runFromHash(dagID, runID, m), nil
+}
+
+// fieldMap pairs HMGET values with runFields; nil when the hash is missing.
+func fieldMap(vals []any) map[string]string {
+	if len(vals) == 0 || vals[0] == nil {
+		return nil
+	}
+	m := make(map[string]string, len(vals))
+	for i, v := range vals {
+		if v != nil {
+			m[runFields[i]] = str(v)
+		}
+	}
+	return m
 }
 
 func runFromHash(dagID, runID string, m map[string]string) *Run {
@@ -122,9 +143,9 @@ func (s *Store) DAGIDs(ctx context.Context) ([]string, error) {
 
 func (s *Store) getRuns(ctx context.Context, dagID string, ids []string) ([]*Run, error) {
 	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	cmds := make([]*redis.SliceCmd, len(ids))
 	for i, id := range ids {
-		cmds[i] = pipe.HGetAll(ctx, s.keys.Run(dagID, id))
+		cmds[i] = pipe.HMGet(ctx, s.keys.Run(dagID, id), runFields...)
 	}
 	if len(ids) > 0 {
 		if _, err := pipe.Exec(ctx); err != nil {
@@ -133,7 +154,7 @@ func (s *Store) getRuns(ctx context.Context, dagID string, ids []string) ([]*Run
 	}
 	runs := make([]*Run, 0, len(ids))
 	for i, c := range cmds {
-		if m := c.Val(); len(m) > 0 {
+		if m := fieldMap(c.Val()); m != nil {
 			runs = append(runs, runFromHash(dagID, ids[i], m))
 		}
 	}

@@ -1,0 +1,292 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dagworker/dagworker/internal/dag"
+	"github.com/dagworker/dagworker/internal/engine"
+	"github.com/dagworker/dagworker/internal/redistest"
+	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/dagworker/dagworker/tasks"
+	"github.com/dagworker/dagworker/worker"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+)
+
+// benchTasks is the 20,000; DAGWORKER_BENCH_TASKS overrides it for
+// quick runs.
+var benchTasks = func() int {
+	if n, err := strconv.Atoi(os.Getenv("DAGWORKER_BENCH_TASKS")); err == nil && n >= 10 {
+		return n - n%10
+	}
+	return 20000
+}()
+
+const (
+	benchConcurrency = 16
+	benchPoll        = 10 * time.Millisecond
+)
+
+// benchRedis is a private redis-server, so INFO commandstats counts only
+// the benchmark's commands.
+type benchRedis struct {
+	opt asynq.RedisClientOpt
+	rdb *redis.Client
+}
+
+func newBenchRedis(b *testing.B) *benchRedis {
+	srv := redistest.StartOwn(b)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	b.Cleanup(func() { _ = rdb.Close() })
+	return &benchRedis{opt: asynq.RedisClientOpt{Addr: srv.Addr}, rdb: rdb}
+}
+
+// commands returns the total calls in INFO commandstats.
+func (r *benchRedis) commands(b *testing.B) int64 {
+	info, err := r.rdb.Info(context.Background(), "commandstats").Result()
+	require.NoError(b, err)
+	var total int64
+	for _, line := range strings.Split(info, "\n") {
+		_, rest, ok := strings.Cut(line, "calls=")
+		if !ok {
+			continue
+		}
+		n, _ := strconv.ParseInt(strings.SplitN(rest, ",", 2)[0], 10, 64)
+		total += n
+	}
+	return total
+}
+
+// cpu returns redis-server's used CPU seconds (user+sys).
+func (r *benchRedis) cpu(b *testing.B) float64 {
+	info, err := r.rdb.Info(context.Background(), "cpu").Result()
+	require.NoError(b, err)
+	var total float64
+	for _, line := range strings.Split(info, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if ok && (k == "used_cpu_user" || k == "used_cpu_sys") {
+			f, _ := strconv.ParseFloat(v, 64)
+			total += f
+		}
+	}
+	return total
+}
+
+// rawAsynq drains n no-op tasks through plain asynq: tasks/s and commands/task.
+func rawAsynq(b *testing.B, r *benchRedis, n int) (float64, float64) {
+	var done atomic.Int64
+	all := make(chan struct{})
+	srv := asynq.NewServer(r.opt, asynq.Config{Concurrency: benchConcurrency, Queues: map[string]int{"raw": 1},
+		TaskCheckInterval: benchPoll, LogLevel: asynq.ErrorLevel})
+	mux := asynq.NewServeMux()
+	mux.HandleFunc("noop", func(context.Context, *asynq.Task) error {
+		if done.Add(1) == int64(n) {
+			close(all)
+		}
+		return nil
+	})
+	require.NoError(b, srv.Start(mux))
+	defer srv.Shutdown()
+	client := asynq.NewClient(r.opt)
+	defer client.Close()
+	c0, cpu0 := r.commands(b), r.cpu(b)
+	start := time.Now()
+	parallel(n, func(i int) {
+		_, err := client.Enqueue(asynq.NewTask("noop", nil), asynq.Queue("raw"))
+		if err != nil {
+			b.Error(err)
+		}
+	})
+	<-all
+	el := time.Since(start)
+	b.ReportMetric((r.cpu(b)-cpu0)/el.Seconds(), "raw_redis_cpu_util")
+	return float64(n) / el.Seconds(), float64(r.commands(b)-c0) / float64(n)
+}
+
+func parallel(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	next := atomic.Int64{}
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// ours runs the DAG's runs on our worker; handlers get extra task types.
+type ours struct {
+	r     *benchRedis
+	eng   *engine.Engine
+	store *runstore.Store
+	stop  func()
+}
+
+func newOurs(b *testing.B, r *benchRedis, extra map[string]tasks.Handler) *ours {
+	rdb := redis.NewClient(&redis.Options{Addr: r.opt.Addr, PoolSize: 64})
+	st, err := runstore.New(runstore.Config{Client: rdb})
+	require.NoError(b, err)
+	client := asynq.NewClientFromRedisClient(rdb)
+	eng, err := engine.New(engine.Config{Store: st, Client: client, DefaultQueue: "ours", Retention: benchRetention})
+	require.NoError(b, err)
+	w, err := worker.New(worker.Config{Redis: r.opt, Concurrency: benchConcurrency, Queues: map[string]int{"ours": 1},
+		TaskCheckInterval: benchPoll})
+	require.NoError(b, err)
+	require.NoError(b, w.Handle("noop", tasks.HandlerFunc(func(context.Context, *tasks.Task) (any, error) { return nil, nil })))
+	for k, h := range extra {
+		require.NoError(b, w.Handle(k, h))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	return &ours{r: r, eng: eng, store: st, stop: func() {
+		cancel()
+		<-done
+		_ = rdb.Close()
+	}}
+}
+
+func (o *ours) waitAll(b *testing.B, dagID string, runIDs []string) {
+	ctx := context.Background()
+	for _, id := range runIDs {
+		for {
+			run, err := o.store.GetRun(ctx, dagID, id)
+			require.NoError(b, err)
+			if run.State.Finished() {
+				require.Equal(b, runstore.RunSuccess, run.State)
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}
+
+func wideDAG(n int) *dag.DAG {
+	d := &dag.DAG{ID: "wide", Version: "v", MaxActiveTasks: n}
+	for i := 0; i < n; i++ {
+		d.Tasks = append(d.Tasks, &dag.Task{ID: "t" + strconv.Itoa(i), Operator: "noop", TriggerRule: dag.AllSuccess})
+	}
+	return d
+}
+
+func chainDAG(id string, n int, op string) *dag.DAG {
+	d := &dag.DAG{ID: id, Version: "v", MaxActiveRuns: 100000}
+	for i := 0; i < n; i++ {
+		t := &dag.Task{ID: fmt.Sprintf("t%02d", i), Operator: op, TriggerRule: dag.AllSuccess}
+		if i > 0 {
+			t.Upstream = []string{fmt.Sprintf("t%02d", i-1)}
+		}
+		if i < n-1 {
+			t.Downstream = []string{fmt.Sprintf("t%02d", i+1)}
+		}
+		d.Tasks = append(d.Tasks, t)
+	}
+	return d
+}
+
+// BenchmarkThroughput: 20,000 no-op tasks as one wide DAG and as 2,000 runs
+// of a 10-task chain, against raw asynq on the same Redis and concurrency.
+func BenchmarkThroughput(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		r := newBenchRedis(b)
+		rawRate, rawCmds := rawAsynq(b, r, benchTasks)
+		o := newOurs(b, r, nil)
+		ctx := context.Background()
+
+		c0, start := r.commands(b), time.Now()
+		res, err := o.eng.CreateRun(ctx, wideDAG(benchTasks), engine.RunOptions{RunID: "wide"})
+		require.NoError(b, err)
+		o.waitAll(b, "wide", []string{res.Run.RunID})
+		wideRate := float64(benchTasks) / time.Since(start).Seconds()
+		wideCmds := float64(r.commands(b)-c0) / float64(benchTasks)
+
+		runs := benchTasks / 10
+		d := chainDAG("chain", 10, "noop")
+		ids := make([]string, runs)
+		c0, start = r.commands(b), time.Now()
+		cpu0 := r.cpu(b)
+		parallel(runs, func(j int) {
+			res, err := o.eng.CreateRun(ctx, d, engine.RunOptions{RunID: "r" + strconv.Itoa(j)})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			ids[j] = res.Run.RunID
+		})
+		o.waitAll(b, "chain", ids)
+		chainRate := float64(benchTasks) / time.Since(start).Seconds()
+		b.ReportMetric((r.cpu(b)-cpu0)/time.Since(start).Seconds(), "chain_redis_cpu_util")
+		chainCmds := float64(r.commands(b)-c0) / float64(benchTasks)
+		o.stop()
+
+		b.ReportMetric(rawRate, "raw_tasks/s")
+		b.ReportMetric(wideRate, "wide_tasks/s")
+		b.ReportMetric(chainRate, "chain_tasks/s")
+		b.ReportMetric(wideRate/rawRate, "wide_ratio")
+		b.ReportMetric(chainRate/rawRate, "chain_ratio")
+		b.ReportMetric(rawCmds, "raw_cmds/task")
+		b.ReportMetric(wideCmds/rawCmds, "wide_cmds_ratio")
+		b.ReportMetric(chainCmds/rawCmds, "chain_cmds_ratio")
+	}
+}
+
+// BenchmarkEdgeLatency: upstream handler returned → downstream handler
+// started, over a 40-task chain.
+func BenchmarkEdgeLatency(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		r := newBenchRedis(b)
+		var mu sync.Mutex
+		starts, ends := map[string]time.Time{}, map[string]time.Time{}
+		o := newOurs(b, r, map[string]tasks.Handler{
+			"stamp": tasks.HandlerFunc(func(_ context.Context, t *tasks.Task) (any, error) {
+				mu.Lock()
+				starts[t.Info.TaskID] = time.Now()
+				mu.Unlock()
+				defer func() {
+					mu.Lock()
+					ends[t.Info.TaskID] = time.Now()
+					mu.Unlock()
+				}()
+				return nil, nil
+			}),
+		})
+		res, err := o.eng.CreateRun(context.Background(), chainDAG("edge", 40, "stamp"), engine.RunOptions{RunID: "e"})
+		require.NoError(b, err)
+		o.waitAll(b, "edge", []string{res.Run.RunID})
+		o.stop()
+		var lat []time.Duration
+		for j := 1; j < 40; j++ {
+			lat = append(lat, starts[fmt.Sprintf("t%02d", j)].Sub(ends[fmt.Sprintf("t%02d", j-1)]))
+		}
+		sort.Slice(lat, func(a, c int) bool { return lat[a] < lat[c] })
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "edge_p50_ms")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "edge_p99_ms")
+	}
+}
+
+// benchRetention is the engine's Retention in the benchmarks.
+var benchRetention = func() time.Duration {
+	d, err := time.ParseDuration(os.Getenv("DAGWORKER_BENCH_RETENTION"))
+	if err != nil {
+		return 0
+	}
+	return d
+}()
