@@ -1,6 +1,7 @@
 package scrape
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -107,7 +108,8 @@ func newCrawler(ctx context.Context, s settings, log *slog.Logger, clock func() 
 // to w, and returns when the crawl is over.
 func (c *crawler) run(w io.Writer) error {
 	defer c.cancel()
-	c.enc = json.NewEncoder(w)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	c.enc = json.NewEncoder(bw)
 	c.enc.SetEscapeHTML(false)
 	for _, u := range c.s.urls {
 		c.visit(u, 0, false)
@@ -115,7 +117,10 @@ func (c *crawler) run(w io.Writer) error {
 	c.col.Wait()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.writeErr
+	if c.writeErr != nil {
+		return c.writeErr
+	}
+	return bw.Flush()
 }
 
 // result returns the crawl's counts; call it after run.
@@ -317,15 +322,20 @@ func (c *crawler) onHTML(e *colly.HTMLElement) {
 	if depth >= c.s.maxDepth {
 		return
 	}
+	base := e.Request.URL
+	if href, ok := e.DOM.Find("head base[href]").First().Attr("href"); ok {
+		if b, err := base.Parse(strings.TrimSpace(href)); err == nil {
+			base = b
+		}
+	}
 	seen := map[string]bool{}
 	e.DOM.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
-		href, _ := a.Attr("href")
-		abs := e.Request.AbsoluteURL(strings.TrimSpace(href))
-		if abs == "" || seen[abs] {
+		href := strings.TrimSpace(a.AttrOr("href", ""))
+		if href == "" || href[0] == '#' || seen[href] {
 			return
 		}
-		seen[abs] = true
-		if u, err := url.Parse(abs); err == nil {
+		seen[href] = true
+		if u, err := base.Parse(href); err == nil {
 			c.visit(u, depth+1, true)
 		}
 	})

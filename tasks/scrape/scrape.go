@@ -141,6 +141,10 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 		guard.MaxRedirects = -1 // the guard's 0 means its default
 	}
 	transport := guard.Transport(h.cfg.HTTPClientBase)
+	if transport.MaxIdleConnsPerHost < s.parallelism {
+		// Keep a connection per concurrent request instead of redialling.
+		transport.MaxIdleConnsPerHost = s.parallelism
+	}
 	defer transport.CloseIdleConnections()
 
 	robotsGuard := *guard
