@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/andybalholm/cascadia"
+	"golang.org/x/net/idna"
 
 	"github.com/dagworker/dagworker/tasks"
 )
@@ -236,8 +237,8 @@ func (a Args) validate(defaultUA string) (settings, error) {
 		}
 		s.allowedDomains = nil
 		for _, d := range a.AllowedDomains {
-			d = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
-			if !validHost(d) {
+			d, err := asciiHost(strings.TrimSuffix(strings.TrimSpace(d), "."))
+			if err != nil || !validHost(d) {
 				return s, tasks.InvalidArg("allowed_domains", "%q is not a host name", truncate(d, 80))
 			}
 			s.allowedDomains = append(s.allowedDomains, d)
@@ -343,8 +344,16 @@ func parseStartURL(raw string) (*url.URL, error) {
 	if u.User != nil {
 		return nil, fmt.Errorf("%q: user info is not allowed in URLs", u.Redacted())
 	}
-	if !validHost(strings.ToLower(u.Hostname())) {
+	host, err := asciiHost(u.Hostname())
+	if err != nil || !validHost(host) {
 		return nil, fmt.Errorf("%q: no valid host", truncate(raw, 80))
+	}
+	if host != strings.ToLower(u.Hostname()) {
+		if port := u.Port(); port != "" {
+			u.Host = net.JoinHostPort(host, port)
+		} else {
+			u.Host = host
+		}
 	}
 	return normalize(u), nil
 }
@@ -354,6 +363,18 @@ func errorsCause(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// asciiHost lower-cases a host name and turns an internationalised name
+// into its ASCII (punycode) form.
+func asciiHost(h string) (string, error) {
+	h = strings.ToLower(h)
+	for i := 0; i < len(h); i++ {
+		if h[i] >= 0x80 {
+			return idna.Lookup.ToASCII(h)
+		}
+	}
+	return h, nil
 }
 
 // validHost accepts a DNS name (letters, digits, '-', '_', dots) or an IP

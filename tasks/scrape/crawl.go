@@ -138,6 +138,15 @@ func (c *crawler) visit(u *url.URL, depth int, link bool) {
 		return
 	}
 	n := normalize(u)
+	if h, err := asciiHost(n.Hostname()); err != nil {
+		return
+	} else if h != n.Hostname() {
+		port := n.Port()
+		n.Host = h
+		if port != "" {
+			n.Host = net.JoinHostPort(h, port)
+		}
+	}
 	key := n.String()
 	if len(key) > maxURLLen || !c.domainAllowed(n.Hostname()) {
 		return

@@ -80,3 +80,21 @@ func TestExtract(t *testing.T) {
 		})
 	}
 }
+
+func TestStartURLs(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"HTTP://Example.ORG", "http://example.org/"},
+		{"http://example.org:80/a#frag", "http://example.org/a"},
+		{"https://example.org:443/", "https://example.org/"},
+		{"http://example.org:8080/x?y=1", "http://example.org:8080/x?y=1"},
+		{"http://bücher.example/", "http://xn--bcher-kva.example/"},
+		{"http://[::1]:80/", "http://[::1]/"},
+		{"  http://127.0.0.1:9/  ", "http://127.0.0.1:9/"},
+	}
+	for _, tc := range tests {
+		u, err := parseStartURL(tc.in)
+		require.NoError(t, err, tc.in)
+		require.Equal(t, tc.want, u.String(), tc.in)
+	}
+}
