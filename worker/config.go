@@ -43,6 +43,13 @@ type Config struct {
 	Hostname string
 	// Clock returns the current time. Default time.Now.
 	Clock func() time.Time
+	// Pools caps concurrent tries per Airflow pool (name → slots; a task
+	// takes its pool_slots). A pool not listed is unlimited. Every worker
+	// must be given the same sizes. Default none.
+	Pools map[string]int
+	// PoolLease is how long a pool slot stays held without renewal (a
+	// crashed worker's slots free themselves after it). Default 1m.
+	PoolLease time.Duration
 	// LogMaxBytes caps a try's captured log (the rest is cut). Default 8 MiB.
 	LogMaxBytes int
 }
@@ -76,6 +83,9 @@ func (c Config) WithDefaults() Config {
 	if c.Clock == nil {
 		c.Clock = time.Now
 	}
+	if c.PoolLease == 0 {
+		c.PoolLease = time.Minute
+	}
 	if c.LogMaxBytes == 0 {
 		c.LogMaxBytes = 8 << 20
 	}
@@ -96,6 +106,14 @@ func (c Config) validate() error {
 	}
 	if c.TaskCheckInterval < time.Millisecond {
 		return fmt.Errorf("%w: TaskCheckInterval %s under 1ms", ErrConfig, c.TaskCheckInterval)
+	}
+	for p, n := range c.Pools {
+		if p == "" || n < 1 {
+			return fmt.Errorf("%w: pool %q with %d slots", ErrConfig, p, n)
+		}
+	}
+	if c.PoolLease < time.Second {
+		return fmt.Errorf("%w: PoolLease %s under 1s", ErrConfig, c.PoolLease)
 	}
 	if c.ShutdownTimeout < 0 || c.LogMaxBytes < 0 {
 		return fmt.Errorf("%w: negative ShutdownTimeout or LogMaxBytes", ErrConfig)

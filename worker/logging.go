@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"time"
-
-	"github.com/hibiken/asynq"
 )
 
 // teeHandler sends each record to two handlers (the worker's log and the
@@ -81,9 +78,3 @@ func (a asynqLogger) Info(args ...any)  { a.l.Info(fmt.Sprint(args...), "compone
 func (a asynqLogger) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...), "component", "asynq") }
 func (a asynqLogger) Error(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }
 func (a asynqLogger) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }
-
-// redeliveryDelay spaces asynq's own retries, which only happen when the
-// worker could not record a try (Redis unreachable) or crashed.
-func redeliveryDelay(n int, _ error, _ *asynq.Task) time.Duration {
-	return time.Duration(n+1) * time.Second
-}

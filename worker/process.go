@@ -23,6 +23,11 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("%w: %v", asynq.SkipRetry, err)
 	}
 	log := w.log.With("dag_id", p.DagID, "run_id", p.RunID, "task_id", p.TaskID, "try", p.Try)
+	release, err := w.acquirePool(ctx, p, log)
+	if err != nil {
+		return err
+	}
+	defer release()
 	info, err := w.eng.Start(ctx, p, w.cfg.Hostname)
 	if errors.Is(err, runstore.ErrFenced) || errors.Is(err, runstore.ErrTaskNotFound) {
 		log.Debug("dropped a stale delivery", "reason", err)

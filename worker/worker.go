@@ -102,7 +102,8 @@ func (w *Worker) Run(ctx context.Context) error {
 		ShutdownTimeout:          w.cfg.ShutdownTimeout,
 		Logger:                   asynqLogger{w.log},
 		LogLevel:                 asynq.WarnLevel,
-		RetryDelayFunc:           redeliveryDelay,
+		RetryDelayFunc:           retryDelay,
+		IsFailure:                isFailure,
 		BaseContext:              func() context.Context { return context.WithoutCancel(ctx) },
 	})
 	if err := srv.Start(mux); err != nil {

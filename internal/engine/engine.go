@@ -167,7 +167,7 @@ func (e *Engine) Enqueue(ctx context.Context, ds []runstore.Dispatch) error {
 }
 
 func (e *Engine) enqueue(ctx context.Context, d runstore.Dispatch) error {
-	p := Payload{DagID: d.DagID, RunID: d.RunID, TaskID: d.TaskID, Try: d.Try}
+	p := Payload{DagID: d.DagID, RunID: d.RunID, TaskID: d.TaskID, Try: d.Try, Pool: d.Pool, PoolSlots: d.PoolSlots}
 	body, err := json.Marshal(p)
 	if err != nil {
 		return err

@@ -66,9 +66,18 @@ func setupNoWorker(t *testing.T) *bundle {
 
 func (b *bundle) startWorker(t *testing.T, extra map[string]tasks.Handler) {
 	t.Helper()
+	b.startWorkerWith(t, extra, nil)
+}
+
+func (b *bundle) startWorkerWith(t *testing.T, extra map[string]tasks.Handler, edit func(*worker.Config)) {
+	t.Helper()
 	env := b.env
-	w, err := worker.New(worker.Config{Redis: env.ConnOpt(), KeyPrefix: env.Prefix, Concurrency: 8,
-		Queues: map[string]int{b.queue: 1}, Lake: b.lake, ShutdownTimeout: 5 * time.Second})
+	cfg := worker.Config{Redis: env.ConnOpt(), KeyPrefix: env.Prefix, Concurrency: 8,
+		Queues: map[string]int{b.queue: 1}, Lake: b.lake, ShutdownTimeout: 5 * time.Second}
+	if edit != nil {
+		edit(&cfg)
+	}
+	w, err := worker.New(cfg)
 	require.NoError(t, err)
 	require.NoError(t, builtin.Register(w))
 	for name, h := range extra {

@@ -22,6 +22,9 @@ type Payload struct {
 	RunID  string `json:"run_id"`
 	TaskID string `json:"task_id"`
 	Try    int    `json:"try"`
+	// Pool and PoolSlots are the task's pool ("" for none) and its slots.
+	Pool      string `json:"pool,omitempty"`
+	PoolSlots int    `json:"pool_slots,omitempty"`
 }
 
 // TaskID is the asynq TaskID of a try: a replayed enqueue of the same try

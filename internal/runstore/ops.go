@@ -134,7 +134,7 @@ func (s *Store) Pending(ctx context.Context, dagID, runID string) ([]Dispatch, e
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.SliceCmd, len(ids))
 	for i, id := range ids {
-		cmds[i] = pipe.HMGet(ctx, s.keys.TI(dagID, runID, id), "state", "try_number", "queue", "exec_timeout_ms", "next_try_at")
+		cmds[i] = pipe.HMGet(ctx, s.keys.TI(dagID, runID, id), "state", "try_number", "queue", "exec_timeout_ms", "next_try_at", "pool", "pool_slots")
 	}
 	if len(ids) > 0 {
 		if _, err := pipe.Exec(ctx); err != nil {
@@ -152,6 +152,8 @@ func (s *Store) Pending(ctx context.Context, dagID, runID string) ([]Dispatch, e
 			ExecutionTimeout: time.Duration(atoi(str(v[3]))) * time.Millisecond}
 		if st == TIUpForRetry {
 			d.RetryAt = fromMS(str(v[4]))
+		} else if d.Pool = str(v[5]); d.Pool != "" {
+			d.PoolSlots = max(1, atoi(str(v[6])))
 		}
 		out = append(out, d)
 	}

@@ -76,10 +76,13 @@ func atoi(v string) int {
 	return n
 }
 
-// dispatches decodes the 6-tuples after the first skip reply elements.
+// dispatchArity is the length of a dispatch tuple in script replies.
+const dispatchArity = 8
+
+// dispatches decodes the tuples after the first skip reply elements.
 func dispatches(dagID string, res []any, skip int) []Dispatch {
 	var out []Dispatch
-	for i := skip; i+5 < len(res); i += 6 {
+	for i := skip; i+dispatchArity-1 < len(res); i += dispatchArity {
 		d := Dispatch{
 			DagID:            dagID,
 			RunID:            str(res[i]),
@@ -90,6 +93,8 @@ func dispatches(dagID string, res []any, skip int) []Dispatch {
 		}
 		if at := str(res[i+5]); at != "0" && at != "" {
 			d.RetryAt = fromMS(at)
+		} else if d.Pool = str(res[i+6]); d.Pool != "" {
+			d.PoolSlots = max(1, atoi(str(res[i+7])))
 		}
 		out = append(out, d)
 	}

@@ -94,6 +94,9 @@ type Dispatch struct {
 	Queue  string
 	// ExecutionTimeout is the task's execution_timeout (0 for none).
 	ExecutionTimeout time.Duration
+	// Pool and PoolSlots are the task's pool ("" for none) and its slots.
+	Pool      string
+	PoolSlots int
 	// RetryAt is set for a retry timer: the try Try failed and its
 	// successor may be dispatched at RetryAt (see Store.RetryDue).
 	RetryAt time.Time

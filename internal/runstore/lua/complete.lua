@@ -23,7 +23,7 @@ elseif outcome == 'failed' and try < num(v[3]) then
   st = 'up_for_retry'
   local at = num(now) + num(ARGV[6])
   redis.call('HSET', tk, 'state', st, 'next_try_at', at)
-  out[1] = {run, task, try, redis.call('HGET', tk, 'queue'), '0', at}
+  out[1] = {run, task, try, redis.call('HGET', tk, 'queue'), '0', at, '', '1'}
 else
   st = 'failed'
 end

@@ -55,14 +55,15 @@ local function evaluate(rule, n, s, sk, f, uf, done)
 end
 
 -- dispatch takes a max_active_tasks slot, starts a new try and appends the
--- dispatch tuple (run, task, try, queue, exec_timeout_ms, 0) to out.
+-- dispatch tuple (run, task, try, queue, exec_timeout_ms, retry_at=0, pool,
+-- pool_slots) to out.
 local function dispatch(run, task, now, out)
   local tk = k_ti(run, task)
   redis.call('HINCRBY', k_run(run), 'slots', 1)
   local try = redis.call('HINCRBY', tk, 'try_number', 1)
   redis.call('HSET', tk, 'state', 'queued', 'queued_at', now, 'next_try_at', '')
-  local v = redis.call('HMGET', tk, 'queue', 'exec_timeout_ms')
-  out[#out + 1] = {run, task, try, v[1], v[2] or '0', '0'}
+  local v = redis.call('HMGET', tk, 'queue', 'exec_timeout_ms', 'pool', 'pool_slots')
+  out[#out + 1] = {run, task, try, v[1], v[2] or '0', '0', v[3] or '', v[4] or '1'}
 end
 
 -- make_ready dispatches a ready task, or parks it in the run's wait set
