@@ -107,12 +107,24 @@ func testRun(ctx context.Context, url string, lake *tasks.Lake, log *slog.Logger
 	if err != nil {
 		return nil, nil, err
 	}
+	// Every task goes to a queue of this invocation's own, so no other
+	// worker on the same Redis takes them.
+	queue := fmt.Sprintf("dags-test-%d", time.Now().UnixNano())
+	local := *d
+	local.Tasks = make([]*dag.Task, len(d.Tasks))
+	for i, t := range d.Tasks {
+		c := *t
+		c.Queue = ""
+		local.Tasks[i] = &c
+	}
+	d = &local
 	client := asynq.NewClientFromRedisClient(rdb)
-	eng, err := engine.New(engine.Config{Store: st, Client: client, Logger: log})
+	eng, err := engine.New(engine.Config{Store: st, Client: client, Logger: log, DefaultQueue: queue})
 	if err != nil {
 		return nil, nil, err
 	}
-	w, err := worker.New(worker.Config{Redis: opt, Lake: lake, Logger: log, ShutdownTimeout: 5 * time.Second})
+	w, err := worker.New(worker.Config{Redis: opt, Lake: lake, Logger: log, ShutdownTimeout: 5 * time.Second,
+		Queues: map[string]int{queue: 1}})
 	if err != nil {
 		return nil, nil, err
 	}
