@@ -128,18 +128,26 @@ func (e *Engine) Record(ctx context.Context, info *runstore.StartInfo, r TryResu
 	return e.store.Complete(ctx, c)
 }
 
-// Advance enqueues what a completion step made ready and fails the run when
-// its dagrun_timeout has passed.
+// Advance enqueues what a completion step made ready. When the run's
+// dagrun_timeout has passed it first fails the run (so nothing of it starts
+// after the deadline) and enqueues only other runs' tasks.
 func (e *Engine) Advance(ctx context.Context, info *runstore.StartInfo, res *runstore.CompleteResult) error {
-	if err := e.Enqueue(ctx, res.Dispatch); err != nil {
-		return err
-	}
 	run := info.Run
+	ds := res.Dispatch
 	if res.RunState == runstore.RunRunning && run.DagrunTimeout > 0 && !run.StartDate.IsZero() &&
 		e.now().Sub(run.StartDate) > run.DagrunTimeout {
-		return e.FinishRun(ctx, run.DagID, run.RunID, runstore.RunFailed, "dagrun_timeout exceeded")
+		if err := e.FinishRun(ctx, run.DagID, run.RunID, runstore.RunFailed, "dagrun_timeout exceeded"); err != nil {
+			return err
+		}
+		res.RunState = runstore.RunFailed
+		ds = nil
+		for _, d := range res.Dispatch {
+			if d.RunID != run.RunID {
+				ds = append(ds, d)
+			}
+		}
 	}
-	return nil
+	return e.Enqueue(ctx, ds)
 }
 
 // HandleRetry is the retry timer of try p (which failed): the next try
