@@ -1,0 +1,25 @@
+package engine
+
+import "context"
+
+// ClearRun clears a finished run (runstore.Store.ClearRun: all task
+// instances, or only the failed and upstream_failed ones, and their
+// downstream) and enqueues the tries that became ready. It returns the
+// number of cleared task instances.
+func (e *Engine) ClearRun(ctx context.Context, dagID, runID string, onlyFailed bool) (int, error) {
+	n, ds, err := e.store.ClearRun(ctx, dagID, runID, onlyFailed)
+	if err != nil {
+		return 0, err
+	}
+	return n, e.Enqueue(ctx, ds)
+}
+
+// DeleteRun removes a run and its task instances, and enqueues the roots of
+// queued runs that could start in its max_active_runs slot.
+func (e *Engine) DeleteRun(ctx context.Context, dagID, runID string) error {
+	ds, err := e.store.DeleteRun(ctx, dagID, runID)
+	if err != nil {
+		return err
+	}
+	return e.Enqueue(ctx, ds)
+}

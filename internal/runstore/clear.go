@@ -1,0 +1,75 @@
+package runstore
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+)
+
+var (
+	//go:embed lua/clear.lua
+	luaClear string
+	//go:embed lua/delete.lua
+	luaDelete string
+	//go:embed lua/note.lua
+	luaNote string
+
+	scriptClear  = redis.NewScript(luaLib + luaClear)
+	scriptDelete = redis.NewScript(luaLib + luaDelete)
+	scriptNote   = redis.NewScript(luaLib + luaNote)
+)
+
+// ClearRun is Airflow's clear of a finished run: the selected task
+// instances (all of them, or only the failed and upstream_failed ones when
+// onlyFailed) and everything downstream of them go back to null with their
+// XComs removed; their tries are kept, the next try number follows the last
+// and max_tries grows by the task's retries. The run goes back to running at
+// once (a cleared run is not held back by max_active_runs) and the cleared
+// tasks whose upstream tasks were kept are evaluated now. It returns the
+// number of cleared task instances and the tries to enqueue. A run that is
+// not finished yet is ErrInvalid; an unknown run ErrRunNotFound.
+func (s *Store) ClearRun(ctx context.Context, dagID, runID string, onlyFailed bool) (int, []Dispatch, error) {
+	flag := "0"
+	if onlyFailed {
+		flag = "1"
+	}
+	res, err := s.run(ctx, scriptClear, dagID, runID, flag, ms(s.now()))
+	if err != nil {
+		return 0, nil, fmt.Errorf("clear run %s/%s: %w", dagID, runID, err)
+	}
+	switch str(res[0]) {
+	case "missing":
+		return 0, nil, fmt.Errorf("clear run %s/%s: %w", dagID, runID, ErrRunNotFound)
+	case "unfinished":
+		return 0, nil, fmt.Errorf("%w: clear run %s/%s: the run is %s; only a finished run can be cleared", ErrInvalid, dagID, runID, str(res[1]))
+	}
+	return atoi(str(res[1])), dispatches(dagID, res, 2), nil
+}
+
+// DeleteRun removes a run with its task instances and XComs (logs in the
+// data lake stay). A running try of it is fenced off. When the run held a
+// max_active_runs slot, queued runs may start: their roots are returned.
+func (s *Store) DeleteRun(ctx context.Context, dagID, runID string) ([]Dispatch, error) {
+	res, err := s.run(ctx, scriptDelete, dagID, runID, ms(s.now()))
+	if err != nil {
+		return nil, fmt.Errorf("delete run %s/%s: %w", dagID, runID, err)
+	}
+	if str(res[0]) == "missing" {
+		return nil, fmt.Errorf("delete run %s/%s: %w", dagID, runID, ErrRunNotFound)
+	}
+	return dispatches(dagID, res, 2), nil
+}
+
+// SetNote sets the note of a run (Airflow's DAG run note; "" removes it).
+func (s *Store) SetNote(ctx context.Context, dagID, runID, note string) error {
+	res, err := s.run(ctx, scriptNote, dagID, runID, note)
+	if err != nil {
+		return fmt.Errorf("set note of %s/%s: %w", dagID, runID, err)
+	}
+	if str(res[0]) == "missing" {
+		return fmt.Errorf("set note of %s/%s: %w", dagID, runID, ErrRunNotFound)
+	}
+	return nil
+}
