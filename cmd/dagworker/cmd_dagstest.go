@@ -27,6 +27,7 @@ func runDagsTest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	dir := dagsFlag(fs)
 	redisURL := fs.String("redis-url", "", "Redis URL; empty runs on an embedded, non-durable Redis")
 	blobURL := fs.String("blob-url", tasks.DefaultLakeURL, "data lake URL (gocloud.dev/blob)")
+	tf := addTaskFlags(fs)
 	confArg := fs.String("conf", "", "trigger conf (a JSON object; overrides params)")
 	ldArg := fs.String("logical-date", "", "logical date (RFC 3339 or 2006-01-02; default now)")
 	timeout := fs.Duration("timeout", time.Hour, "give up after this long")
@@ -85,27 +86,40 @@ func runDagsTest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer lake.Close()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	run, tis, err := testRun(ctx, url, lake, log, d, ld, conf)
+	tt, err := newTaskTypes(tf, log)
 	if err != nil {
 		return err
 	}
-	printRun(stdout, run, tis)
-	if run.State != runstore.RunSuccess {
+	defer tt.Close()
+	res, err := testRun(ctx, url, lake, log, tt, d, ld, conf)
+	if err != nil {
+		return err
+	}
+	printRun(stdout, res.run, res.tis)
+	if res.run.State != runstore.RunSuccess {
 		return exitError(1)
 	}
 	return nil
 }
 
-func testRun(ctx context.Context, url string, lake *tasks.Lake, log *slog.Logger, d *dag.DAG, ld time.Time, conf json.RawMessage) (*runstore.Run, []*runstore.TaskInstance, error) {
+// testResult is a finished run with its task instances and XComs.
+type testResult struct {
+	run   *runstore.Run
+	tis   []*runstore.TaskInstance
+	xcoms map[string]json.RawMessage
+}
+
+// testRun runs one DAG run to the end with an in-process worker.
+func testRun(ctx context.Context, url string, lake *tasks.Lake, log *slog.Logger, tt *taskTypes, d *dag.DAG, ld time.Time, conf json.RawMessage) (*testResult, error) {
 	opt, err := asynq.ParseRedisURI(url)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	rdb := opt.MakeRedisClient().(redis.UniversalClient)
 	defer rdb.Close()
 	st, err := runstore.New(runstore.Config{Client: rdb})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	// Every task goes to a queue of this invocation's own, so no other
 	// worker on the same Redis takes them.
@@ -121,15 +135,15 @@ func testRun(ctx context.Context, url string, lake *tasks.Lake, log *slog.Logger
 	client := asynq.NewClientFromRedisClient(rdb)
 	eng, err := engine.New(engine.Config{Store: st, Client: client, Logger: log, DefaultQueue: queue})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	w, err := worker.New(worker.Config{Redis: opt, Lake: lake, Logger: log, ShutdownTimeout: 5 * time.Second,
 		Queues: map[string]int{queue: 1}})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if err := registerTaskTypes(w); err != nil {
-		return nil, nil, err
+	if err := tt.Register(w); err != nil {
+		return nil, err
 	}
 	wctx, wcancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -146,22 +160,29 @@ func testRun(ctx context.Context, url string, lake *tasks.Lake, log *slog.Logger
 	res, err := eng.CreateRun(ctx, d, engine.RunOptions{RunType: runstore.RunManual, LogicalDate: ld,
 		DataIntervalStart: ld, DataIntervalEnd: ld, Conf: conf, TriggeredBy: "dags test"})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		run, err := st.GetRun(ctx, d.ID, res.Run.RunID)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if run.State.Finished() {
 			tis, err := st.TaskInstances(ctx, d.ID, run.RunID)
-			return run, tis, err
+			if err != nil {
+				return nil, err
+			}
+			xcoms, err := st.XComs(ctx, d.ID, run.RunID)
+			if err != nil {
+				return nil, err
+			}
+			return &testResult{run: run, tis: tis, xcoms: xcoms}, nil
 		}
 		select {
 		case <-ctx.Done():
-			return nil, nil, fmt.Errorf("dags test: run %s not finished: %w (worker: %v)", run.RunID, ctx.Err(), werr)
+			return nil, fmt.Errorf("dags test: run %s not finished: %w (worker: %v)", run.RunID, ctx.Err(), werr)
 		case <-tick.C:
 		}
 	}

@@ -42,6 +42,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("serve", stderr)
 	rf := addRoleFlags(fs, "Redis URL (redis://host:port/db); empty runs on an embedded, non-durable Redis")
 	blobURL := fs.String("blob-url", tasks.DefaultLakeURL, "data lake URL (gocloud.dev/blob)")
+	tf := addTaskFlags(fs)
 	concurrency := fs.Int("concurrency", runtime.NumCPU()*2, "tries run at once")
 	queues := fs.String("queues", "default:1", "queues to serve with weights: name[:weight],... (the queues of loaded DAGs are added)")
 	if err := parseFlags(fs, args); err != nil {
@@ -79,7 +80,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if err := registerTaskTypes(w); err != nil {
+	tt, err := newTaskTypes(tf, log)
+	if err != nil {
+		return err
+	}
+	defer tt.Close()
+	if err := tt.Register(w); err != nil {
 		return err
 	}
 	return r.run(ctx, w.Run)

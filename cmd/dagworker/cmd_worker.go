@@ -11,14 +11,8 @@ import (
 
 	"github.com/dagworker/dagworker/internal/embedredis"
 	"github.com/dagworker/dagworker/tasks"
-	"github.com/dagworker/dagworker/tasks/builtin"
 	"github.com/dagworker/dagworker/worker"
 )
-
-// registerTaskTypes registers every task type the binary ships.
-func registerTaskTypes(w *worker.Worker) error {
-	return builtin.Register(w)
-}
 
 // parseQueues reads "name[:weight],..." (weight default 1).
 func parseQueues(s string) (map[string]int, error) {
@@ -61,6 +55,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("worker", stderr)
 	redisURL := fs.String("redis-url", "", "Redis URL (redis://host:port/db); required")
 	blobURL := fs.String("blob-url", tasks.DefaultLakeURL, "data lake URL (gocloud.dev/blob)")
+	tf := addTaskFlags(fs)
 	concurrency := fs.Int("concurrency", runtime.NumCPU()*2, "tries run at once")
 	queues := fs.String("queues", "default:1", "queues to serve with weights: name[:weight],...")
 	prefix := fs.String("key-prefix", "dagworker", "Redis key prefix of the run state")
@@ -85,7 +80,12 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if err := registerTaskTypes(w); err != nil {
+	tt, err := newTaskTypes(tf, log)
+	if err != nil {
+		return err
+	}
+	defer tt.Close()
+	if err := tt.Register(w); err != nil {
 		return err
 	}
 	return w.Run(ctx)

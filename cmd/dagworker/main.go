@@ -49,6 +49,7 @@ type command struct {
 // commands lists every subcommand; each lives in its own cmd_*.go file.
 func commands() map[string]command {
 	return map[string]command{
+		"demo":        {summary: "run the nightly DAG against the built-in demo site (the main job on embedded defaults)", run: runDemo},
 		"dags":        {summary: "validate, list, render or test DAG files", run: runDags},
 		"worker":      {summary: "run a worker: execute task instances from Redis queues", run: runWorker},
 		"serve":       {summary: "run coordinator, worker and HTTP server in one process (embedded Redis without --redis-url)", run: runServe},

@@ -1,16 +1,20 @@
 package main
 
-import "github.com/dagworker/dagworker/internal/dag"
+import (
+	"github.com/dagworker/dagworker/internal/dag"
+	"github.com/dagworker/dagworker/tasks/classify"
+	"github.com/dagworker/dagworker/tasks/render"
+	"github.com/dagworker/dagworker/tasks/scrape"
+)
 
 // builtinOperators lists the task types the binary registers, with the
-// argument names each accepts (nil: any, until the task packages export
-// their argument names). "noop" succeeds at once and is used by the shipped
+// argument names each accepts (nil: any). "noop" succeeds at once and is used by the shipped
 // example DAG for fan-out/fan-in points.
 func builtinOperators() map[string][]string {
 	return map[string][]string{
-		"scrape":   nil,
-		"classify": nil,
-		"render":   nil,
+		"scrape":   scrape.ArgNames(),
+		"classify": classify.ArgNames(),
+		"render":   render.ArgNames(),
 		"noop":     nil,
 		"echo":     nil,
 		"sleep":    {"duration"},

@@ -87,7 +87,7 @@ func (h *Handler) CJKFont() string { return h.cjkPath }
 
 // Result is the XCom return value of a render task.
 type Result struct {
-	tasks.Output
+	tasks.Output `json:"output"`
 	// Input is the URI of the classified.jsonl the report was made from.
 	Input string `json:"input"`
 	// PDFPages is the report's page count.

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/dagworker/dagworker/internal/demosite"
+	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/dagworker/dagworker/tasks"
+)
+
+// demoDAG is the shipped DAG the demo runs.
+const demoDAG = "nightly_sites"
+
+// runDemo is the main job on embedded defaults (`make run`): it starts the
+// multilingual demo site on a loopback port, runs the nightly DAG against it
+// (scrape → classify with the embedded demo model → PDF report) on the
+// embedded Redis, and prints where the report went.
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("demo", stderr)
+	dir := dagsFlag(fs)
+	redisURL := fs.String("redis-url", "", "Redis URL; empty runs on an embedded, non-durable Redis")
+	blobURL := fs.String("blob-url", tasks.DefaultLakeURL, "data lake URL (gocloud.dev/blob)")
+	pages := fs.Int("pages", 80, "pages to scrape from the demo site")
+	timeout := fs.Duration("timeout", 10*time.Minute, "give up after this long")
+	tf := addTaskFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return exitError(2)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	src, err := loadDAGs(*dir)
+	if err != nil {
+		return err
+	}
+	d, ok := src.set.DAGs[demoDAG]
+	if !ok {
+		return fmt.Errorf("demo: no valid DAG %q in the DAG folder: %v", demoDAG, src.set.Err())
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	site, err := demosite.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer site.Close()
+	fmt.Fprintf(stdout, "demo site: %s (multilingual pages on loopback)\n", site.URL())
+
+	rurl, stop, err := redisURLOrEmbedded(ctx, *redisURL, log)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	lake, err := tasks.OpenLake(ctx, *blobURL)
+	if err != nil {
+		return err
+	}
+	defer lake.Close()
+	tt, err := newTaskTypes(tf, log)
+	if err != nil {
+		return err
+	}
+	defer tt.Close()
+	conf, err := json.Marshal(map[string]any{
+		"sites":         []string{site.URL() + "/"},
+		"allow_private": true, // the demo site is on loopback
+		"max_pages":     *pages,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "running DAG %s (scrape → classify → report)...\n", demoDAG)
+	ld := time.Now().UTC().Truncate(time.Second)
+	res, err := testRun(ctx, rurl, lake, log, tt, d, ld, conf)
+	if err != nil {
+		return err
+	}
+	printRun(stdout, res.run, res.tis)
+	if res.run.State != runstore.RunSuccess {
+		return exitError(1)
+	}
+	report, err := outputURI(res.xcoms["report"])
+	if err != nil {
+		return fmt.Errorf("demo: report task: %w", err)
+	}
+	fmt.Fprintf(stdout, "report: %s\n", report)
+	if p := localPath(report); p != "" {
+		fmt.Fprintf(stdout, "report file: %s\n", p)
+	}
+	return nil
+}
+
+// outputURI reads output.uri from a task's XCom return value.
+func outputURI(xcom json.RawMessage) (string, error) {
+	var v struct {
+		Output tasks.Output `json:"output"`
+	}
+	if err := json.Unmarshal(xcom, &v); err != nil {
+		return "", fmt.Errorf("return value: %w", err)
+	}
+	if v.Output.URI == "" {
+		return "", fmt.Errorf("return value has no output.uri")
+	}
+	return v.Output.URI, nil
+}
+
+// localPath turns a file:// URI into a path ("" for other schemes).
+func localPath(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil || u.Scheme != "file" {
+		return ""
+	}
+	p := u.Host + u.Path // file://./data/x → "." + "/data/x"
+	if u.Host == "" {
+		p = u.Path
+	}
+	return filepath.FromSlash(strings.TrimPrefix(p, "/./"))
+}

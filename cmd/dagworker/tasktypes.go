@@ -1,0 +1,73 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+
+	"github.com/dagworker/dagworker/tasks/builtin"
+	"github.com/dagworker/dagworker/tasks/classify"
+	"github.com/dagworker/dagworker/tasks/render"
+	"github.com/dagworker/dagworker/tasks/scrape"
+	"github.com/dagworker/dagworker/worker"
+)
+
+// version names this build in the scraper's default user agent.
+const version = "dev"
+
+// taskFlags are the settings of the built-in task types.
+type taskFlags struct {
+	models  *string
+	cjkFont *string
+}
+
+// addTaskFlags adds --models and --cjk-font to fs.
+func addTaskFlags(fs *flag.FlagSet) taskFlags {
+	return taskFlags{
+		models:  fs.String("models", defaultModelsDir, "model registry folder of the classify task (the embedded demo-sentiment model is always there)"),
+		cjkFont: fs.String("cjk-font", "", "TrueType font with CJK glyphs for PDF reports (default: look in the usual Debian font paths)"),
+	}
+}
+
+// taskTypes holds the built-in task handlers of one process.
+type taskTypes struct {
+	classify *classify.Handler
+	render   *render.Handler
+	scrape   *scrape.Handler
+}
+
+// newTaskTypes builds the built-in handlers from the task flags.
+func newTaskTypes(f taskFlags, log *slog.Logger) (*taskTypes, error) {
+	sc, err := scrape.New(scrape.Config{Version: version})
+	if err != nil {
+		return nil, fmt.Errorf("scrape: %w", err)
+	}
+	cl, err := classify.New(classify.Config{ModelsDir: *f.models, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("classify: %w", err)
+	}
+	re, err := render.New(render.Config{CJKFontPath: *f.cjkFont, Logger: log})
+	if err != nil {
+		_ = cl.Close()
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	return &taskTypes{classify: cl, render: re, scrape: sc}, nil
+}
+
+// Register registers every task type the binary ships on w.
+func (tt *taskTypes) Register(w *worker.Worker) error {
+	if err := builtin.Register(w); err != nil {
+		return err
+	}
+	return errors.Join(
+		w.Handle("scrape", tt.scrape),
+		w.Handle("classify", tt.classify),
+		w.Handle("render", tt.render),
+	)
+}
+
+// Close releases the loaded models.
+func (tt *taskTypes) Close() error {
+	return errors.Join(tt.classify.Close())
+}
