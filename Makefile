@@ -15,9 +15,8 @@ help: ## list the targets
 build: ## build bin/dagworker
 	$(GO) build -o $(BIN) ./cmd/dagworker
 
-run: build ## run the main job on embedded defaults
-	$(BIN) dags validate
-	$(BIN) dags list
+run: build ## run the main job: the nightly DAG against the demo site, on embedded defaults
+	$(BIN) demo
 
 test: ## run every test (needs redis-server on PATH) and a short fuzz of each parser
 	$(GO) test -count=1 $(PKGS)
