@@ -43,7 +43,8 @@ type Lake struct {
 }
 
 // OpenLake opens the bucket at a gocloud.dev/blob URL (file://, mem://, s3://,
-// and with the "cloud" build tag gs:// and azblob://).
+// and with the "cloud" build tag gs:// and azblob://). A file:// folder is
+// created when missing unless the URL sets create_dir itself.
 func OpenLake(ctx context.Context, rawURL string) (*Lake, error) {
 	if rawURL == "" {
 		rawURL = DefaultLakeURL
@@ -51,6 +52,14 @@ func OpenLake(ctx context.Context, rawURL string) (*Lake, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("data lake url %q: %w", rawURL, err)
+	}
+	if u.Scheme == "file" && !u.Query().Has("create_dir") {
+		// A local lake folder is created on first use, like a bucket
+		// prefix: a fresh machine needs no setup step.
+		q := u.Query()
+		q.Set("create_dir", "1")
+		u.RawQuery = q.Encode()
+		rawURL = u.String()
 	}
 	b, err := blob.OpenBucket(ctx, rawURL)
 	if err != nil {

@@ -315,3 +315,15 @@ func FuzzJoinKey(f *testing.F) {
 		}
 	})
 }
+
+func TestOpenLakeCreatesFileFolder(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "not", "yet")
+	lake, err := tasks.OpenLake(context.Background(), "file://"+filepath.ToSlash(dir))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = lake.Close() })
+	require.NoError(t, lake.Put(context.Background(), "runs/a/b/c/x.txt", []byte("x"), "text/plain"))
+	got, err := os.ReadFile(filepath.Join(dir, "runs", "a", "b", "c", "x.txt"))
+	require.NoError(t, err)
+	require.Equal(t, "x", string(got))
+}
