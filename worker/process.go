@@ -178,34 +178,3 @@ func (w *Worker) processRetry(ctx context.Context, t *asynq.Task) error {
 	}
 	return w.eng.HandleRetry(ctx, p)
 }
-
-// processAdHoc runs an ad-hoc task (asynq type = a registered task type,
-// payload = its JSON arguments); the return value is the asynq result.
-func (w *Worker) processAdHoc(ctx context.Context, t *asynq.Task) error {
-	h, ok := w.handler(t.Type())
-	if !ok {
-		return fmt.Errorf("%w: %q", ErrNoHandler, t.Type())
-	}
-	id := ""
-	if rw := t.ResultWriter(); rw != nil {
-		id = rw.TaskID()
-	}
-	log := w.log.With("task_type", t.Type(), "task_id", id)
-	task := &tasks.Task{Type: t.Type(), Info: tasks.Info{TaskID: id, Try: 1, MaxTries: 1}, Args: t.Payload(),
-		Logger: log, Lake: w.cfg.Lake}
-	v, err := runGuarded(ctx, h, task, 0)
-	if err != nil {
-		log.Error("ad-hoc task failed", "error", err.Error())
-		return err
-	}
-	if v != nil && t.ResultWriter() != nil {
-		b, err := json.Marshal(v)
-		if err != nil {
-			return fmt.Errorf("%w: result is not JSON: %v", asynq.SkipRetry, err)
-		}
-		if _, err := t.ResultWriter().Write(b); err != nil {
-			return fmt.Errorf("write result: %w", err)
-		}
-	}
-	return nil
-}

@@ -153,10 +153,17 @@ func (b *EngineBackend) Runs(ctx context.Context, dagID string) ([]Run, error) {
 	return out, nil
 }
 
-// PatchRun implements RunEditor: success or failed ends the run now.
+// PatchRun implements RunEditor: success or failed ends the run now; a
+// note is stored on the run. Setting queued is what clear does (POST
+// …/clear), so it is not supported here.
 func (b *EngineBackend) PatchRun(ctx context.Context, dagID, runID string, state RunState, note *string) (Run, error) {
-	if note != nil || state == RunQueued {
-		return Run{}, fmt.Errorf("setting a note or queued: %w", ErrUnsupported)
+	if state == RunQueued {
+		return Run{}, fmt.Errorf("setting a run to queued (use clear): %w", ErrUnsupported)
+	}
+	if note != nil {
+		if err := b.store().SetNote(ctx, dagID, runID, *note); err != nil {
+			return Run{}, mapNotFound(err)
+		}
 	}
 	if state != "" {
 		if err := b.Engine.FinishRun(ctx, dagID, runID, runstore.RunState(state), "marked "+string(state)+" through the API"); err != nil {
@@ -166,14 +173,19 @@ func (b *EngineBackend) PatchRun(ctx context.Context, dagID, runID string, state
 	return b.Run(ctx, dagID, runID)
 }
 
-// DeleteRun implements RunEditor (not supported by the run store yet).
-func (b *EngineBackend) DeleteRun(context.Context, string, string) error {
-	return fmt.Errorf("delete run: %w", ErrUnsupported)
+// DeleteRun implements RunEditor (the run's logs stay in the data lake).
+func (b *EngineBackend) DeleteRun(ctx context.Context, dagID, runID string) error {
+	return mapNotFound(b.Engine.DeleteRun(ctx, dagID, runID))
 }
 
-// ClearRun implements RunEditor (not supported by the run store yet).
-func (b *EngineBackend) ClearRun(context.Context, string, string, bool) error {
-	return fmt.Errorf("clear run: %w", ErrUnsupported)
+// ClearRun implements RunEditor: only a finished run can be cleared (400
+// otherwise); the cleared tasks and their downstream run again at once.
+func (b *EngineBackend) ClearRun(ctx context.Context, dagID, runID string, onlyFailed bool) error {
+	_, err := b.Engine.ClearRun(ctx, dagID, runID, onlyFailed)
+	if errors.Is(err, runstore.ErrInvalid) {
+		return fmt.Errorf("%v: %w", err, ErrInvalid)
+	}
+	return mapNotFound(err)
 }
 
 // TaskInstances implements TaskStore.
@@ -231,6 +243,9 @@ func (b *EngineBackend) Log(ctx context.Context, dagID, runID, taskID string, tr
 }
 
 func mapNotFound(err error) error {
+	if err == nil {
+		return nil
+	}
 	if errors.Is(err, runstore.ErrRunNotFound) || errors.Is(err, runstore.ErrTaskNotFound) {
 		return fmt.Errorf("%v: %w", err, ErrNotFound)
 	}

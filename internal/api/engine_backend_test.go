@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -33,6 +34,15 @@ broken:
   tasks:
     - task_id: boom
       operator: fail
+flaky:
+  tasks:
+    - task_id: first
+      operator: echo
+      msg: one
+    - task_id: flaky
+      operator: fail
+      until_try: 2
+      dependencies: [first]
 `
 
 // engineEnv is the API over the real engine, run store, Redis and a worker.
@@ -67,6 +77,10 @@ func setupEngine(tb testing.TB, concurrency int) *engineEnv {
 	require.NoError(tb, err)
 	be := &EngineBackend{Engine: eng, Folder: func() []*dag.DAG { return ds }, Lake: lake}
 	cfg := be.Config()
+	inspector := asynq.NewInspector(env.ConnOpt())
+	tb.Cleanup(func() { _ = inspector.Close() })
+	cfg.Runner = &AsynqRunner{Client: client, Inspector: inspector, Redis: env.Client(), KeyPrefix: env.Prefix,
+		Lake: lake, DefaultQueue: queue}
 	cfg.Tokens = []Token{{Token: triggerTok, Scope: ScopeTrigger}, {Token: readTok, Scope: ScopeRead}}
 	cfg.PollInterval = 5 * time.Millisecond
 	srv, err := New(cfg)
@@ -91,7 +105,7 @@ func TestEngineBackend(t *testing.T) {
 	b := e.bundle
 
 	dags := b.req(t, "GET", "/api/v2/dags", rd, nil).json(t)
-	require.InDelta(t, 2, dags["total_entries"], 0)
+	require.InDelta(t, 3, dags["total_entries"], 0)
 
 	res := b.req(t, "POST", "/api/v2/dags/hello/dagRuns?wait=30s", trg, map[string]any{"dag_run_id": "r1", "conf": map[string]any{"k": "v"}})
 	require.Equal(t, 200, res.status, string(res.body))
@@ -121,4 +135,84 @@ func TestEngineBackend(t *testing.T) {
 	require.Equal(t, "failed", failed.json(t)["state"])
 	require.Equal(t, 424, b.req(t, "GET", "/api/v2/dags/broken/dagRuns/f1/sensor", rd, nil).status)
 	require.Equal(t, 404, b.req(t, "GET", "/api/v2/dags/broken/dagRuns/nope", rd, nil).status)
+}
+
+func TestEngineBackendClearDeleteNote(t *testing.T) {
+	t.Parallel()
+	b := setupEngine(t, 4).bundle
+	base := "/api/v2/dags/flaky/dagRuns/c1"
+	res := b.req(t, "POST", "/api/v2/dags/flaky/dagRuns?wait=30s", trg, map[string]any{"dag_run_id": "c1"})
+	require.Equal(t, 200, res.status, string(res.body))
+	require.Equal(t, "failed", res.json(t)["state"])
+
+	dry := b.req(t, "POST", base+"/clear", trg, map[string]any{"only_failed": true})
+	require.Equal(t, 200, dry.status, string(dry.body))
+	require.InDelta(t, 1, dry.json(t)["total_entries"], 0)
+	require.Equal(t, 403, b.req(t, "POST", base+"/clear", rd, map[string]any{"dry_run": false}).status)
+	clr := b.req(t, "POST", base+"/clear", trg, map[string]any{"dry_run": false, "only_failed": true})
+	require.Equal(t, 200, clr.status, string(clr.body))
+	require.Equal(t, "running", clr.json(t)["state"])
+	deadline := time.Now().Add(30 * time.Second)
+	for b.req(t, "GET", base, rd, nil).json(t)["state"] != "success" {
+		require.True(t, time.Now().Before(deadline), "cleared run did not succeed")
+		time.Sleep(20 * time.Millisecond)
+	}
+	ti := b.req(t, "GET", base+"/taskInstances/flaky", rd, nil).json(t)
+	require.InDelta(t, 2, ti["try_number"], 0)
+	require.InDelta(t, 1, b.req(t, "GET", base+"/taskInstances/first", rd, nil).json(t)["try_number"], 0)
+	require.InDelta(t, 2, b.req(t, "GET", base+"/taskInstances/flaky/tries", rd, nil).json(t)["total_entries"], 0)
+	require.Equal(t, 200, b.req(t, "GET", base+"/taskInstances/flaky/logs/2", rd, nil).status)
+	require.Equal(t, 404, b.req(t, "POST", "/api/v2/dags/flaky/dagRuns/nope/clear", trg, map[string]any{"dry_run": false}).status,
+		"an unknown run is 404")
+
+	note := b.req(t, "PATCH", base, trg, map[string]any{"note": "rerun after a fix"})
+	require.Equal(t, 200, note.status, string(note.body))
+	require.Equal(t, "rerun after a fix", note.json(t)["note"])
+	require.Equal(t, "rerun after a fix", b.req(t, "GET", base, rd, nil).json(t)["note"])
+
+	require.Equal(t, 403, b.req(t, "DELETE", base, rd, nil).status)
+	require.Equal(t, 204, b.req(t, "DELETE", base, trg, nil).status)
+	require.Equal(t, 404, b.req(t, "GET", base, rd, nil).status)
+	require.Equal(t, 404, b.req(t, "DELETE", base, trg, nil).status)
+}
+
+func TestEngineBackendAdHocTasks(t *testing.T) {
+	t.Parallel()
+	b := setupEngine(t, 4).bundle
+	tests := []struct {
+		name      string
+		body      map[string]any
+		state     string
+		result    string
+		errSubstr string
+	}{
+		{"echo", map[string]any{"type": "echo", "args": map[string]any{"msg": "hi"}, "wait": "30s"}, "success", `{"msg":"hi"}`, ""},
+		{"fail", map[string]any{"type": "fail", "args": map[string]any{"message": "boom"}, "wait": "30s"}, "failed", "", "boom"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := b.req(t, "POST", "/api/dagworker/v1/tasks", trg, tc.body)
+			require.Equal(t, 200, res.status, string(res.body))
+			got := res.json(t)
+			require.Equal(t, tc.state, got["state"])
+			id, _ := got["id"].(string)
+			require.NotContains(t, id, "/")
+			again := b.req(t, "GET", "/api/dagworker/v1/tasks/"+id, rd, nil)
+			require.Equal(t, 200, again.status, string(again.body))
+			g := again.json(t)
+			require.Equal(t, tc.state, g["state"])
+			require.Contains(t, g["log"], "adhoc", "the try's log is captured under the adhoc identity")
+			if tc.result != "" {
+				out, err := json.Marshal(g["result"])
+				require.NoError(t, err)
+				require.JSONEq(t, tc.result, string(out))
+			}
+			if tc.errSubstr != "" {
+				require.Contains(t, g["error"], tc.errSubstr)
+			}
+		})
+	}
+	require.Equal(t, 404, b.req(t, "GET", "/api/dagworker/v1/tasks/nope", rd, nil).status)
+	require.Equal(t, 403, b.req(t, "POST", "/api/dagworker/v1/tasks", rd, map[string]any{"type": "echo"}).status)
 }
