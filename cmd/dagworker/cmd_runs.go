@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/dagworker/dagworker/tasks"
 )
 
 // parseInterleaved parses flags that may stand before, between or after the
@@ -29,8 +30,9 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // runRuns lists the runs of a DAG or shows one run's task instances.
 func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := "usage: dagworker runs list <dag_id> [--limit N] | dagworker runs show <dag_id> <run_id>"
-	if len(args) == 0 || (args[0] != "list" && args[0] != "show") {
+	usage := "usage: dagworker runs list <dag_id> [--limit N] | dagworker runs show <dag_id> <run_id> | dagworker runs logs <dag_id> <run_id> <task_id> [--try N]"
+	want := map[string]int{"list": 1, "show": 2, "logs": 3}
+	if len(args) == 0 || want[args[0]] == 0 {
 		fmt.Fprintln(stderr, usage)
 		return exitError(2)
 	}
@@ -39,11 +41,13 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	redisURL := fs.String("redis-url", "", "Redis URL (redis://host:port/db) of the running dagworker; required")
 	prefix := fs.String("key-prefix", "dagworker", "Redis key prefix of the run state")
 	limit := fs.Int("limit", 25, "runs list: show the latest N runs (0: all)")
+	try := fs.Int("try", 0, "runs logs: the try to print (default: the latest)")
+	blobURL := fs.String("blob-url", tasks.DefaultLakeURL, "runs logs: data lake URL holding the task logs")
 	pos, err := parseInterleaved(fs, args[1:])
 	if err != nil {
 		return exitError(2)
 	}
-	if (sub == "list" && len(pos) != 1) || (sub == "show" && len(pos) != 2) {
+	if len(pos) != want[sub] {
 		fmt.Fprintln(stderr, usage)
 		return exitError(2)
 	}
@@ -56,8 +60,11 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer c.Close()
-	if sub == "list" {
+	switch sub {
+	case "list":
 		return listRuns(ctx, c.store, pos[0], *limit, stdout)
+	case "logs":
+		return printLog(ctx, c.store, *blobURL, pos[0], pos[1], pos[2], *try, stdout)
 	}
 	return showRun(ctx, c.store, pos[0], pos[1], stdout)
 }
@@ -145,4 +152,43 @@ func firstLine(s string) string {
 		}
 	}
 	return s
+}
+
+// printLog copies the captured log of one try (default: the latest) from
+// the data lake to w.
+func printLog(ctx context.Context, st *runstore.Store, blobURL, dagID, runID, taskID string, try int, w io.Writer) error {
+	ti, err := st.TaskInstance(ctx, dagID, runID, taskID)
+	if err != nil {
+		return err
+	}
+	if len(ti.Tries) == 0 {
+		return fmt.Errorf("runs logs: task %s of run %s has not run yet", taskID, runID)
+	}
+	rec := ti.Tries[len(ti.Tries)-1]
+	if try != 0 {
+		found := false
+		for _, r := range ti.Tries {
+			if r.Try == try {
+				rec, found = r, true
+			}
+		}
+		if !found {
+			return fmt.Errorf("runs logs: task %s has no try %d (tries: 1..%d)", taskID, try, len(ti.Tries))
+		}
+	}
+	if rec.LogKey == "" {
+		return fmt.Errorf("runs logs: try %d of task %s kept no log", rec.Try, taskID)
+	}
+	lake, err := tasks.OpenLake(ctx, blobURL)
+	if err != nil {
+		return err
+	}
+	defer lake.Close()
+	r, err := lake.Open(ctx, rec.LogKey)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	_, err = io.Copy(w, r)
+	return err
 }
