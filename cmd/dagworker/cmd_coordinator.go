@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+
+	"github.com/dagworker/dagworker/tasks"
 )
 
 // runCoordinator runs the coordinator role: the cron leader election, run
@@ -12,6 +14,7 @@ import (
 func runCoordinator(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("coordinator", stderr)
 	rf := addRoleFlags(fs, "Redis URL (redis://host:port/db); required")
+	blobURL := fs.String("blob-url", "", "data lake URL (gocloud.dev/blob) the API reads task logs from; empty: no logs")
 	if err := parseFlags(fs, args); err != nil {
 		return exitError(2)
 	}
@@ -24,5 +27,13 @@ func runCoordinator(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer r.close()
+	if *blobURL != "" {
+		lake, err := tasks.OpenLake(ctx, *blobURL)
+		if err != nil {
+			return err
+		}
+		defer lake.Close()
+		r.lake = lake
+	}
 	return r.run(ctx)
 }

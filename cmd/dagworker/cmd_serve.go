@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dagworker/dagworker/internal/api"
 	"github.com/dagworker/dagworker/internal/coordinator"
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/dagworker/dagworker/worker"
@@ -27,6 +28,7 @@ type roleFlags struct {
 	commonFlags
 	addr     *string
 	leaseTTL *time.Duration
+	api      apiFlags
 }
 
 func addRoleFlags(fs *flag.FlagSet, redisHelp string) roleFlags {
@@ -34,6 +36,7 @@ func addRoleFlags(fs *flag.FlagSet, redisHelp string) roleFlags {
 		commonFlags: addCommonFlags(fs, redisHelp),
 		addr:        fs.String("addr", ":8080", "HTTP listen address (health endpoints and the API)"),
 		leaseTTL:    fs.Duration("lease-ttl", 15*time.Second, "coordinator leader lease TTL: a dead leader is replaced within it"),
+		api:         addAPIFlags(fs),
 	}
 }
 
@@ -75,6 +78,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer lake.Close()
+	r.lake = lake
 	w, err := worker.New(worker.Config{Redis: r.conn.opt, Concurrency: *concurrency, Queues: qs, Lake: lake,
 		Logger: log, KeyPrefix: *rf.prefix})
 	if err != nil {
@@ -97,7 +101,11 @@ type role struct {
 	folder *coordinator.Folder
 	coord  *coordinator.Coordinator
 	addr   string
-	log    *slog.Logger
+	prefix string
+	api    apiFlags
+	// lake holds the task logs the API serves (nil: none).
+	lake *tasks.Lake
+	log  *slog.Logger
 }
 
 func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*role, error) {
@@ -122,7 +130,7 @@ func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*
 		c.Close()
 		return nil, err
 	}
-	return &role{conn: c, folder: folder, coord: coord, addr: *rf.addr, log: log}, nil
+	return &role{conn: c, folder: folder, coord: coord, addr: *rf.addr, prefix: *rf.prefix, api: rf.api, log: log}, nil
 }
 
 func (r *role) close() { r.conn.Close() }
@@ -130,6 +138,10 @@ func (r *role) close() { r.conn.Close() }
 // run runs the coordinator, the HTTP server and extra (the worker, in serve)
 // until ctx ends or one of them fails; SIGHUP reloads the DAG folder.
 func (r *role) run(ctx context.Context, extra ...func(context.Context) error) error {
+	handler, err := newHTTPHandler(r)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", r.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", r.addr, err)
@@ -154,7 +166,7 @@ func (r *role) run(ctx context.Context, extra ...func(context.Context) error) er
 	}()
 	parts := append([]func(context.Context) error{
 		r.coord.Run,
-		func(ctx context.Context) error { return serveHTTP(ctx, ln, newHTTPHandler(r), r.log) },
+		func(ctx context.Context) error { return serveHTTP(ctx, ln, handler, *r.api.maxWait, r.log) },
 	}, extra...)
 	var wg sync.WaitGroup
 	errs := make([]error, len(parts))
@@ -169,9 +181,20 @@ func (r *role) run(ctx context.Context, extra ...func(context.Context) error) er
 }
 
 // newHTTPHandler is the one place the HTTP server's routes are built: the
-// health endpoints here; the Airflow API mounts on the same mux.
-func newHTTPHandler(r *role) http.Handler {
+// health endpoints here; the Airflow API (api.go) mounts on the same mux
+// unless no credentials are configured and it is not open.
+func newHTTPHandler(r *role) (http.Handler, error) {
 	mux := http.NewServeMux()
+	if r.api.apiDisabled() {
+		r.log.Warn("HTTP API disabled: set --api-tokens, --api-users or --api-open to serve it")
+	} else {
+		h, err := newAPI(r, r.api)
+		if err != nil {
+			return nil, err
+		}
+		mux.Handle("/api/", h)
+		mux.Handle("/auth/", h)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
@@ -194,13 +217,14 @@ func newHTTPHandler(r *role) http.Handler {
 		w.WriteHeader(code)
 		_ = json.NewEncoder(w).Encode(body)
 	})
-	return mux
+	return mux, nil
 }
 
-// serveHTTP serves h on ln until ctx ends, then shuts down within 10s.
-func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+// serveHTTP serves h on ln until ctx ends, then shuts down within 10s. The
+// timeouts are the API's (api.NewHTTPServer): writes may last maxWait.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, maxWait time.Duration, log *slog.Logger) error {
+	srv := api.NewHTTPServer("", h, maxWait)
+	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
