@@ -29,6 +29,8 @@ type DAGResponse struct {
 	TimetableSummary            *string          `json:"timetable_summary"`
 	TimetableDescription        *string          `json:"timetable_description"`
 	TimetablePartitioned        bool             `json:"timetable_partitioned"`
+	TimetablePeriodic           bool             `json:"timetable_periodic"`
+	IsBackfillable              bool             `json:"is_backfillable"`
 	Tags                        []DagTagResponse `json:"tags"`
 	MaxActiveTasks              int              `json:"max_active_tasks"`
 	MaxActiveRuns               *int             `json:"max_active_runs"`
@@ -275,6 +277,9 @@ func toDAG(d DAGInfo, paused bool) DAGResponse {
 		FileToken:             fileToken(d.File),
 		NextDagrunLogicalDate: utcPtr(d.NextRun),
 		NextDagrunRunAfter:    utcPtr(d.NextRun),
+		// A cron or preset schedule is periodic and can be backfilled.
+		TimetablePeriodic: d.Schedule != "",
+		IsBackfillable:    d.Schedule != "",
 	}
 }
 
