@@ -7,7 +7,7 @@ STATICCHECK_VERSION ?= v0.8.2
 
 .DEFAULT_GOAL := help
 
-.PHONY: help build run test test-race fuzz bench lint clean
+.PHONY: help build run test test-race fuzz bench lint clean e2e
 
 help: ## list the targets
 	@awk 'BEGIN{FS=":.*## "} /^[a-z0-9-]+:.*## /{printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -35,6 +35,9 @@ test-race: ## run every test with the race detector
 
 bench: ## run the benchmarks and print their figures
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 $(PKGS)
+
+e2e: ## end-to-end test against real Airflow 3 in deploy/airflow/.venv (reused when present)
+	bash deploy/airflow/e2e.sh
 
 lint: ## gofmt, go vet and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
