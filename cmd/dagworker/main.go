@@ -56,6 +56,7 @@ func commands() map[string]command {
 		"coordinator": {summary: "run a coordinator: cron leader, run creation, reconcile sweep, HTTP server", run: runCoordinator},
 		"trigger":     {summary: "trigger a DAG run (--wait follows it to the end)", run: runTrigger},
 		"runs":        {summary: "list a DAG's runs or show one run's task instances", run: runRuns},
+		"enqueue":     {summary: "run one ad-hoc task (--wait prints its state, result and output URI)", run: runEnqueue},
 		"models":      {summary: "pull a Hugging Face model into the registry folder, or list the models", run: runModels},
 	}
 }
