@@ -3,10 +3,12 @@ package worker
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 
 	"github.com/dagworker/dagworker/tasks"
+	"github.com/dagworker/dagworker/worker/metrics"
 	"github.com/hibiken/asynq"
 )
 
@@ -46,13 +48,17 @@ func (w *Worker) processAdHoc(ctx context.Context, t *asynq.Task) error {
 			"dag_id", info.DagID, "run_id", id, "task_id", info.TaskID, "try", info.Try)
 	}
 	task := &tasks.Task{Type: t.Type(), Info: info, Args: t.Payload(), Logger: tlog, Lake: w.cfg.Lake}
+	tm := w.met.start(metrics.KindAdHoc, t.Type())
+	defer tm.End()
 	v, err := runGuarded(ctx, h, task, 0)
+	tm.Ran(errors.Is(err, ErrPanic))
 	var result []byte
 	if err == nil && v != nil {
 		if result, err = json.Marshal(v); err != nil {
 			err = fmt.Errorf("%w: result is not JSON: %v", asynq.SkipRetry, err)
 		}
 	}
+	tm.Finished(adHocState(err, info.Try, info.MaxTries))
 	if err != nil {
 		tlog.Error("ad-hoc task failed", "error", err.Error())
 	} else {

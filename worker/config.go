@@ -8,6 +8,7 @@ import (
 
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Config configures a Worker.
@@ -52,6 +53,12 @@ type Config struct {
 	PoolLease time.Duration
 	// LogMaxBytes caps a try's captured log (the rest is cut). Default 8 MiB.
 	LogMaxBytes int
+	// Metrics receives the try metrics (package metrics, Tries: tries
+	// started/finished by task type and state, durations, running, panics,
+	// completion latency) when New is called. Default nil: no metrics. Use a
+	// registry of your own (prometheus.NewRegistry), not the global one, and
+	// one Worker per registry.
+	Metrics prometheus.Registerer
 }
 
 // WithDefaults returns c with unset fields filled.

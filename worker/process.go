@@ -12,6 +12,7 @@ import (
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/runstore"
 	"github.com/dagworker/dagworker/tasks"
+	"github.com/dagworker/dagworker/worker/metrics"
 	"github.com/hibiken/asynq"
 )
 
@@ -36,6 +37,8 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
+	tm := w.met.start(metrics.KindDAG, info.TI.Operator)
+	defer tm.End()
 	if info.Redelivered {
 		log.Warn("try redelivered after a worker was lost; running it again")
 	}
@@ -50,6 +53,7 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 	}
 	start := w.cfg.Clock()
 	val, runErr := w.runTry(ctx, info, tlog)
+	tm.Ran(errors.Is(runErr, ErrPanic))
 	if ctx.Err() != nil && !errors.Is(runErr, ErrTimeout) {
 		// The worker is shutting down: hand the try back to asynq, which
 		// redelivers it; Start accepts the running try again.
@@ -74,6 +78,7 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return fmt.Errorf("complete try: %w", err)
 	}
+	tm.Finished(string(res.State))
 	log.Debug("try recorded", "state", res.State, "dispatched", len(res.Dispatch), "run_state", res.RunState)
 	// Enqueue the downstream tries while asynq acknowledges this one (one
 	// round trip less per task on the slot); Run waits for these before it

@@ -10,6 +10,7 @@ import (
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/runstore"
 	"github.com/dagworker/dagworker/tasks"
+	"github.com/dagworker/dagworker/worker/metrics"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 )
@@ -21,6 +22,9 @@ type Worker struct {
 	conn asynq.RedisConnOpt
 	rdb  redis.UniversalClient // set by Run
 	eng  *engine.Engine        // set by Run
+	// tries is nil without Config.Metrics; met is bound by Run.
+	tries *metrics.Tries
+	met   *tryMetrics
 
 	mu       sync.Mutex
 	handlers map[string]tasks.Handler
@@ -41,7 +45,11 @@ func New(cfg Config) (*Worker, error) {
 			return nil, fmt.Errorf("%w: RedisURL: %v", ErrConfig, err)
 		}
 	}
-	return &Worker{cfg: cfg, log: cfg.Logger, conn: conn, handlers: map[string]tasks.Handler{}}, nil
+	tries, err := metrics.NewTries(cfg.Metrics)
+	if err != nil {
+		return nil, fmt.Errorf("%w: Metrics: %w", ErrConfig, err)
+	}
+	return &Worker{cfg: cfg, log: cfg.Logger, conn: conn, tries: tries, handlers: map[string]tasks.Handler{}}, nil
 }
 
 // Handle registers h for task type (a DAG task's operator, and the asynq type
@@ -80,6 +88,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	for t := range w.handlers {
 		types = append(types, t)
 	}
+	w.met = newTryMetrics(w.tries, types)
 	w.mu.Unlock()
 	if err := w.connect(); err != nil {
 		return err

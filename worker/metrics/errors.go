@@ -1,0 +1,6 @@
+package metrics
+
+import "errors"
+
+// ErrConfig reports an invalid collector configuration.
+var ErrConfig = errors.New("metrics: invalid config")
