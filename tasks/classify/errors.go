@@ -9,7 +9,3 @@ var ErrModelNotFound = errors.New("model not found")
 // ErrBadModel is returned when a model directory cannot be loaded for the
 // requested pipeline (missing files, wrong outputs, no labels).
 var ErrBadModel = errors.New("unusable model")
-
-// ErrNoInput is returned when the task has no input to classify: no
-// "input" argument and no upstream output.
-var ErrNoInput = errors.New("no input")

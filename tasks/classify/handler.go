@@ -96,7 +96,7 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := inputKey(ctx, t, a)
+	key, err := tasks.ResolveInput(ctx, t, a.Input, a.InputTask)
 	if err != nil {
 		return nil, err
 	}

@@ -1,11 +1,6 @@
 package render
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/dagworker/dagworker/tasks"
@@ -60,7 +55,7 @@ func ArgNames() []string {
 // params are validated arguments with defaults filled in.
 type params struct {
 	title     string
-	inputKey  string // set when Args.Input is set
+	input     string // Args.Input as given
 	inputTask string
 	excerpt   int
 	maxPages  int
@@ -76,6 +71,7 @@ func parseArgs(t *tasks.Task) (params, error) {
 	}
 	p := params{
 		title:     clean(a.Title),
+		input:     a.Input,
 		inputTask: a.InputTask,
 		excerpt:   DefaultExcerptChars,
 		maxPages:  DefaultMaxPages,
@@ -87,13 +83,6 @@ func parseArgs(t *tasks.Task) (params, error) {
 	}
 	if p.title == "" {
 		p.title = defaultTitle(t.Info)
-	}
-	if a.Input != "" {
-		key, err := inputKey(t.Lake, a.Input)
-		if err != nil {
-			return params{}, tasks.InvalidArg("input", "%v", err)
-		}
-		p.inputKey = key
 	}
 	if p.inputTask == "" {
 		p.inputTask = DefaultInputTask
@@ -125,59 +114,4 @@ func defaultTitle(info tasks.Info) string {
 		return name + " report"
 	}
 	return name + " report " + info.LogicalDate.UTC().Format("2006-01-02")
-}
-
-// inputKey turns a key or a URI of the task's data lake into a validated key.
-func inputKey(lake *tasks.Lake, s string) (string, error) {
-	if lake == nil {
-		return "", errors.New("the task has no data lake")
-	}
-	if prefix := lake.URI(""); strings.HasPrefix(s, prefix) {
-		s = s[len(prefix):]
-	} else if strings.Contains(s, "://") {
-		return "", fmt.Errorf("%q is not in this data lake (%s)", s, prefix)
-	}
-	return tasks.JoinKey(strings.Split(s, "/")...)
-}
-
-// xcomOutput is the part of an upstream XCom that names its output: either
-// {"output": {"key", "uri"}} or a value embedding tasks.Output.
-type xcomOutput struct {
-	Output *struct {
-		Key string `json:"key"`
-		URI string `json:"uri"`
-	} `json:"output"`
-	Key string `json:"key"`
-	URI string `json:"uri"`
-}
-
-// upstreamKey finds the input key in the XCom of the input task.
-func upstreamKey(ctx context.Context, t *tasks.Task, taskID string) (string, error) {
-	if t.XCom == nil {
-		return "", tasks.InvalidArg("input", "required when the task has no upstream tasks (ad-hoc run)")
-	}
-	raw, err := t.XCom(ctx, taskID)
-	if err != nil {
-		return "", fmt.Errorf("%w: xcom of task %q: %w", ErrInput, taskID, err)
-	}
-	var x xcomOutput
-	if len(raw) == 0 || string(raw) == "null" || json.Unmarshal(raw, &x) != nil {
-		return "", tasks.InvalidArg("input_task", "task %q returned no JSON object naming an output", taskID)
-	}
-	key, uri := x.Key, x.URI
-	if x.Output != nil {
-		key, uri = x.Output.Key, x.Output.URI
-	}
-	ref := key
-	if ref == "" {
-		ref = uri
-	}
-	if ref == "" {
-		return "", tasks.InvalidArg("input_task", "the XCom of task %q names no output key or uri", taskID)
-	}
-	k, err := inputKey(t.Lake, ref)
-	if err != nil {
-		return "", tasks.InvalidArg("input_task", "the XCom of task %q: %v", taskID, err)
-	}
-	return k, nil
 }

@@ -115,18 +115,16 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.Lake == nil {
-		return nil, fmt.Errorf("%w: the task has no data lake", ErrInput)
-	}
 	regular, bold, cjkPath, err := h.chains(p)
 	if err != nil {
 		return nil, err
 	}
-	key := p.inputKey
-	if key == "" {
-		if key, err = upstreamKey(ctx, t, p.inputTask); err != nil {
+	key, err := tasks.ResolveInput(ctx, t, p.input, p.inputTask)
+	if err != nil {
+		if tasks.IsPermanent(err) {
 			return nil, err
 		}
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	data, err := h.read(ctx, t.Lake, key, p)
 	if err != nil {
@@ -202,7 +200,7 @@ func (h *Handler) chains(p params) (regular, bold *chain, cjkPath string, err er
 func (h *Handler) read(ctx context.Context, lake *tasks.Lake, key string, p params) (*dataset, error) {
 	r, err := lake.Open(ctx, key)
 	if err != nil {
-		if errors.Is(err, tasks.ErrNotFound) && p.inputKey != "" {
+		if errors.Is(err, tasks.ErrNotFound) && p.input != "" {
 			return nil, tasks.InvalidArg("input", "%v", err)
 		}
 		return nil, fmt.Errorf("%w: %w", ErrInput, err)
