@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -65,16 +66,20 @@ func InvalidArg(arg, format string, a ...any) error {
 func IsPermanent(err error) bool { return errors.Is(err, asynq.SkipRetry) }
 
 // DecodeArgs decodes t.Args strictly into v (unknown keys are errors) and
-// maps decode errors to ErrInvalidArgs naming the field.
+// maps decode errors to ErrInvalidArgs naming the field. Empty Args leave v
+// as it is; Args that are not a JSON object (or null) are an error.
 func DecodeArgs(t *Task, v any) error {
 	if len(t.Args) == 0 {
 		return nil
 	}
-	dec := json.NewDecoder(bytesReader(t.Args))
+	dec := json.NewDecoder(bytes.NewReader(t.Args))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var ute *json.UnmarshalTypeError
 		if errors.As(err, &ute) {
+			if ute.Field == "" { // the whole value: an array, a string, a number
+				return fmt.Errorf("%s arguments must be a JSON object, got JSON %s: %w", t.Type, ute.Value, ErrInvalidArgs)
+			}
 			return InvalidArg(ute.Field, "want %s, got JSON %s", ute.Type, ute.Value)
 		}
 		return fmt.Errorf("%s arguments: %v: %w", t.Type, err, ErrInvalidArgs)

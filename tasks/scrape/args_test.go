@@ -53,7 +53,7 @@ func TestInvalidArgs(t *testing.T) {
 		{"allow_private string", `{` + ok + `,"allow_private":"true"}`, "allow_private"},
 		{"allowed_domains url", `{` + ok + `,"allowed_domains":["http://example.org"]}`, "allowed_domains"},
 		{"allowed_domains empty", `{` + ok + `,"allowed_domains":[""]}`, "allowed_domains"},
-		{"not an object", `[1,2]`, "JSON array"}, // tasks.DecodeArgs names no argument here
+		{"not an object", `[1,2]`, "arguments must be a JSON object, got JSON array"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
