@@ -62,6 +62,18 @@ func InvalidArg(arg, format string, a ...any) error {
 	return fmt.Errorf("argument %q: %s: %w", arg, fmt.Sprintf(format, a...), ErrInvalidArgs)
 }
 
+// IntArg returns the optional integer argument name: def when v is nil
+// (not given), else *v, which must lie in lo..hi or is an InvalidArg.
+func IntArg[T int | int64](name string, v *T, def, lo, hi T) (T, error) {
+	if v == nil {
+		return def, nil
+	}
+	if *v < lo || *v > hi {
+		return 0, InvalidArg(name, "%d is outside %d..%d", *v, lo, hi)
+	}
+	return *v, nil
+}
+
 // IsPermanent reports whether err must not be retried.
 func IsPermanent(err error) bool { return errors.Is(err, asynq.SkipRetry) }
 

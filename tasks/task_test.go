@@ -48,3 +48,36 @@ func TestDecodeArgs(t *testing.T) {
 		})
 	}
 }
+
+func TestIntArg(t *testing.T) {
+	t.Parallel()
+	ptr := func(v int) *int { return &v }
+	tests := []struct {
+		name    string
+		v       *int
+		want    int
+		message string
+	}{
+		{name: "default", v: nil, want: 7},
+		{name: "high bound", v: ptr(10), want: 10},
+		{name: "zero given is not the default", v: ptr(0), want: 0},
+		{name: "below", v: ptr(-1), message: `argument "depth": -1 is outside 0..10`},
+		{name: "above", v: ptr(11), message: `argument "depth": 11 is outside 0..10`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := tasks.IntArg("depth", tc.v, 7, 0, 10)
+			if tc.message == "" {
+				require.NoError(t, err)
+				require.Equal(t, tc.want, got)
+				return
+			}
+			require.ErrorIs(t, err, tasks.ErrInvalidArgs)
+			require.ErrorContains(t, err, tc.message)
+		})
+	}
+	big := int64(1 << 40)
+	_, err := tasks.IntArg("bytes", &big, 1, 1, 1<<30)
+	require.ErrorContains(t, err, `argument "bytes": 1099511627776 is outside 1..1073741824`)
+}

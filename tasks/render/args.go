@@ -73,8 +73,6 @@ func parseArgs(t *tasks.Task) (params, error) {
 		title:     clean(a.Title),
 		input:     a.Input,
 		inputTask: a.InputTask,
-		excerpt:   DefaultExcerptChars,
-		maxPages:  DefaultMaxPages,
 		font:      a.Font,
 		cjkFont:   a.CJKFont,
 	}
@@ -90,17 +88,12 @@ func parseArgs(t *tasks.Task) (params, error) {
 	if err := tasks.CheckKeyPart(p.inputTask); err != nil {
 		return params{}, tasks.InvalidArg("input_task", "not a task id: %v", err)
 	}
-	if a.ExcerptChars != nil {
-		if *a.ExcerptChars < 0 || *a.ExcerptChars > MaxExcerptChars {
-			return params{}, tasks.InvalidArg("excerpt_chars", "%d is outside 0..%d", *a.ExcerptChars, MaxExcerptChars)
-		}
-		p.excerpt = *a.ExcerptChars
+	var err error
+	if p.excerpt, err = tasks.IntArg("excerpt_chars", a.ExcerptChars, DefaultExcerptChars, 0, MaxExcerptChars); err != nil {
+		return params{}, err
 	}
-	if a.MaxPages != nil {
-		if *a.MaxPages < 1 || *a.MaxPages > MaxMaxPages {
-			return params{}, tasks.InvalidArg("max_pages", "%d is outside 1..%d", *a.MaxPages, MaxMaxPages)
-		}
-		p.maxPages = *a.MaxPages
+	if p.maxPages, err = tasks.IntArg("max_pages", a.MaxPages, DefaultMaxPages, 1, MaxMaxPages); err != nil {
+		return params{}, err
 	}
 	return p, nil
 }

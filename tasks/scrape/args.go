@@ -245,24 +245,20 @@ func (a Args) validate(defaultUA string) (settings, error) {
 		}
 	}
 	var err error
-	if s.maxDepth, err = intArg("max_depth", a.MaxDepth, DefaultMaxDepth, 0, MaxMaxDepth); err != nil {
+	if s.maxDepth, err = tasks.IntArg("max_depth", a.MaxDepth, DefaultMaxDepth, 0, MaxMaxDepth); err != nil {
 		return s, err
 	}
-	if s.maxPages, err = intArg("max_pages", a.MaxPages, DefaultMaxPages, 1, MaxMaxPages); err != nil {
+	if s.maxPages, err = tasks.IntArg("max_pages", a.MaxPages, DefaultMaxPages, 1, MaxMaxPages); err != nil {
 		return s, err
 	}
-	if s.parallelism, err = intArg("parallelism", a.Parallelism, DefaultParallelism, 1, MaxParallelism); err != nil {
+	if s.parallelism, err = tasks.IntArg("parallelism", a.Parallelism, DefaultParallelism, 1, MaxParallelism); err != nil {
 		return s, err
 	}
-	if s.maxRedirects, err = intArg("max_redirects", a.MaxRedirects, DefaultMaxRedirects, 0, MaxMaxRedirects); err != nil {
+	if s.maxRedirects, err = tasks.IntArg("max_redirects", a.MaxRedirects, DefaultMaxRedirects, 0, MaxMaxRedirects); err != nil {
 		return s, err
 	}
-	s.maxBodyBytes = DefaultMaxBodyBytes
-	if a.MaxBodyBytes != nil {
-		if *a.MaxBodyBytes < MinMaxBodyBytes || *a.MaxBodyBytes > MaxMaxBodyBytes {
-			return s, tasks.InvalidArg("max_body_bytes", "%d is outside %d..%d", *a.MaxBodyBytes, MinMaxBodyBytes, MaxMaxBodyBytes)
-		}
-		s.maxBodyBytes = *a.MaxBodyBytes
+	if s.maxBodyBytes, err = tasks.IntArg("max_body_bytes", a.MaxBodyBytes, DefaultMaxBodyBytes, MinMaxBodyBytes, MaxMaxBodyBytes); err != nil {
+		return s, err
 	}
 	if len(a.Follow) > maxPatterns {
 		return s, tasks.InvalidArg("follow", "%d patterns, at most %d", len(a.Follow), maxPatterns)
@@ -312,16 +308,6 @@ func (a Args) validate(defaultUA string) (settings, error) {
 		s.userAgent = a.UserAgent
 	}
 	return s, nil
-}
-
-func intArg(name string, v *int, def, lo, hi int) (int, error) {
-	if v == nil {
-		return def, nil
-	}
-	if *v < lo || *v > hi {
-		return 0, tasks.InvalidArg(name, "%d is outside %d..%d", *v, lo, hi)
-	}
-	return *v, nil
 }
 
 // parseStartURL accepts an absolute http(s) URL with a host and without
