@@ -11,6 +11,7 @@ import (
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/lease"
 	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -60,6 +61,9 @@ type Config struct {
 	// MaxPerTick bounds the runs one DAG gets per tick when catching up.
 	// Default DefaultMaxPerTick (32).
 	MaxPerTick int
+	// Metrics receives the coordinator's metrics (runs created, leader,
+	// reconcile sweeps, DAG import errors). Default nil: none.
+	Metrics prometheus.Registerer
 }
 
 func (c Config) withDefaults() Config {
@@ -116,6 +120,7 @@ type Coordinator struct {
 	// script is valid on Redis Cluster.
 	leaseKey, lastKey string
 	reload            chan struct{}
+	met               *coordMetrics
 
 	mu     sync.Mutex
 	leader bool
@@ -137,6 +142,9 @@ func New(cfg Config) (*Coordinator, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	c.lease = l
+	if c.met, err = newCoordMetrics(cfg.Metrics, cfg.Folder); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -200,11 +208,14 @@ func (c *Coordinator) watchFolder(ctx context.Context) {
 
 func (c *Coordinator) reconcileLoop(ctx context.Context) {
 	for {
+		failed := 0
 		for _, d := range c.cfg.Folder.DAGs() {
 			if err := c.cfg.Reconciler.ReconcileDAG(ctx, d.ID); err != nil && ctx.Err() == nil {
+				failed++
 				c.log.ErrorContext(ctx, "reconcile sweep failed", slog.String("dag_id", d.ID), slog.Any("error", err))
 			}
 		}
+		c.met.sweep(failed)
 		select {
 		case <-ctx.Done():
 			return
@@ -242,6 +253,7 @@ func (c *Coordinator) setLeader(v bool) {
 	c.mu.Lock()
 	c.leader = v
 	c.mu.Unlock()
+	c.met.setLeader(v)
 }
 
 // Tick creates the runs that are due now for every loaded DAG and dispatches

@@ -86,6 +86,7 @@ func (c *Coordinator) create(ctx context.Context, d *dag.DAG, iv Interval) error
 		return fmt.Errorf("create scheduled run of %q at %s: %w", d.ID, iv.Start.UTC().Format(time.RFC3339), err)
 	}
 	if res.Created {
+		c.met.runCreated(d.ID, runstore.RunScheduled)
 		c.log.InfoContext(ctx, "scheduled run created", slog.String("dag_id", d.ID),
 			slog.String("run_id", res.Run.RunID), slog.Int("dispatch", len(res.Dispatch)))
 	}
