@@ -25,9 +25,20 @@ func (s *Store) StartTry(ctx context.Context, dagID, runID, taskID string, try i
 		return nil, fmt.Errorf("start %s/%s/%s try %d (state %q): %w", dagID, runID, taskID, try, str(res[1]), ErrFenced)
 	}
 	ti := tiFromHash(dagID, runID, taskID, pairs(res[1]))
-	run := runFromHash(dagID, runID, pairs(res[2]))
+	vals, _ := res[2].([]any)
+	m := make(map[string]string, len(startRunFields))
+	for i, v := range vals {
+		if i < len(startRunFields) && v != nil {
+			m[startRunFields[i]] = str(v)
+		}
+	}
+	run := runFromHash(dagID, runID, m)
 	return &StartInfo{TI: ti, Run: run, Redelivered: str(res[0]) == "redelivered"}, nil
 }
+
+// startRunFields are the run fields start.lua returns, in its order.
+var startRunFields = []string{"state", "run_type", "logical_date", "data_interval_start", "data_interval_end",
+	"start_date", "conf", "params", "dag_version", "dagrun_timeout_ms", "max_active_tasks"}
 
 func pairs(v any) map[string]string {
 	l, _ := v.([]any)

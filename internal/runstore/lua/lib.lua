@@ -54,24 +54,35 @@ local function evaluate(rule, n, s, sk, f, uf, done)
   return nil
 end
 
+-- caps caches each run's max_active_tasks for this script call (it is fixed
+-- when the run is created): 0 means no cap, and then nothing is ever parked.
+local caps = {}
+local function run_cap(run)
+  local c = caps[run]
+  if c == nil then
+    c = num(redis.call('HGET', k_run(run), 'max_active_tasks'))
+    caps[run] = c
+  end
+  return c
+end
+
 -- dispatch takes a max_active_tasks slot, starts a new try and appends the
 -- dispatch tuple (run, task, try, queue, exec_timeout_ms, retry_at=0, pool,
 -- pool_slots) to out.
 local function dispatch(run, task, now, out)
   local tk = k_ti(run, task)
+  local v = redis.call('HMGET', tk, 'try_number', 'queue', 'exec_timeout_ms', 'pool', 'pool_slots')
+  local try = num(v[1]) + 1
+  redis.call('HSET', tk, 'try_number', try, 'state', 'queued', 'queued_at', now, 'next_try_at', '')
   redis.call('HINCRBY', k_run(run), 'slots', 1)
-  local try = redis.call('HINCRBY', tk, 'try_number', 1)
-  redis.call('HSET', tk, 'state', 'queued', 'queued_at', now, 'next_try_at', '')
-  local v = redis.call('HMGET', tk, 'queue', 'exec_timeout_ms', 'pool', 'pool_slots')
-  out[#out + 1] = {run, task, try, v[1], v[2] or '0', '0', v[3] or '', v[4] or '1'}
+  out[#out + 1] = {run, task, try, v[2], v[3] or '0', '0', v[4] or '', v[5] or '1'}
 end
 
 -- make_ready dispatches a ready task, or parks it in the run's wait set
 -- (state scheduled) when max_active_tasks slots are all taken.
 local function make_ready(run, task, now, out)
-  local rv = redis.call('HMGET', k_run(run), 'slots', 'max_active_tasks')
-  local cap = num(rv[2])
-  if cap > 0 and num(rv[1]) >= cap then
+  local cap = run_cap(run)
+  if cap > 0 and num(redis.call('HGET', k_run(run), 'slots')) >= cap then
     local tk = k_ti(run, task)
     local prio = num(redis.call('HGET', tk, 'priority_weight'))
     redis.call('HSET', tk, 'state', 'scheduled', 'next_try_at', '')
@@ -81,13 +92,13 @@ local function make_ready(run, task, now, out)
   end
 end
 
--- fill_slots dispatches waiting tasks while slots are free.
+-- fill_slots dispatches waiting tasks while slots are free (only a capped
+-- run parks tasks).
 local function fill_slots(run, now, out)
+  local cap = run_cap(run)
+  if cap == 0 then return end
   local rk = k_run(run)
-  while true do
-    local rv = redis.call('HMGET', rk, 'slots', 'max_active_tasks')
-    local cap = num(rv[2])
-    if cap > 0 and num(rv[1]) >= cap then return end
+  while num(redis.call('HGET', rk, 'slots')) < cap do
     local top = redis.call('ZPOPMIN', k_wait(run))
     if #top == 0 then return end
     dispatch(run, top[1], now, out)
@@ -96,27 +107,46 @@ end
 
 -- propagate records that task reached terminal state st and walks the
 -- consequences: downstream counters, trigger rules, skipped and
--- upstream_failed cascades, newly ready tasks.
-local function propagate(run, task, st, now, out)
+-- upstream_failed cascades, newly ready tasks. down and leaf are the task's
+-- fields when the caller has read them already (else nil).
+local function propagate(run, task, st, now, out, down, leaf)
   local rk = k_run(run)
   local stack = {{task, st}}
+  local n_done, leaf_failed = 0, 0
   while #stack > 0 do
     local item = table.remove(stack)
     local t, s = item[1], item[2]
-    local v = redis.call('HMGET', k_ti(run, t), 'down', 'leaf')
-    redis.call('HINCRBY', rk, 'n_done', 1)
-    if v[2] == '1' and (s == 'failed' or s == 'upstream_failed') then
-      redis.call('HINCRBY', rk, 'leaf_failed', 1)
+    if down == nil then
+      local v = redis.call('HMGET', k_ti(run, t), 'down', 'leaf')
+      down, leaf = v[1], v[2]
     end
-    if v[1] and v[1] ~= '' then
-      for d in string.gmatch(v[1], '[^,]+') do
+    n_done = n_done + 1
+    if leaf == '1' and (s == 'failed' or s == 'upstream_failed') then
+      leaf_failed = leaf_failed + 1
+    end
+    if down and down ~= '' then
+      for d in string.gmatch(down, '[^,]+') do
         local dk = k_ti(run, d)
-        redis.call('HINCRBY', dk, 'u_' .. s, 1)
-        redis.call('HINCRBY', dk, 'u_done', 1)
         local c = redis.call('HMGET', dk, 'state', 'rule', 'n_up', 'u_success', 'u_skipped',
           'u_failed', 'u_upstream_failed', 'u_done')
+        local cs, csk, cf, cuf, cd = num(c[4]), num(c[5]), num(c[6]), num(c[7]), num(c[8]) + 1
+        local cnt
+        if s == 'success' then
+          cs = cs + 1
+          cnt = cs
+        elseif s == 'skipped' then
+          csk = csk + 1
+          cnt = csk
+        elseif s == 'failed' then
+          cf = cf + 1
+          cnt = cf
+        else
+          cuf = cuf + 1
+          cnt = cuf
+        end
+        redis.call('HSET', dk, 'u_' .. s, cnt, 'u_done', cd)
         if c[1] == '' then
-          local dec = evaluate(c[2], num(c[3]), num(c[4]), num(c[5]), num(c[6]), num(c[7]), num(c[8]))
+          local dec = evaluate(c[2], num(c[3]), cs, csk, cf, cuf, cd)
           if dec == 'ready' then
             make_ready(run, d, now, out)
           elseif dec then
@@ -126,7 +156,10 @@ local function propagate(run, task, st, now, out)
         end
       end
     end
+    down, leaf = nil, nil
   end
+  redis.call('HINCRBY', rk, 'n_done', n_done)
+  if leaf_failed > 0 then redis.call('HINCRBY', rk, 'leaf_failed', leaf_failed) end
 end
 
 local start_queued
@@ -156,15 +189,17 @@ local function end_run(run, state, reason, now, out)
 end
 
 -- maybe_finish ends the run when every task instance is terminal: failed if
--- any leaf failed or is upstream_failed (Airflow's rule), else success.
+-- any leaf failed or is upstream_failed (Airflow's rule), else success. It
+-- returns the run's state afterwards.
 local function maybe_finish(run, now, out)
   local v = redis.call('HMGET', k_run(run), 'state', 'n_done', 'n_tasks', 'leaf_failed')
-  if v[1] ~= 'running' or num(v[2]) < num(v[3]) then return end
+  if v[1] ~= 'running' or num(v[2]) < num(v[3]) then return v[1] end
   if num(v[4]) > 0 then
     end_run(run, 'failed', 'a leaf task failed or is upstream_failed', now, out)
-  else
-    end_run(run, 'success', '', now, out)
+    return 'failed'
   end
+  end_run(run, 'success', '', now, out)
+  return 'success'
 end
 
 -- start_queued starts queued runs, oldest first, while the DAG is under

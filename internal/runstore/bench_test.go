@@ -1,0 +1,104 @@
+package runstore
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dagworker/dagworker/internal/redistest"
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+)
+
+// redisCounters returns redis-server's used CPU seconds, total command
+// calls and the microseconds spent in top-level commands (INFO cpu and
+// commandstats; calls count the commands inside scripts too).
+func redisCounters(b *testing.B, rdb *redis.Client) (cpu float64, calls, usec int64) {
+	info, err := rdb.Info(context.Background(), "cpu", "commandstats").Result()
+	require.NoError(b, err)
+	for _, line := range strings.Split(info, "\n") {
+		line = strings.TrimSpace(line)
+		if k, v, ok := strings.Cut(line, ":"); ok && (k == "used_cpu_user" || k == "used_cpu_sys") {
+			f, _ := strconv.ParseFloat(v, 64)
+			cpu += f
+		}
+		if _, rest, ok := strings.Cut(line, "calls="); ok {
+			n, _ := strconv.ParseInt(strings.SplitN(rest, ",", 2)[0], 10, 64)
+			calls += n
+			if strings.HasPrefix(line, "cmdstat_evalsha:") || strings.HasPrefix(line, "cmdstat_eval:") {
+				_, rest, _ = strings.Cut(rest, "usec=")
+				n, _ = strconv.ParseInt(strings.SplitN(rest, ",", 2)[0], 10, 64)
+				usec += n
+			}
+		}
+	}
+	return cpu, calls, usec
+}
+
+// BenchmarkTrySteps measures the run store's share of a try without asynq:
+// 200 runs of a 10-task chain driven through StartTry and Complete by 16
+// goroutines. It reports redis-server CPU, commands and time inside the two
+// scripts per try (start + complete), the cost every task pays on top of
+// asynq's own.
+func BenchmarkTrySteps(b *testing.B) {
+	const runs, width, workers = 200, 10, 16
+	srv := redistest.StartOwn(b)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 2 * workers})
+	b.Cleanup(func() { _ = rdb.Close() })
+	st, err := New(Config{Client: rdb})
+	require.NoError(b, err)
+	ctx := context.Background()
+	snap := chain("bench", width)
+	snap.MaxActiveRuns = runs
+	for i := 0; i < b.N; i++ {
+		queue := make(chan Dispatch, runs*width)
+		for r := 0; r < runs; r++ {
+			res, err := st.CreateRun(ctx, NewRun{DAG: snap, RunID: "i" + strconv.Itoa(i) + "r" + strconv.Itoa(r)})
+			require.NoError(b, err)
+			for _, d := range res.Dispatch {
+				queue <- d
+			}
+		}
+		cpu0, calls0, usec0 := redisCounters(b, rdb)
+		start := time.Now()
+		var wg sync.WaitGroup
+		var left sync.WaitGroup
+		left.Add(runs * width)
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for d := range queue {
+					info, err := st.StartTry(ctx, d.DagID, d.RunID, d.TaskID, d.Try, "bench")
+					if err == nil {
+						var res *CompleteResult
+						res, err = st.Complete(ctx, Completion{DagID: d.DagID, RunID: d.RunID, TaskID: d.TaskID,
+							Try: info.TI.TryNumber, Outcome: OutcomeSuccess, Record: Try{StartDate: time.Now()}})
+						if err == nil {
+							for _, n := range res.Dispatch {
+								queue <- n
+							}
+						}
+					}
+					if err != nil {
+						b.Error(err)
+					}
+					left.Done()
+				}
+			}()
+		}
+		left.Wait()
+		close(queue)
+		wg.Wait()
+		el := time.Since(start)
+		cpu1, calls1, usec1 := redisCounters(b, rdb)
+		n := float64(runs * width)
+		b.ReportMetric(n/el.Seconds(), "tries/s")
+		b.ReportMetric((cpu1-cpu0)*1e6/n, "redis_cpu_us/try")
+		b.ReportMetric(float64(calls1-calls0-2)/n, "redis_cmds/try")
+		b.ReportMetric(float64(usec1-usec0)/n, "script_us/try")
+	}
+}
