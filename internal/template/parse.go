@@ -434,8 +434,9 @@ func (p *parser) dict(open token) (node, error) {
 	return d, p.expect("}")
 }
 
-// mustInt parses a lexed run of digits, falling back to -1 (never a valid
-// index) on overflow.
+// mustInt parses a lexed run of digits, falling back on overflow to -1<<62:
+// out of range for any list, even counted from the end, so the lookup fails
+// as an unknown index.
 func mustInt(s string) int64 {
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
