@@ -7,12 +7,22 @@ import (
 
 	"github.com/dagworker/dagworker/dags"
 	"github.com/dagworker/dagworker/internal/dag"
+	"github.com/dagworker/dagworker/tasks/classify"
+	"github.com/dagworker/dagworker/tasks/render"
+	"github.com/dagworker/dagworker/tasks/scrape"
 )
 
-// builtin mirrors the binary's operator set (cmd/dagworker/operators.go).
+// builtin mirrors the operators the shipped DAGs use from the binary's set
+// (cmd/dagworker/operators.go), with the argument names each accepts, so a
+// misspelt argument in a shipped DAG fails here.
 func builtin() dag.Options {
 	return dag.Options{
-		Operators: map[string][]string{"scrape": nil, "classify": nil, "render": nil, "noop": nil},
+		Operators: map[string][]string{
+			"scrape":   scrape.ArgNames(),
+			"classify": classify.ArgNames(),
+			"render":   render.ArgNames(),
+			"noop":     nil,
+		},
 		Aliases: map[string]string{
 			"dagworker_airflow.operators.ScrapeOperator":   "scrape",
 			"dagworker_airflow.operators.ClassifyOperator": "classify",
