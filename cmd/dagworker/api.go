@@ -4,8 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -58,6 +60,7 @@ func newAPI(r *role, f apiFlags) (http.Handler, error) {
 	cfg.MaxWait = *f.maxWait
 	cfg.Version = version
 	cfg.Logger = r.log
+	cfg.TaskTypes = slices.Sorted(maps.Keys(builtinOperators()))
 	cfg.Health = func(ctx context.Context) error { return r.conn.rdb.Ping(ctx).Err() }
 	cfg.Runner = &api.AsynqRunner{Client: r.conn.client, Inspector: asynq.NewInspectorFromRedisClient(r.conn.rdb),
 		Redis: r.conn.rdb, KeyPrefix: r.prefix, Lake: r.lake}

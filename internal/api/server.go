@@ -19,6 +19,10 @@ type Config struct {
 	Editor RunEditor
 	Tasks  TaskStore
 	Runner TaskRunner
+	// TaskTypes are the ad-hoc task types the workers run. POST
+	// /api/dagworker/v1/tasks answers 422 for any other type (such a task
+	// would stay queued forever). Empty accepts every type.
+	TaskTypes []string
 	// Health reports whether the backing store is reachable (for
 	// /api/v2/monitor/health). Nil means always healthy.
 	Health func(ctx context.Context) error
@@ -114,6 +118,8 @@ type Server struct {
 	log    *slog.Logger
 	mux    *http.ServeMux
 	routes []route
+	// taskTypes is cfg.TaskTypes as a set; nil accepts every type.
+	taskTypes map[string]bool
 }
 
 // New checks cfg and returns the API handler.
@@ -125,7 +131,7 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), taskTypes: taskTypeSet(cfg.TaskTypes)}
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
 		h := rt.handler

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"sort"
+	"strings"
 	"time"
 )
 
@@ -32,6 +34,11 @@ func (s *Server) handleSubmitTask(w http.ResponseWriter, r *http.Request) {
 	}
 	if body.Type == "" {
 		s.writeError(w, r, unprocessable([]any{"body", "type"}, "missing", "Field required"))
+		return
+	}
+	if s.taskTypes != nil && !s.taskTypes[body.Type] {
+		s.writeError(w, r, unprocessable([]any{"body", "type"}, "enum",
+			"unknown task type %q; known types: %s", body.Type, strings.Join(sortedKeys(s.taskTypes), ", ")))
 		return
 	}
 	if len(body.Args) > 0 && body.Args[0] != '{' {
@@ -106,4 +113,26 @@ func (s *Server) handleGetTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, toTask(t))
+}
+
+// taskTypeSet returns the known task types as a set, nil for none (any type).
+func taskTypeSet(types []string) map[string]bool {
+	if len(types) == 0 {
+		return nil
+	}
+	m := make(map[string]bool, len(types))
+	for _, t := range types {
+		m[t] = true
+	}
+	return m
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
