@@ -96,5 +96,8 @@ func DecodeArgs(t *Task, v any) error {
 		}
 		return fmt.Errorf("%s arguments: %v: %w", t.Type, err, ErrInvalidArgs)
 	}
+	if dec.More() {
+		return fmt.Errorf("%s arguments: trailing data after the JSON object: %w", t.Type, ErrInvalidArgs)
+	}
 	return nil
 }

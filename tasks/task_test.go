@@ -29,6 +29,7 @@ func TestDecodeArgs(t *testing.T) {
 		{name: "array", raw: `[1,2]`, message: "scrape arguments must be a JSON object, got JSON array"},
 		{name: "string", raw: `"x"`, message: "scrape arguments must be a JSON object, got JSON string"},
 		{name: "number", raw: `3`, message: "scrape arguments must be a JSON object, got JSON number"},
+		{name: "trailing data", raw: `{"name": "a"} junk`, message: "scrape arguments: trailing data after the JSON object"},
 		{name: "syntax", raw: `{"name":`, message: "scrape arguments: unexpected EOF"},
 	}
 	for _, tc := range tests {

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -148,4 +149,18 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	_, err = New(Config{MaxLoaded: -1})
 	require.Error(t, err)
 	require.False(t, errors.Is(err, ErrModelNotFound))
+}
+
+// An upstream output that is missing may still appear (a retry helps), so
+// it is not a permanent failure; a missing explicit input is.
+func TestMissingUpstreamOutputIsRetryable(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	task := b.task(t, map[string]any{"model": DemoModel}, "fine")
+	task.XCom = func(context.Context, string) (json.RawMessage, error) {
+		return json.RawMessage(`{"output":{"key":"runs/d/gone/scrape/pages.jsonl"}}`), nil
+	}
+	_, err := b.h.Run(context.Background(), task)
+	require.ErrorIs(t, err, tasks.ErrNotFound)
+	require.False(t, tasks.IsPermanent(err), err.Error())
 }

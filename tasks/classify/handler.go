@@ -117,7 +117,9 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	defer release()
 	r, err := t.Lake.Open(ctx, key)
 	if err != nil {
-		if errors.Is(err, tasks.ErrNotFound) {
+		if errors.Is(err, tasks.ErrNotFound) && a.Input != "" {
+			// An explicit input that does not exist is the caller's mistake;
+			// an upstream output that is missing may still appear (retry).
 			return nil, fmt.Errorf("argument %q: %w: %w", "input", err, tasks.ErrInvalidArgs)
 		}
 		return nil, err
