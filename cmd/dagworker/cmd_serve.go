@@ -21,6 +21,7 @@ import (
 	"github.com/dagworker/dagworker/internal/coordinator"
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/dagworker/dagworker/worker"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // roleFlags are the flags of the long-running roles (serve, coordinator).
@@ -80,7 +81,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer lake.Close()
 	r.lake = lake
 	w, err := worker.New(worker.Config{Redis: r.conn.opt, Concurrency: *concurrency, Queues: qs, Lake: lake,
-		Logger: log, KeyPrefix: *rf.prefix})
+		Logger: log, KeyPrefix: *rf.prefix, Metrics: r.metrics})
 	if err != nil {
 		return err
 	}
@@ -106,6 +107,9 @@ type role struct {
 	// lake holds the task logs the API serves (nil: none).
 	lake *tasks.Lake
 	log  *slog.Logger
+
+	// metrics is served at /metrics.
+	metrics *prometheus.Registry
 }
 
 func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*role, error) {
@@ -124,13 +128,19 @@ func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*
 	for _, ie := range folder.ImportErrors() {
 		log.Warn("dag import error", slog.String("file", ie.File), slog.Any("error", ie.Err))
 	}
-	coord, err := coordinator.New(coordinator.Config{Client: c.rdb, KeyPrefix: *rf.prefix, Folder: folder,
-		Runs: c.eng, Reconciler: c.eng, Logger: log, LeaseTTL: *rf.leaseTTL})
+	reg, err := newMetricsRegistry(c.rdb, nil, log)
 	if err != nil {
 		c.Close()
 		return nil, err
 	}
-	return &role{conn: c, folder: folder, coord: coord, addr: *rf.addr, prefix: *rf.prefix, api: rf.api, log: log}, nil
+	coord, err := coordinator.New(coordinator.Config{Client: c.rdb, KeyPrefix: *rf.prefix, Folder: folder,
+		Runs: c.eng, Reconciler: c.eng, Logger: log, LeaseTTL: *rf.leaseTTL, Metrics: reg})
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return &role{conn: c, folder: folder, coord: coord, addr: *rf.addr, prefix: *rf.prefix, api: rf.api, log: log,
+		metrics: reg}, nil
 }
 
 func (r *role) close() { r.conn.Close() }
@@ -195,6 +205,7 @@ func newHTTPHandler(r *role) (http.Handler, error) {
 		mux.Handle("/api/", h)
 		mux.Handle("/auth/", h)
 	}
+	mux.Handle("GET /metrics", metricsHandler(r.metrics, r.log)) // unauthenticated, like /healthz
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")

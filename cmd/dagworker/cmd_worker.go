@@ -59,6 +59,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	concurrency := fs.Int("concurrency", runtime.NumCPU()*2, "tries run at once")
 	queues := fs.String("queues", "default:1", "queues to serve with weights: name[:weight],...")
 	prefix := fs.String("key-prefix", "dagworker", "Redis key prefix of the run state")
+	metricsAddr := fs.String("metrics-addr", "", "serve GET /metrics (Prometheus, unauthenticated) and /healthz on this address; empty: off")
 	if err := parseFlags(fs, args); err != nil {
 		return exitError(2)
 	}
@@ -75,8 +76,13 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer lake.Close()
+	ms, err := newWorkerMetrics(*metricsAddr, *redisURL, qs, log)
+	if err != nil {
+		return err
+	}
+	defer ms.close()
 	w, err := worker.New(worker.Config{RedisURL: *redisURL, Concurrency: *concurrency, Queues: qs, Lake: lake,
-		Logger: log, KeyPrefix: *prefix})
+		Logger: log, KeyPrefix: *prefix, Metrics: ms.registerer()})
 	if err != nil {
 		return err
 	}
@@ -88,5 +94,5 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := tt.Register(w); err != nil {
 		return err
 	}
-	return w.Run(ctx)
+	return ms.run(ctx, w.Run)
 }

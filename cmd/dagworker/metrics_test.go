@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dagworker/dagworker/internal/redistest"
+	"github.com/hibiken/asynq"
+	"github.com/stretchr/testify/require"
+)
+
+// The worker's --metrics-addr and the coordinator's HTTP server answer
+// GET /metrics without credentials, with the queue depths and their roles'
+// metrics.
+func TestMetricsEndpoints(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args func(dir, queue, addr string) []string
+		want []string
+	}{
+		{"worker", func(dir, queue, addr string) []string {
+			return []string{"worker", "--queues", queue, "--metrics-addr", addr}
+		}, []string{`dagworker_task_tries_running{kind="dag",task_type="noop"} 0`, "go_goroutines "}},
+		{"coordinator", func(dir, queue, addr string) []string {
+			return []string{"coordinator", "--dags", dir, "--addr", addr}
+		}, []string{"dagworker_coordinator_leader ", "dagworker_dag_import_errors 1", "go_goroutines "}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := redistest.New(t)
+			queue := env.Queue("metrics")
+			dir := t.TempDir()
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("bad: [\n"), 0o644))
+			client := asynq.NewClient(env.ConnOpt())
+			t.Cleanup(func() { _ = client.Close() })
+			_, err := client.Enqueue(asynq.NewTask("noop", nil), asynq.Queue(queue), asynq.ProcessIn(time.Hour))
+			require.NoError(t, err)
+
+			addr := metricsFreeAddr(t)
+			args := append(tt.args(dir, queue, addr), "--redis-url", env.URL, "--key-prefix", env.Prefix)
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- run(ctx, args, io.Discard, io.Discard) }()
+			t.Cleanup(func() {
+				cancel()
+				require.NoError(t, <-done)
+			})
+
+			var body string
+			require.Eventually(t, func() bool {
+				code, _ := metricsGet(t, "http://"+addr+"/healthz")
+				if code != http.StatusOK {
+					return false
+				}
+				code, body = metricsGet(t, "http://"+addr+"/metrics")
+				return code == http.StatusOK
+			}, 20*time.Second, 20*time.Millisecond)
+			want := append(tt.want, `dagworker_queue_tasks{queue="`+queue+`",state="scheduled"} 1`,
+				`dagworker_queue_tasks{queue="`+queue+`",state="pending"} 0`, "dagworker_queue_scrape_ok 1")
+			for _, w := range want {
+				require.Contains(t, body, w)
+			}
+		})
+	}
+}
+
+func metricsFreeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
+
+// metricsGet returns the status and body of a GET (0 when the server is not up yet).
+func metricsGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, ""
+	}
+	return resp.StatusCode, strings.TrimSpace(string(b))
+}
