@@ -22,11 +22,14 @@ func builtin() dag.Options {
 			"classify": classify.ArgNames(),
 			"render":   render.ArgNames(),
 			"noop":     nil,
+			"echo":     nil,
 		},
 		Aliases: map[string]string{
 			"dagworker_airflow.operators.ScrapeOperator":   "scrape",
 			"dagworker_airflow.operators.ClassifyOperator": "classify",
 			"dagworker_airflow.operators.RenderOperator":   "render",
+			"dagworker_airflow.operators.NoopOperator":     "noop",
+			"dagworker_airflow.operators.EchoOperator":     "echo",
 		},
 	}
 }
@@ -43,6 +46,7 @@ func TestShippedDAGsValidate(t *testing.T) {
 	}{
 		{"nightly_sites", []string{"scrape", "classify", "report"}},
 		{"example_fanout", []string{"start", "scrape_news", "classify_news", "scrape_blogs", "classify_blogs", "report"}},
+		{"example_dagfactory", []string{"start", "hello", "bye", "done"}},
 	}
 	require.Len(t, set.DAGs, len(tests))
 	for _, tc := range tests {

@@ -43,7 +43,7 @@ b:
 			`b.yaml:8:22: task "y": dependency "z" does not exist`,
 			"2 error(s)"}},
 		{"single file", []string{"dags", "validate", filepath.Join(good, "a.yaml")}, false, []string{"ok: 1 DAG(s) valid"}},
-		{"shipped dags", []string{"dags", "validate", "--dags", "../../dags"}, false, []string{"ok: 2 DAG(s) valid"}},
+		{"shipped dags", []string{"dags", "validate", "--dags", "../../dags"}, false, []string{"ok: 3 DAG(s) valid"}},
 		{"list", []string{"dags", "list", "--dags", good, "--now", "2026-03-01T12:00:00Z"}, false,
 			[]string{"a", "@daily", "2026-03-02T00:00Z, 2026-03-03T00:00Z, 2026-03-04T00:00Z", "1"}},
 		{"render", []string{"dags", "render", "nightly_sites", "--dags", "../../dags", "--logical-date", "2026-11-28", "--format", "json", "--conf", `{"max_pages": 5}`}, false,

@@ -30,6 +30,7 @@ func builtinAliases() map[string]string {
 		"dagworker_airflow.operators.ClassifyOperator": "classify",
 		"dagworker_airflow.operators.RenderOperator":   "render",
 		"dagworker_airflow.operators.NoopOperator":     "noop",
+		"dagworker_airflow.operators.EchoOperator":     "echo",
 	}
 }
 
