@@ -80,6 +80,11 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 	}
 	tm.Finished(string(res.State))
 	log.Debug("try recorded", "state", res.State, "dispatched", len(res.Dispatch), "run_state", res.RunState)
+	if len(res.Dispatch) == 0 && (info.Run.DagrunTimeout == 0 || res.RunState != runstore.RunRunning) {
+		// Nothing to enqueue and no dagrun_timeout to check: Advance would
+		// do nothing.
+		return nil
+	}
 	// Enqueue the downstream tries while asynq acknowledges this one (one
 	// round trip less per task on the slot); Run waits for these before it
 	// returns, and Reconcile repairs a crash in between.
@@ -128,7 +133,24 @@ func (w *Worker) runTry(ctx context.Context, info *runstore.StartInfo, tlog *slo
 			return w.eng.Store().XCom(ctx, info.TI.DagID, info.TI.RunID, taskID)
 		},
 	}
+	if info.TI.ExecutionTimeout <= 0 {
+		return runInline(ctx, h, task)
+	}
 	return runGuarded(ctx, h, task, info.TI.ExecutionTimeout)
+}
+
+// runInline runs h without a timeout on the calling goroutine, turning a
+// panic into an error with the stack logged. Without a timeout there is
+// nothing to abandon the handler for: asynq itself stops waiting for the
+// task when its context ends, as it would for runGuarded.
+func runInline(ctx context.Context, h tasks.Handler, t *tasks.Task) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			t.Logger.Error("task panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			v, err = nil, fmt.Errorf("%w: %v", ErrPanic, r)
+		}
+	}()
+	return h.Run(ctx, t)
 }
 
 // runGuarded runs h with an optional timeout and recovers a panic. A handler
