@@ -74,24 +74,14 @@ func runDagsTest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	url, stop, err := redisURLOrEmbedded(ctx, *redisURL, log)
-	if err != nil {
-		return err
-	}
-	defer stop()
-	lake, err := tasks.OpenLake(ctx, *blobURL)
-	if err != nil {
-		return err
-	}
-	defer lake.Close()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	tt, err := newTaskTypes(tf, log)
+	env, err := openLocalRun(ctx, *redisURL, *blobURL, tf, log)
 	if err != nil {
 		return err
 	}
-	defer tt.Close()
-	res, err := testRun(ctx, url, lake, log, tt, d, ld, conf)
+	defer env.Close()
+	res, err := env.run(ctx, d, ld, conf)
 	if err != nil {
 		return err
 	}
@@ -212,4 +202,47 @@ func stateOrNone(s runstore.TIState) string {
 		return "none"
 	}
 	return string(s)
+}
+
+// localRun is what `dags test` and `demo` need to run a DAG in this process:
+// Redis (given or embedded), the data lake and the built-in task types.
+type localRun struct {
+	url   string
+	lake  *tasks.Lake
+	tasks *taskTypes
+	log   *slog.Logger
+	stop  func()
+}
+
+// openLocalRun opens Redis (embedded when redisURL is empty), the data lake
+// and the task types; Close releases them.
+func openLocalRun(ctx context.Context, redisURL, blobURL string, tf taskFlags, log *slog.Logger) (*localRun, error) {
+	url, stop, err := redisURLOrEmbedded(ctx, redisURL, log)
+	if err != nil {
+		return nil, err
+	}
+	lake, err := tasks.OpenLake(ctx, blobURL)
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	tt, err := newTaskTypes(tf, log)
+	if err != nil {
+		_ = lake.Close()
+		stop()
+		return nil, err
+	}
+	return &localRun{url: url, lake: lake, tasks: tt, log: log, stop: stop}, nil
+}
+
+// run runs one run of d to the end.
+func (l *localRun) run(ctx context.Context, d *dag.DAG, ld time.Time, conf json.RawMessage) (*testResult, error) {
+	return testRun(ctx, l.url, l.lake, l.log, l.tasks, d, ld, conf)
+}
+
+// Close releases what openLocalRun opened.
+func (l *localRun) Close() {
+	_ = l.tasks.Close()
+	_ = l.lake.Close()
+	l.stop()
 }

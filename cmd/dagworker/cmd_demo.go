@@ -52,21 +52,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer site.Close()
 	fmt.Fprintf(stdout, "demo site: %s (multilingual pages on loopback)\n", site.URL())
 
-	rurl, stop, err := redisURLOrEmbedded(ctx, *redisURL, log)
+	env, err := openLocalRun(ctx, *redisURL, *blobURL, tf, log)
 	if err != nil {
 		return err
 	}
-	defer stop()
-	lake, err := tasks.OpenLake(ctx, *blobURL)
-	if err != nil {
-		return err
-	}
-	defer lake.Close()
-	tt, err := newTaskTypes(tf, log)
-	if err != nil {
-		return err
-	}
-	defer tt.Close()
+	defer env.Close()
 	conf, err := json.Marshal(map[string]any{
 		"sites":         []string{site.URL() + "/"},
 		"allow_private": true, // the demo site is on loopback
@@ -77,7 +67,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "running DAG %s (scrape → classify → report)...\n", demoDAG)
 	ld := time.Now().UTC().Truncate(time.Second)
-	res, err := testRun(ctx, rurl, lake, log, tt, d, ld, conf)
+	res, err := env.run(ctx, d, ld, conf)
 	if err != nil {
 		return err
 	}

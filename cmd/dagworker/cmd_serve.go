@@ -80,19 +80,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer lake.Close()
 	r.lake = lake
-	w, err := worker.New(worker.Config{Redis: r.conn.opt, Concurrency: *concurrency, Queues: qs, Lake: lake,
-		Logger: log, KeyPrefix: *rf.prefix, Metrics: r.metrics})
+	w, closeTasks, err := newWorker(worker.Config{Redis: r.conn.opt, Concurrency: *concurrency, Queues: qs, Lake: lake,
+		Logger: log, KeyPrefix: *rf.prefix, Metrics: r.metrics}, tf)
 	if err != nil {
 		return err
 	}
-	tt, err := newTaskTypes(tf, log)
-	if err != nil {
-		return err
-	}
-	defer tt.Close()
-	if err := tt.Register(w); err != nil {
-		return err
-	}
+	defer closeTasks()
 	return r.run(ctx, w.Run)
 }
 

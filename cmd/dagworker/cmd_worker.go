@@ -81,18 +81,11 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer ms.close()
-	w, err := worker.New(worker.Config{RedisURL: *redisURL, Concurrency: *concurrency, Queues: qs, Lake: lake,
-		Logger: log, KeyPrefix: *prefix, Metrics: ms.registerer()})
+	w, closeTasks, err := newWorker(worker.Config{RedisURL: *redisURL, Concurrency: *concurrency, Queues: qs, Lake: lake,
+		Logger: log, KeyPrefix: *prefix, Metrics: ms.registerer()}, tf)
 	if err != nil {
 		return err
 	}
-	tt, err := newTaskTypes(tf, log)
-	if err != nil {
-		return err
-	}
-	defer tt.Close()
-	if err := tt.Register(w); err != nil {
-		return err
-	}
+	defer closeTasks()
 	return ms.run(ctx, w.Run)
 }

@@ -67,6 +67,24 @@ func (tt *taskTypes) Register(w *worker.Worker) error {
 	)
 }
 
+// newWorker builds a worker with every built-in task type registered; the
+// returned func releases the task types' resources (loaded models).
+func newWorker(cfg worker.Config, tf taskFlags) (*worker.Worker, func(), error) {
+	w, err := worker.New(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	tt, err := newTaskTypes(tf, cfg.Logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := tt.Register(w); err != nil {
+		_ = tt.Close()
+		return nil, nil, err
+	}
+	return w, func() { _ = tt.Close() }, nil
+}
+
 // Close releases the loaded models.
 func (tt *taskTypes) Close() error {
 	return errors.Join(tt.classify.Close())
