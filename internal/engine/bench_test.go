@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -82,8 +83,34 @@ func (r *benchRedis) cpu(b *testing.B) float64 {
 	return total
 }
 
-// rawAsynq drains n no-op tasks through plain asynq: tasks/s and commands/task.
-func rawAsynq(b *testing.B, r *benchRedis, n int) (float64, float64) {
+// cpuMeter measures the CPU time (user+sys) of this process and of
+// redis-server over a phase: on a shared machine CPU per task is a steadier
+// figure than tasks/s, and with every core busy it is what bounds the rate.
+type cpuMeter struct {
+	r         *benchRedis
+	own, rcpu float64
+}
+
+func processCPU() float64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+func startCPU(b *testing.B, r *benchRedis) cpuMeter {
+	return cpuMeter{r: r, own: processCPU(), rcpu: r.cpu(b)}
+}
+
+// perTask returns the microseconds of CPU per task since the start: this
+// process and redis-server together, and redis-server alone.
+func (m cpuMeter) perTask(b *testing.B, n int) (all, redis float64) {
+	rcpu := (m.r.cpu(b) - m.rcpu) * 1e6 / float64(n)
+	return (processCPU()-m.own)*1e6/float64(n) + rcpu, rcpu
+}
+
+// rawAsynq drains n no-op tasks through plain asynq: tasks/s, commands/task
+// and CPU µs/task (both processes, redis-server alone).
+func rawAsynq(b *testing.B, r *benchRedis, n int) (rate, cmds, cpu, redisCPU float64) {
 	var done atomic.Int64
 	all := make(chan struct{})
 	srv := asynq.NewServer(r.opt, asynq.Config{Concurrency: benchConcurrency, Queues: map[string]int{"raw": 1},
@@ -100,6 +127,7 @@ func rawAsynq(b *testing.B, r *benchRedis, n int) (float64, float64) {
 	client := asynq.NewClient(r.opt)
 	defer client.Close()
 	c0, cpu0 := r.commands(b), r.cpu(b)
+	m := startCPU(b, r)
 	start := time.Now()
 	parallel(n, func(i int) {
 		_, err := client.Enqueue(asynq.NewTask("noop", nil), asynq.Queue("raw"))
@@ -110,7 +138,8 @@ func rawAsynq(b *testing.B, r *benchRedis, n int) (float64, float64) {
 	<-all
 	el := time.Since(start)
 	b.ReportMetric((r.cpu(b)-cpu0)/el.Seconds(), "raw_redis_cpu_util")
-	return float64(n) / el.Seconds(), float64(r.commands(b)-c0) / float64(n)
+	cpu, redisCPU = m.perTask(b, n)
+	return float64(n) / el.Seconds(), float64(r.commands(b)-c0) / float64(n), cpu, redisCPU
 }
 
 func parallel(n int, f func(i int)) {
@@ -207,22 +236,25 @@ func chainDAG(id string, n int, op string) *dag.DAG {
 func BenchmarkThroughput(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		r := newBenchRedis(b)
-		rawRate, rawCmds := rawAsynq(b, r, benchTasks)
+		rawRate, rawCmds, rawCPU, rawRedis := rawAsynq(b, r, benchTasks)
 		o := newOurs(b, r, nil)
 		ctx := context.Background()
 
 		c0, start := r.commands(b), time.Now()
+		m := startCPU(b, r)
 		res, err := o.eng.CreateRun(ctx, wideDAG(benchTasks), engine.RunOptions{RunID: "wide"})
 		require.NoError(b, err)
 		o.waitAll(b, "wide", []string{res.Run.RunID})
 		wideRate := float64(benchTasks) / time.Since(start).Seconds()
 		wideCmds := float64(r.commands(b)-c0) / float64(benchTasks)
+		wideCPU, wideRedis := m.perTask(b, benchTasks)
 
 		runs := benchTasks / 10
 		d := chainDAG("chain", 10, "noop")
 		ids := make([]string, runs)
 		c0, start = r.commands(b), time.Now()
 		cpu0 := r.cpu(b)
+		m = startCPU(b, r)
 		parallel(runs, func(j int) {
 			res, err := o.eng.CreateRun(ctx, d, engine.RunOptions{RunID: "r" + strconv.Itoa(j)})
 			if err != nil {
@@ -235,6 +267,7 @@ func BenchmarkThroughput(b *testing.B) {
 		chainRate := float64(benchTasks) / time.Since(start).Seconds()
 		b.ReportMetric((r.cpu(b)-cpu0)/time.Since(start).Seconds(), "chain_redis_cpu_util")
 		chainCmds := float64(r.commands(b)-c0) / float64(benchTasks)
+		chainCPU, chainRedis := m.perTask(b, benchTasks)
 		o.stop()
 
 		b.ReportMetric(rawRate, "raw_tasks/s")
@@ -245,6 +278,14 @@ func BenchmarkThroughput(b *testing.B) {
 		b.ReportMetric(rawCmds, "raw_cmds/task")
 		b.ReportMetric(wideCmds/rawCmds, "wide_cmds_ratio")
 		b.ReportMetric(chainCmds/rawCmds, "chain_cmds_ratio")
+		b.ReportMetric(rawCPU, "raw_cpu_us/task")
+		b.ReportMetric(wideCPU, "wide_cpu_us/task")
+		b.ReportMetric(chainCPU, "chain_cpu_us/task")
+		b.ReportMetric(rawCPU/wideCPU, "wide_cpu_ratio")
+		b.ReportMetric(rawCPU/chainCPU, "chain_cpu_ratio")
+		b.ReportMetric(rawRedis, "raw_redis_cpu_us/task")
+		b.ReportMetric(wideRedis, "wide_redis_cpu_us/task")
+		b.ReportMetric(chainRedis, "chain_redis_cpu_us/task")
 	}
 }
 
@@ -290,3 +331,18 @@ var benchRetention = func() time.Duration {
 	}
 	return d
 }()
+
+// BenchmarkIdlePolling: Redis commands per second of one idle worker (the
+// price of its TaskCheckInterval), over two seconds.
+func BenchmarkIdlePolling(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		r := newBenchRedis(b)
+		o := newOurs(b, r, nil)
+		time.Sleep(200 * time.Millisecond)
+		c0, start := r.commands(b), time.Now()
+		time.Sleep(2 * time.Second)
+		n := r.commands(b) - c0 - 1
+		o.stop()
+		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "idle_cmds/s")
+	}
+}
