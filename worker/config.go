@@ -32,9 +32,12 @@ type Config struct {
 	// KeyPrefix prefixes dagworker's run-state keys; it must match the
 	// coordinator's. Default "dagworker".
 	KeyPrefix string
-	// TaskCheckInterval is how often an idle worker polls empty queues.
-	// asynq's 1s default makes every DAG edge cost up to a second; at 10ms
-	// an idle worker sends ~270 Redis commands/s. Default 10ms.
+	// TaskCheckInterval is how often an idle worker polls empty queues
+	// (asynq sleeps between half and one and a half of it). asynq's 1s
+	// default makes every DAG edge cost up to a second. A chain edge waits
+	// about one interval, as the poll that found the queue empty started when
+	// the upstream task did: 10ms measured edge p50 ≈ 11ms at ~280 idle
+	// Redis commands/s per worker, 5ms p50 ≈ 6.5ms at ~525/s. Default 5ms.
 	TaskCheckInterval time.Duration
 	// ShutdownTimeout bounds the drain when Run's context ends: running tries
 	// get this long to finish before they are handed back to the queue.
@@ -76,7 +79,7 @@ func (c Config) WithDefaults() Config {
 		c.KeyPrefix = "dagworker"
 	}
 	if c.TaskCheckInterval == 0 {
-		c.TaskCheckInterval = 10 * time.Millisecond
+		c.TaskCheckInterval = 5 * time.Millisecond
 	}
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = 30 * time.Second

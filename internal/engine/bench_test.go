@@ -35,7 +35,7 @@ var benchTasks = func() int {
 
 const (
 	benchConcurrency = 16
-	benchPoll        = 10 * time.Millisecond
+	benchPoll        = 5 * time.Millisecond
 )
 
 // benchRedis is a private redis-server, so INFO commandstats counts only
