@@ -73,6 +73,10 @@ export AIRFLOW__CORE__UNIT_TEST_MODE=False
 export AIRFLOW_CONN_DAGWORKER_DEFAULT="{\"conn_type\": \"http\", \"host\": \"127.0.0.1\", \"port\": $port, \"password\": \"$token\"}"
 export AIRFLOW_CONN_DAGWORKER_BASIC="{\"conn_type\": \"http\", \"host\": \"127.0.0.1\", \"port\": $port, \"login\": \"$DAGWORKER_E2E_USER\", \"password\": \"$DAGWORKER_E2E_PASSWORD\"}"
 export DAGWORKER_DAGS_DIR="$here/dags"
+# The dag-factory test loads a shipped DAG from the repository's dags/ in
+# Airflow and runs it with this binary too.
+export DAGWORKER_SHIPPED_DAGS="$root/dags"
+export DAGWORKER_E2E_BIN="$work/dagworker"
 "$venv/bin/airflow" db migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log"; exit 1; }
 
 status=0

@@ -19,6 +19,10 @@ except ImportError:  # pragma: no cover
 
 _BASE_ARGS = set(inspect.signature(BaseOperator.__init__).parameters) - {"self", "kwargs", "args"}
 
+# How long a plain (not deferrable) task operator lets the server hold its
+# submit request for the task to finish before it falls back to polling.
+_SUBMIT_WAIT = 30.0
+
 
 def _idempotency_key(context: Context) -> str:
     ti = context["ti"]
@@ -153,7 +157,8 @@ class DagworkerTaskOperator(BaseOperator):
     def execute(self, context: Context) -> Any:
         hook = DagworkerHook(self.dagworker_conn_id)
         client = hook.get_conn()
-        t = client.run_task(self.task_type, self.args, queue=self.queue_name)
+        wait = None if self.deferrable else min(_SUBMIT_WAIT, self.timeout_seconds or _SUBMIT_WAIT)
+        t = client.run_task(self.task_type, self.args, queue=self.queue_name, wait=wait)
         self.log.info("submitted dagworker %s task %s", self.task_type, t["id"])
         if self.deferrable and t["state"] not in ("success", "failed"):
             url, headers = hook.settings()
@@ -168,7 +173,9 @@ class DagworkerTaskOperator(BaseOperator):
                 ),
                 method_name="execute_complete",
             )
-        done = client.wait_for_task(t["id"], self.poke_interval, self.timeout_seconds)
+        if t["state"] == "failed":
+            raise DagworkerRunFailed(f"task {t['id']}", t)
+        done = t if t["state"] == "success" else client.wait_for_task(t["id"], self.poke_interval, self.timeout_seconds)
         return self._result(context, done)
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
@@ -198,3 +205,15 @@ class RenderOperator(DagworkerTaskOperator):
     """Run dagworker's ``render`` task (title, input, ...)."""
 
     task_type = "render"
+
+
+class EchoOperator(DagworkerTaskOperator):
+    """Run dagworker's ``echo`` task: its arguments come back as the result."""
+
+    task_type = "echo"
+
+
+class NoopOperator(DagworkerTaskOperator):
+    """Run dagworker's ``noop`` task (a fan-out or fan-in point that succeeds at once)."""
+
+    task_type = "noop"
