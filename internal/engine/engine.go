@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dagworker/dagworker/internal/dag"
@@ -140,25 +141,35 @@ func (e *Engine) CreateRun(ctx context.Context, d *dag.DAG, o RunOptions) (*runs
 // retry timer as RetryTaskType processed at its RetryAt. A TaskID conflict
 // (the task is already there) counts as success.
 func (e *Engine) Enqueue(ctx context.Context, ds []runstore.Dispatch) error {
-	if len(ds) == 1 {
+	switch len(ds) {
+	case 0:
+		return nil
+	case 1:
 		return e.enqueue(ctx, ds[0])
 	}
+	// A few long-lived goroutines share the list: one goroutine per dispatch
+	// would pay a goroutine start and a stack growth (go-redis calls are
+	// deep) for each of a wide DAG's thousands of roots.
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		errs []error
-		sem  = make(chan struct{}, e.cfg.EnqueueParallelism)
+		next atomic.Int64
 	)
-	for _, d := range ds {
-		sem <- struct{}{}
+	for range min(e.cfg.EnqueueParallelism, len(ds)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
-			if err := e.enqueue(ctx, d); err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(ds) {
+					return
+				}
+				if err := e.enqueue(ctx, ds[i]); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
 			}
 		}()
 	}
