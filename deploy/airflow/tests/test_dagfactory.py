@@ -70,11 +70,13 @@ def test_airflow_dags_test_runs_it_against_dagworker(base_url: str) -> None:
     assert any(m.startswith("hello from manual__") for m in msgs), msgs
 
 
-def test_dagworker_validates_and_runs_it() -> None:
+def test_dagworker_validates_and_runs_it(tmp_path: Path) -> None:
     binary = os.environ["DAGWORKER_E2E_BIN"]
     folder = str(shipped_yaml().parent)
     assert "DAG(s) valid" in run([binary, "dags", "validate", "--dags", folder])
-    out = run([binary, "dags", "test", DAG_ID, "--dags", folder, "--conf", '{"greeting": "hi"}'])
+    lake = f"file://{tmp_path}/lake"
+    out = run([binary, "dags", "test", DAG_ID, "--dags", folder, "--blob-url", lake, "--conf", '{"greeting": "hi"}'])
+    assert list((tmp_path / "lake").rglob("1.log")), "each task's log is written to the test's own lake"
     assert f"dag {DAG_ID} run" in out and ": success in" in out, out
     for task in ("start", "hello", "bye", "done"):
         assert any(line.split()[:2] == [task, "success"] for line in out.splitlines()), out
