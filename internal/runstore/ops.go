@@ -14,7 +14,8 @@ import (
 // the current one or the task instance is not queued/running (a replayed or
 // late delivery): the caller must drop the task without running it.
 func (s *Store) StartTry(ctx context.Context, dagID, runID, taskID string, try int, hostname string) (*StartInfo, error) {
-	res, err := s.run(ctx, scriptStart, dagID, runID, taskID, try, hostname, ms(s.now()))
+	now := ms(s.now())
+	res, err := s.run(ctx, scriptStart, dagID, runID, taskID, try, hostname, now)
 	if err != nil {
 		return nil, fmt.Errorf("start %s/%s/%s try %d: %w", dagID, runID, taskID, try, err)
 	}
@@ -24,30 +25,33 @@ func (s *Store) StartTry(ctx context.Context, dagID, runID, taskID string, try i
 	case "fenced":
 		return nil, fmt.Errorf("start %s/%s/%s try %d (state %q): %w", dagID, runID, taskID, try, str(res[1]), ErrFenced)
 	}
-	ti := tiFromHash(dagID, runID, taskID, pairs(res[1]))
-	vals, _ := res[2].([]any)
-	m := make(map[string]string, len(startRunFields))
-	for i, v := range vals {
-		if i < len(startRunFields) && v != nil {
-			m[startRunFields[i]] = str(v)
+	tm := zip(startTIFields, res[1])
+	tm["state"], tm["start_date"], tm["hostname"] = string(TIRunning), now, hostname
+	ti := tiFromHash(dagID, runID, taskID, tm)
+	run := runFromHash(dagID, runID, zip(startRunFields, res[2]))
+	return &StartInfo{TI: ti, Run: run, Redelivered: str(res[0]) == "redelivered"}, nil
+}
+
+// startTIFields are the task instance fields start.lua returns, in its order.
+var startTIFields = []string{"state", "try_number", "max_tries", "operator", "queue", "pool", "pool_slots",
+	"priority_weight", "rule", "args", "exec_timeout_ms", "retry_delay_ms", "retry_exp", "max_retry_delay_ms",
+	"queued_at", "up", "down"}
+
+// zip pairs names with the values of an HMGET reply (nil values left out).
+func zip(names []string, v any) map[string]string {
+	vals, _ := v.([]any)
+	m := make(map[string]string, len(names)+3)
+	for i, x := range vals {
+		if i < len(names) && x != nil {
+			m[names[i]] = str(x)
 		}
 	}
-	run := runFromHash(dagID, runID, m)
-	return &StartInfo{TI: ti, Run: run, Redelivered: str(res[0]) == "redelivered"}, nil
+	return m
 }
 
 // startRunFields are the run fields start.lua returns, in its order.
 var startRunFields = []string{"state", "run_type", "logical_date", "data_interval_start", "data_interval_end",
 	"start_date", "conf", "params", "dag_version", "dagrun_timeout_ms", "max_active_tasks"}
-
-func pairs(v any) map[string]string {
-	l, _ := v.([]any)
-	m := make(map[string]string, len(l)/2)
-	for i := 0; i+1 < len(l); i += 2 {
-		m[str(l[i])] = str(l[i+1])
-	}
-	return m
-}
 
 // Complete is the completion step: one atomic script that fences the try
 // (ErrFenced unless it is the current, running try of a running run),

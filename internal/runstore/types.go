@@ -146,7 +146,9 @@ type CompleteResult struct {
 	RunState RunState
 }
 
-// StartInfo is what a worker needs to run a try: the task instance and its run.
+// StartInfo is what a worker needs to run a try: the task instance and its
+// run. TI holds the task's definition and state but not its try records
+// (Tries, EndDate and Duration are empty: read TaskInstance for those).
 type StartInfo struct {
 	TI  *TaskInstance
 	Run *Run
