@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dagworker/dagworker/internal/clock"
 	"github.com/dagworker/dagworker/internal/dag"
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/lease"
@@ -43,8 +44,10 @@ type Config struct {
 	// Reconciler is run by every replica every ReconcileEvery, for every
 	// loaded DAG; nil disables the sweep.
 	Reconciler Reconciler
-	// Clock drives scheduling. Default the wall clock.
-	Clock Clock
+	// Clock drives scheduling: when runs are due and how long the leader
+	// sleeps between ticks. Default the wall clock. It is not passed to the
+	// lease, whose timers keep the wall clock.
+	Clock clock.Clock
 	// Logger receives scheduling events and errors. Default discards.
 	Logger *slog.Logger
 	// LeaseTTL is the leader lease's TTL: a dead leader is replaced within
@@ -71,7 +74,7 @@ func (c Config) withDefaults() Config {
 		c.KeyPrefix = "dagworker"
 	}
 	if c.Clock == nil {
-		c.Clock = realClock{}
+		c.Clock = clock.Wall{}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dagworker/dagworker/internal/clock"
 	"github.com/dagworker/dagworker/internal/coordinator"
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/redistest"
@@ -107,7 +108,7 @@ func writeFile(t *testing.T, dir, name, src string) {
 	require.NoError(t, os.Chtimes(p, bump, bump))
 }
 
-func (tb *testBundle) coordinator(t *testing.T, clock coordinator.Clock) *coordinator.Coordinator {
+func (tb *testBundle) coordinator(t *testing.T, clock clock.Clock) *coordinator.Coordinator {
 	t.Helper()
 	c, err := coordinator.New(coordinator.Config{
 		Client: tb.rdb, KeyPrefix: tb.prefix, Folder: tb.folder, Runs: tb.eng, Reconciler: tb.eng,

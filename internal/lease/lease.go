@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dagworker/dagworker/internal/clock"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -38,8 +39,11 @@ type Config struct {
 	// Owner names this contender in the lease value (logs and debugging).
 	// Default "<hostname>-<pid>-<random>".
 	Owner string
-	// Clock drives the renew and retry timers. Default the wall clock.
-	Clock Clock
+	// Clock drives the renew and retry timers. Default the wall clock. The
+	// lease's expiry itself is kept by Redis (PX), so a fake clock only
+	// changes when the lease tries to acquire or renew, not how long Redis
+	// keeps it.
+	Clock clock.Clock
 	// Logger receives elections, losses and Redis errors. Default discards.
 	Logger *slog.Logger
 }
@@ -59,7 +63,7 @@ func (c Config) withDefaults() Config {
 		c.Owner = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 	}
 	if c.Clock == nil {
-		c.Clock = realClock{}
+		c.Clock = clock.Wall{}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
