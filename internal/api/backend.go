@@ -89,6 +89,12 @@ type TaskRunner interface {
 }
 
 // RunState is an Airflow DAG run state.
+//
+// It repeats runstore.RunState on purpose: the API declares the types it
+// consumes so that its handlers and their tests do not depend on the run
+// store. EngineBackend converts between the two with a string conversion
+// (fromRun, PatchRun), so the values must stay Airflow's names in both;
+// TestRunStatesMatchRunstore checks that.
 type RunState string
 
 // DAG run states (Airflow's names).
@@ -189,5 +195,5 @@ type AdHocTask struct {
 	EndedAt   *time.Time
 }
 
-// finished reports whether an ad-hoc task state is final.
+// adHocFinished reports whether an ad-hoc task state is final.
 func adHocFinished(state string) bool { return state == "success" || state == "failed" }

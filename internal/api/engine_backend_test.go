@@ -216,3 +216,22 @@ func TestEngineBackendAdHocTasks(t *testing.T) {
 	require.Equal(t, 404, b.req(t, "GET", "/api/dagworker/v1/tasks/nope", rd, nil).status)
 	require.Equal(t, 403, b.req(t, "POST", "/api/dagworker/v1/tasks", rd, map[string]any{"type": "echo"}).status)
 }
+
+// TestRunStatesMatchRunstore guards the string conversions in EngineBackend:
+// the API's run states must be the run store's, value for value.
+func TestRunStatesMatchRunstore(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		api   RunState
+		store runstore.RunState
+	}{
+		{RunQueued, runstore.RunQueued},
+		{RunRunning, runstore.RunRunning},
+		{RunSuccess, runstore.RunSuccess},
+		{RunFailed, runstore.RunFailed},
+	}
+	for _, tc := range tests {
+		require.Equal(t, string(tc.store), string(tc.api))
+		require.Equal(t, tc.store.Finished(), tc.api.Finished(), "Finished of %q", tc.api)
+	}
+}
