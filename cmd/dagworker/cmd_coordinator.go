@@ -13,8 +13,8 @@ import (
 // creation, the reconcile sweep and the HTTP server, without a worker.
 func runCoordinator(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("coordinator", stderr)
-	rf := addRoleFlags(fs, "Redis URL (redis://host:port/db); required")
-	blobURL := fs.String("blob-url", "", "data lake URL (gocloud.dev/blob) the API reads task logs from; empty: no logs")
+	rf := addRoleFlags(fs, redisRequired)
+	blobURL := blobURLFlag(fs, "", "the API reads task logs from it; empty: no logs")
 	if err := parseFlags(fs, args); err != nil {
 		return exitError(2)
 	}

@@ -25,8 +25,8 @@ import (
 func runDagsTest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("dags test <dag_id>", stderr)
 	dir := dagsFlag(fs)
-	redisURL := fs.String("redis-url", "", "Redis URL; empty runs on an embedded, non-durable Redis")
-	blobURL := fs.String("blob-url", tasks.DefaultLakeURL, "data lake URL (gocloud.dev/blob)")
+	redisURL := redisURLFlag(fs, redisEmbedded)
+	blobURL := blobURLFlag(fs, tasks.DefaultLakeURL, "")
 	tf := addTaskFlags(fs)
 	confArg := fs.String("conf", "", "trigger conf (a JSON object; overrides params)")
 	ldArg := fs.String("logical-date", "", "logical date (RFC 3339 or 2006-01-02; default now)")

@@ -26,8 +26,8 @@ const demoDAG = "nightly_sites"
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("demo", stderr)
 	dir := dagsFlag(fs)
-	redisURL := fs.String("redis-url", "", "Redis URL; empty runs on an embedded, non-durable Redis")
-	blobURL := fs.String("blob-url", tasks.DefaultLakeURL, "data lake URL (gocloud.dev/blob)")
+	redisURL := redisURLFlag(fs, redisEmbedded)
+	blobURL := blobURLFlag(fs, tasks.DefaultLakeURL, "")
 	pages := fs.Int("pages", 80, "pages to scrape from the demo site")
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up after this long")
 	tf := addTaskFlags(fs)

@@ -29,15 +29,14 @@ func runEnqueue(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stderr, "usage: dagworker enqueue <type> [--arg k=v ...] [--args JSON] [--queue Q] [--wait] [--redis-url URL]")
 		fs.PrintDefaults()
 	}
-	redisURL := fs.String("redis-url", "", "Redis URL (redis://host:port/db); required")
-	prefix := fs.String("key-prefix", "dagworker", "Redis key prefix of the run state")
+	redisURL := redisURLFlag(fs, redisRequired)
+	prefix := keyPrefixFlag(fs)
 	var kv argList
 	fs.Var(&kv, "arg", "one argument key=value (repeatable); a value that parses as JSON is JSON, else a string")
 	argsJSON := fs.String("args", "", "the arguments as a JSON object (--arg values are merged over it)")
 	queue := fs.String("queue", "default", "asynq queue")
-	wait := fs.Bool("wait", false, "wait for the task to finish; print its state, result and output URI (exit 1 on failure)")
-	timeout := fs.Duration("timeout", 0, "with --wait, give up after this long (0: no limit)")
-	blobURL := fs.String("blob-url", "", "data lake URL to read the task's log from (with --wait)")
+	wait, timeout := waitFlags(fs, "wait for the task to finish; print its state, result and output URI (exit 1 on failure)")
+	blobURL := blobURLFlag(fs, "", "with --wait, the task's log is read from it")
 	// The task type comes first; flags follow it.
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if err := parseFlags(fs, args); err != nil {
@@ -83,11 +82,8 @@ func runEnqueue(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if !*wait {
 		return nil
 	}
-	if *timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, *timeout)
-		defer cancel()
-	}
+	ctx, cancel := withTimeout(ctx, *timeout)
+	defer cancel()
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for t.State != "success" && t.State != "failed" {

@@ -38,11 +38,11 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	sub := args[0]
 	fs := newFlagSet("runs "+sub, stderr)
-	redisURL := fs.String("redis-url", "", "Redis URL (redis://host:port/db) of the running dagworker; required")
-	prefix := fs.String("key-prefix", "dagworker", "Redis key prefix of the run state")
+	redisURL := redisURLFlag(fs, redisRemote)
+	prefix := keyPrefixFlag(fs)
 	limit := fs.Int("limit", 25, "runs list: show the latest N runs (0: all)")
 	try := fs.Int("try", 0, "runs logs: the try to print (default: the latest)")
-	blobURL := fs.String("blob-url", tasks.DefaultLakeURL, "runs logs: data lake URL holding the task logs")
+	blobURL := blobURLFlag(fs, tasks.DefaultLakeURL, "runs logs reads the task logs from it")
 	pos, err := parseInterleaved(fs, args[1:])
 	if err != nil {
 		return exitError(2)

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -32,9 +31,11 @@ type roleFlags struct {
 	api      apiFlags
 }
 
-func addRoleFlags(fs *flag.FlagSet, redisHelp string) roleFlags {
+// addRoleFlags adds the common flags (empty: what an empty --redis-url
+// means), --addr, --lease-ttl and the API's flags.
+func addRoleFlags(fs *flag.FlagSet, empty string) roleFlags {
 	return roleFlags{
-		commonFlags: addCommonFlags(fs, redisHelp),
+		commonFlags: addCommonFlags(fs, empty),
 		addr:        fs.String("addr", ":8080", "HTTP listen address (health endpoints and the API)"),
 		leaseTTL:    fs.Duration("lease-ttl", 15*time.Second, "coordinator leader lease TTL: a dead leader is replaced within it"),
 		api:         addAPIFlags(fs),
@@ -44,11 +45,11 @@ func addRoleFlags(fs *flag.FlagSet, redisHelp string) roleFlags {
 // runServe runs the coordinator, a worker and the HTTP server in one process.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
-	rf := addRoleFlags(fs, "Redis URL (redis://host:port/db); empty runs on an embedded, non-durable Redis")
-	blobURL := fs.String("blob-url", tasks.DefaultLakeURL, "data lake URL (gocloud.dev/blob)")
+	rf := addRoleFlags(fs, redisEmbedded)
+	blobURL := blobURLFlag(fs, tasks.DefaultLakeURL, "")
 	tf := addTaskFlags(fs)
-	concurrency := fs.Int("concurrency", runtime.NumCPU()*2, "tries run at once")
-	queues := fs.String("queues", "default:1", "queues to serve with weights: name[:weight],... (the queues of loaded DAGs are added)")
+	concurrency := concurrencyFlag(fs)
+	queues := queuesFlag(fs, "the queues of loaded DAGs are added")
 	if err := parseFlags(fs, args); err != nil {
 		return exitError(2)
 	}

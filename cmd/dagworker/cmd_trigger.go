@@ -18,11 +18,10 @@ import (
 // the end with a progress line on stderr.
 func runTrigger(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("trigger <dag_id>", stderr)
-	cf := addCommonFlags(fs, "Redis URL (redis://host:port/db) of the running dagworker; required")
+	cf := addCommonFlags(fs, redisRemote)
 	confArg := fs.String("conf", "", "trigger conf (a JSON object; overrides params)")
 	runID := fs.String("run-id", "", "run id (default manual__<now>); an existing id is not run again")
-	wait := fs.Bool("wait", false, "wait for the run to finish; exit 1 if it failed")
-	timeout := fs.Duration("timeout", 0, "with --wait, give up after this long (0: no limit)")
+	wait, timeout := waitFlags(fs, "wait for the run to finish; exit 1 if it failed")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return exitError(2)
@@ -71,11 +70,8 @@ func runTrigger(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if !*wait {
 		return nil
 	}
-	if *timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, *timeout)
-		defer cancel()
-	}
+	ctx, cancel := withTimeout(ctx, *timeout)
+	defer cancel()
 	run, err := follow(ctx, c.store, dagID, res.Run.RunID, stderr)
 	if err != nil {
 		return err

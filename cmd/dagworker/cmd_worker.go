@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"runtime"
 	"strconv"
 	"strings"
 
@@ -53,12 +52,12 @@ func redisURLOrEmbedded(ctx context.Context, url string, log *slog.Logger) (stri
 
 func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("worker", stderr)
-	redisURL := fs.String("redis-url", "", "Redis URL (redis://host:port/db); required")
-	blobURL := fs.String("blob-url", tasks.DefaultLakeURL, "data lake URL (gocloud.dev/blob)")
+	redisURL := redisURLFlag(fs, redisRequired)
+	blobURL := blobURLFlag(fs, tasks.DefaultLakeURL, "")
 	tf := addTaskFlags(fs)
-	concurrency := fs.Int("concurrency", runtime.NumCPU()*2, "tries run at once")
-	queues := fs.String("queues", "default:1", "queues to serve with weights: name[:weight],...")
-	prefix := fs.String("key-prefix", "dagworker", "Redis key prefix of the run state")
+	concurrency := concurrencyFlag(fs)
+	queues := queuesFlag(fs, "")
+	prefix := keyPrefixFlag(fs)
 	metricsAddr := fs.String("metrics-addr", "", "serve GET /metrics (Prometheus, unauthenticated) and /healthz on this address; empty: off")
 	if err := parseFlags(fs, args); err != nil {
 		return exitError(2)

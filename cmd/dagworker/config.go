@@ -16,19 +16,19 @@ import (
 )
 
 // commonFlags are the settings shared by the commands that talk to the run
-// state: the Redis URL, the Redis key prefix and the DAG folder. Flag names
-// match cmd_worker.go and cmd_dags.go.
+// state: the Redis URL, the Redis key prefix and the DAG folder.
 type commonFlags struct {
 	redisURL *string
 	prefix   *string
 	dags     *string
 }
 
-// addCommonFlags adds --redis-url, --key-prefix and --dags to fs.
-func addCommonFlags(fs *flag.FlagSet, redisHelp string) commonFlags {
+// addCommonFlags adds --redis-url, --key-prefix and --dags to fs; empty says
+// what an empty --redis-url means (see redisURLFlag).
+func addCommonFlags(fs *flag.FlagSet, empty string) commonFlags {
 	return commonFlags{
-		redisURL: fs.String("redis-url", "", redisHelp),
-		prefix:   fs.String("key-prefix", "dagworker", "Redis key prefix of the run state"),
+		redisURL: redisURLFlag(fs, empty),
+		prefix:   keyPrefixFlag(fs),
 		dags:     dagsFlag(fs),
 	}
 }

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
+	"time"
 )
 
 // newFlagSet returns a flag set for a subcommand whose usage goes to w.
@@ -40,4 +43,68 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		}
 	})
 	return err
+}
+
+// The flags below are shared by several commands. Each is defined here once,
+// with one name, default and help text; a command only says what its own
+// use of the flag means where that differs (an empty --redis-url, the
+// default of --blob-url).
+
+// What an empty --redis-url means, for redisURLFlag.
+const (
+	redisRequired = "required"
+	redisRemote   = "the Redis of a running dagworker; required"
+	redisEmbedded = "empty runs on an embedded, non-durable Redis"
+)
+
+// redisURLFlag adds --redis-url; empty says what an empty URL means to the
+// command (redisRequired, redisRemote or redisEmbedded).
+func redisURLFlag(fs *flag.FlagSet, empty string) *string {
+	return fs.String("redis-url", "", "Redis URL (redis://host:port/db); "+empty)
+}
+
+// keyPrefixFlag adds --key-prefix.
+func keyPrefixFlag(fs *flag.FlagSet) *string {
+	return fs.String("key-prefix", "dagworker", "Redis key prefix of the run state")
+}
+
+// blobURLFlag adds --blob-url with the default def; use, when not empty,
+// says what the command reads or writes there.
+func blobURLFlag(fs *flag.FlagSet, def, use string) *string {
+	help := "data lake URL (gocloud.dev/blob)"
+	if use != "" {
+		help += "; " + use
+	}
+	return fs.String("blob-url", def, help)
+}
+
+// concurrencyFlag adds --concurrency.
+func concurrencyFlag(fs *flag.FlagSet) *int {
+	return fs.Int("concurrency", runtime.NumCPU()*2, "tries run at once")
+}
+
+// queuesFlag adds --queues; note, when not empty, is appended to the help.
+func queuesFlag(fs *flag.FlagSet, note string) *string {
+	help := "queues to serve with weights: name[:weight],..."
+	if note != "" {
+		help += " (" + note + ")"
+	}
+	return fs.String("queues", "default:1", help)
+}
+
+// waitFlags adds --wait (whose help is the command's) and --timeout, which
+// bounds it.
+func waitFlags(fs *flag.FlagSet, waitHelp string) (wait *bool, timeout *time.Duration) {
+	wait = fs.Bool("wait", false, waitHelp)
+	timeout = fs.Duration("timeout", 0, "with --wait, give up after this long (0: no limit)")
+	return wait, timeout
+}
+
+// withTimeout returns ctx bounded by d, or ctx itself when d is not
+// positive (no limit). Call the returned cancel when done.
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d)
 }
