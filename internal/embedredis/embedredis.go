@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
-	"github.com/dagworker/dagworker/internal/redistest"
+	"github.com/dagworker/dagworker/internal/redisproc"
 )
 
 // Server is an embedded Redis.
@@ -39,7 +39,7 @@ func Start(ctx context.Context, log *slog.Logger) (*Server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("embedded redis: %w", err)
 		}
-		srv, err := redistest.StartServer(ctx, filepath.Join(dir, "data"))
+		srv, err := redisproc.Start(ctx, filepath.Join(dir, "data"))
 		if err != nil {
 			_ = os.RemoveAll(dir)
 			return nil, fmt.Errorf("embedded redis: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,7 +26,7 @@ func TestServerAppendOnlyAndKill(t *testing.T) {
 	t.Parallel()
 	srv := StartOwn(t)
 	ctx := context.Background()
-	rdb := newClient(srv.Addr)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1})
 	defer rdb.Close()
 	cfg, err := rdb.ConfigGet(ctx, "appendonly").Result()
 	require.NoError(t, err)
