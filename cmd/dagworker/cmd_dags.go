@@ -33,6 +33,7 @@ func dagsCommands() map[string]command {
 	}
 }
 
+// runDags runs the dags subcommand named by args[0].
 func runDags(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmds := dagsCommands()
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
@@ -41,14 +42,7 @@ func runDags(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			w = stderr
 		}
 		fmt.Fprintln(w, "usage: dagworker dags <subcommand> [flags]\n\nsubcommands:")
-		names := make([]string, 0, len(cmds))
-		for n := range cmds {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
-		}
+		printCommands(w, cmds, 10)
 		if len(args) == 0 {
 			return exitError(2)
 		}

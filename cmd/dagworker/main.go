@@ -8,9 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
-	"sort"
+	"slices"
 	"syscall"
 )
 
@@ -61,6 +62,7 @@ func commands() map[string]command {
 	}
 }
 
+// run runs the command named by args[0] with the rest of args.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmds := commands()
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
@@ -78,15 +80,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return c.run(ctx, args[1:], stdout, stderr)
 }
 
+// printCommands prints one line per command, sorted by name, the names
+// padded to width.
+func printCommands(w io.Writer, cmds map[string]command, width int) {
+	for _, n := range slices.Sorted(maps.Keys(cmds)) {
+		fmt.Fprintf(w, "  %-*s %s\n", width, n, cmds[n].summary)
+	}
+}
+
+// usage prints the command list and how to get a command's flags.
 func usage(w io.Writer, cmds map[string]command) {
 	fmt.Fprintln(w, "usage: dagworker <command> [flags]\n\ncommands:")
-	names := make([]string, 0, len(cmds))
-	for n := range cmds {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-12s %s\n", n, cmds[n].summary)
-	}
+	printCommands(w, cmds, 12)
 	fmt.Fprintln(w, "\nRun 'dagworker <command> -h' for the flags of a command. Every flag has a DAGWORKER_* environment twin.")
 }
