@@ -137,12 +137,8 @@ func testRun(ctx context.Context, url string, lake *tasks.Lake, log *slog.Logger
 	}
 	wctx, wcancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Add(1)
 	var werr error
-	go func() {
-		defer wg.Done()
-		werr = w.Run(wctx)
-	}()
+	wg.Go(func() { werr = w.Run(wctx) })
 	defer func() {
 		wcancel()
 		wg.Wait()
