@@ -38,8 +38,9 @@ var airflowSpec struct {
 }
 
 // loadAirflowSpec loads ../shared/airflow/v2.yaml (or $DAGWORKER_AIRFLOW_SPEC)
-// once. Without the env var a missing file skips the validation (a clone
-// without the shared directory); with it, a missing file fails.
+// once. Without the env var a missing file returns nil (a clone without the
+// shared directory: responses are not compared with Airflow's document, and
+// the test says so in its log); with it, a missing file fails.
 func loadAirflowSpec(t *testing.T) (*openapi3.T, routers.Router) {
 	t.Helper()
 	s := &airflowSpec
@@ -70,7 +71,10 @@ func loadAirflowSpec(t *testing.T) (*openapi3.T, routers.Router) {
 	})
 	require.NoError(t, s.err)
 	if s.skip != "" {
-		t.Skip(s.skip)
+		// Only the comparison with Airflow's document is lost: the caller's
+		// own assertions still run (validate is a no-op without a router).
+		t.Log(s.skip)
+		return nil, nil
 	}
 	return s.doc, s.router
 }

@@ -39,7 +39,7 @@ func TestOpenAPIDocument(t *testing.T) {
 			r := b.req(t, method, concrete, trg, nil)
 			require.True(t, strings.HasPrefix(r.header.Get("Content-Type"), "application/json") || r.status == 204,
 				"%s %s: %d %s", method, path, r.status, r.body)
-			if isTagged(op, "Airflow") {
+			if isTagged(op, "Airflow") && airflow != nil {
 				theirs := airflow.Paths.Find(path)
 				require.NotNil(t, theirs, "%s is not an Airflow path", path)
 				require.NotNil(t, theirs.GetOperation(method), "%s %s is not an Airflow operation", method, path)
@@ -69,4 +69,13 @@ func isTagged(op *openapi3.Operation, tag string) bool {
 		}
 	}
 	return false
+}
+
+// TestAirflowSpecFound says plainly when Airflow's OpenAPI document is
+// missing, because the other tests then skip their comparison with it.
+func TestAirflowSpecFound(t *testing.T) {
+	t.Parallel()
+	if doc, _ := loadAirflowSpec(t); doc == nil {
+		t.Skip(airflowSpec.skip)
+	}
 }

@@ -116,7 +116,14 @@ func readJSONL(t testing.TB, lake *tasks.Lake, key string) []map[string]any {
 // to the repository root ("" when it does not exist).
 func sharedModelsDir(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("DAGWORKER_TEST_MODELS")
+	dir, set := os.LookupEnv("DAGWORKER_TEST_MODELS")
+	if set && dir != "" {
+		// Set explicitly (CI does): a missing folder is an error, not a skip.
+		st, err := os.Stat(dir)
+		require.NoError(t, err, "DAGWORKER_TEST_MODELS")
+		require.True(t, st.IsDir(), "DAGWORKER_TEST_MODELS=%s is not a folder", dir)
+		return dir
+	}
 	if dir == "" {
 		wd, err := os.Getwd()
 		require.NoError(t, err)
