@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -101,4 +102,57 @@ func BenchmarkTrySteps(b *testing.B) {
 		b.ReportMetric(float64(calls1-calls0-2)/n, "redis_cmds/try")
 		b.ReportMetric(float64(usec1-usec0)/n, "script_us/try")
 	}
+}
+
+// BenchmarkCreateRun measures run creation alone: 2,000 runs of a 10-task
+// chain created by 16 goroutines (the engine benchmark's chain case pays
+// this once per 10 tasks). It reports redis-server CPU and time inside the
+// create script per run, and this process's CPU per run.
+func BenchmarkCreateRun(b *testing.B) {
+	const runs, width, workers = 2000, 10, 16
+	srv := redistest.StartOwn(b)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 2 * workers})
+	b.Cleanup(func() { _ = rdb.Close() })
+	st, err := New(Config{Client: rdb})
+	require.NoError(b, err)
+	ctx := context.Background()
+	snap := chain("bench", width)
+	snap.MaxActiveRuns = runs * (b.N + 1)
+	for i := 0; i < b.N; i++ {
+		cpu0, _, usec0 := redisCounters(b, rdb)
+		own0 := processCPU()
+		start := time.Now()
+		var wg sync.WaitGroup
+		next := make(chan int, runs)
+		for r := 0; r < runs; r++ {
+			next <- r
+		}
+		close(next)
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for r := range next {
+					_, err := st.CreateRun(ctx, NewRun{DAG: snap, RunID: "i" + strconv.Itoa(i) + "r" + strconv.Itoa(r)})
+					if err != nil {
+						b.Error(err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		el := time.Since(start)
+		own := processCPU() - own0
+		cpu1, _, usec1 := redisCounters(b, rdb)
+		b.ReportMetric(runs/el.Seconds(), "runs/s")
+		b.ReportMetric((cpu1-cpu0)*1e6/runs, "redis_cpu_us/run")
+		b.ReportMetric(float64(usec1-usec0)/runs, "script_us/run")
+		b.ReportMetric(own*1e6/runs, "go_cpu_us/run")
+	}
+}
+
+func processCPU() float64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }

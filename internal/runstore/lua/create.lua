@@ -5,6 +5,9 @@
 local TASK_FIELDS = {'operator', 'queue', 'pool', 'pool_slots', 'priority_weight', 'max_tries',
   'rule', 'n_up', 'up', 'down', 'leaf', 'args', 'exec_timeout_ms', 'retry_delay_ms', 'retry_exp',
   'max_retry_delay_ms'}
+-- Fields written even when empty: the string fields readers compare with ''.
+local KEEP = {operator = true, queue = true, rule = true, n_up = true, up = true, down = true, leaf = true,
+  args = true, max_tries = true, pool_slots = true}
 local run = ARGV[1]
 local now = ARGV[2]
 local rk = k_run(run)
@@ -19,20 +22,25 @@ for _ = 1, n_pairs do
   fields[#fields + 1] = ARGV[i + 1]
   i = i + 2
 end
-redis.call('HSET', rk, 'state', 'queued', 'queued_at', now, 'max_active_runs', ARGV[4],
-  'slots', 0, 'n_done', 0, 'leaf_failed', 0, unpack(fields))
 local n_tasks = tonumber(ARGV[i])
 i = i + 1
-redis.call('HSET', rk, 'n_tasks', n_tasks)
+redis.call('HSET', rk, 'state', 'queued', 'queued_at', now, 'max_active_runs', ARGV[4],
+  'slots', 0, 'n_done', 0, 'leaf_failed', 0, 'n_tasks', n_tasks, unpack(fields))
 local ids = {}
 for _ = 1, n_tasks do
   local task = ARGV[i]
   i = i + 1
-  local tf = {'state', '', 'try_number', 0, 'u_success', 0, 'u_failed', 0, 'u_skipped', 0,
-    'u_upstream_failed', 0, 'u_done', 0}
+  -- One HSET per task instance. try_number, the upstream counters and
+  -- numeric spec fields that are '0' or '' are left out: every reader treats
+  -- a missing field as 0 or '' (num() in Lua, atoi/fromMS in Go), and a
+  -- smaller hash makes this HSET and every later HMGET cheaper.
+  local tf = {'state', ''}
   for _, f in ipairs(TASK_FIELDS) do
-    tf[#tf + 1] = f
-    tf[#tf + 1] = ARGV[i]
+    local x = ARGV[i]
+    if KEEP[f] or (x ~= '0' and x ~= '') then
+      tf[#tf + 1] = f
+      tf[#tf + 1] = x
+    end
     i = i + 1
   end
   redis.call('HSET', k_ti(run, task), unpack(tf))
