@@ -6,7 +6,7 @@
 local run, task, try, outcome, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
 local tk, rk = k_ti(run, task), k_run(run)
 local v = redis.call('HMGET', tk, 'state', 'try_number', 'max_tries', 'start_date', 'queue', 'down', 'leaf')
-local rv = redis.call('HMGET', rk, 'state', 'max_active_tasks')
+local rv = redis.call('HMGET', rk, 'state', 'max_active_tasks', 'n_tasks')
 if v[1] ~= 'running' or num(v[2]) ~= try or rv[1] ~= 'running' then
   return {'fenced', v[1] or '', rv[1] or ''}
 end
@@ -24,17 +24,21 @@ elseif outcome == 'failed' and try < num(v[3]) then
 else
   st = 'failed'
 end
-redis.call('HINCRBY', rk, 'slots', -1)
+add_slots(run, -1)
+local done
 if st == 'up_for_retry' then
   local at = num(now) + num(ARGV[6])
   redis.call('HSET', tk, 'try:' .. try, ARGV[7], 'end_date', now, 'duration_ms', dur, 'state', st, 'next_try_at', at)
   out[1] = {run, task, try, v[5], '0', at, '', '1'}
 else
   redis.call('HSET', tk, 'try:' .. try, ARGV[7], 'end_date', now, 'duration_ms', dur, 'state', st)
-  propagate(run, task, st, now, out, v[6], v[7])
+  done = propagate(run, task, st, now, out, v[6], v[7])
 end
 fill_slots(run, now, out)
-local rs = maybe_finish(run, now, out)
+-- The run is running (checked above) and only maybe_finish ends it: while
+-- task instances are left it stays running.
+local rs = 'running'
+if done == nil or done >= num(rv[3]) then rs = maybe_finish(run, now, out) end
 local r = reply('ok', st, out)
 table.insert(r, 3, rs)
 return r

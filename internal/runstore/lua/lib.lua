@@ -66,6 +66,22 @@ local function run_cap(run)
   return c
 end
 
+-- slots_of caches each run's taken max_active_tasks slots for this script
+-- call: every change of the field in a script goes through set_slots or
+-- dispatch (HINCRBY returns the new value), so it is read at most once.
+local slots_of = {}
+local function run_slots(run)
+  local n = slots_of[run]
+  if n == nil then
+    n = num(redis.call('HGET', k_run(run), 'slots'))
+    slots_of[run] = n
+  end
+  return n
+end
+local function add_slots(run, d)
+  slots_of[run] = redis.call('HINCRBY', k_run(run), 'slots', d)
+end
+
 -- dispatch takes a max_active_tasks slot, starts a new try and appends the
 -- dispatch tuple (run, task, try, queue, exec_timeout_ms, retry_at=0, pool,
 -- pool_slots) to out.
@@ -74,7 +90,7 @@ local function dispatch(run, task, now, out)
   local v = redis.call('HMGET', tk, 'try_number', 'queue', 'exec_timeout_ms', 'pool', 'pool_slots')
   local try = num(v[1]) + 1
   redis.call('HSET', tk, 'try_number', try, 'state', 'queued', 'queued_at', now, 'next_try_at', '')
-  redis.call('HINCRBY', k_run(run), 'slots', 1)
+  add_slots(run, 1)
   out[#out + 1] = {run, task, try, v[2], v[3] or '0', '0', v[4] or '', v[5] or '1'}
 end
 
@@ -82,7 +98,7 @@ end
 -- (state scheduled) when max_active_tasks slots are all taken.
 local function make_ready(run, task, now, out)
   local cap = run_cap(run)
-  if cap > 0 and num(redis.call('HGET', k_run(run), 'slots')) >= cap then
+  if cap > 0 and run_slots(run) >= cap then
     local tk = k_ti(run, task)
     local prio = num(redis.call('HGET', tk, 'priority_weight'))
     redis.call('HSET', tk, 'state', 'scheduled', 'next_try_at', '')
@@ -97,8 +113,7 @@ end
 local function fill_slots(run, now, out)
   local cap = run_cap(run)
   if cap == 0 then return end
-  local rk = k_run(run)
-  while num(redis.call('HGET', rk, 'slots')) < cap do
+  while run_slots(run) < cap do
     local top = redis.call('ZPOPMIN', k_wait(run))
     if #top == 0 then return end
     dispatch(run, top[1], now, out)
@@ -108,7 +123,8 @@ end
 -- propagate records that task reached terminal state st and walks the
 -- consequences: downstream counters, trigger rules, skipped and
 -- upstream_failed cascades, newly ready tasks. down and leaf are the task's
--- fields when the caller has read them already (else nil).
+-- fields when the caller has read them already (else nil). It returns the
+-- run's n_done afterwards.
 local function propagate(run, task, st, now, out, down, leaf)
   local rk = k_run(run)
   local stack = {{task, st}}
@@ -158,8 +174,8 @@ local function propagate(run, task, st, now, out, down, leaf)
     end
     down, leaf = nil, nil
   end
-  redis.call('HINCRBY', rk, 'n_done', n_done)
   if leaf_failed > 0 then redis.call('HINCRBY', rk, 'leaf_failed', leaf_failed) end
+  return redis.call('HINCRBY', rk, 'n_done', n_done)
 end
 
 local start_queued
