@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Airflow's defaults for limits the DAG leaves at 0.
@@ -94,17 +96,30 @@ func (s *Store) CreateRun(ctx context.Context, nr NewRun) (*CreateResult, error)
 		}
 		args = append(args, ta...)
 	}
-	res, err := s.run(ctx, scriptCreate, d.DagID, args...)
+	// One round trip: the script and the DAG index (another hash tag, so
+	// not inside the script) go in one pipeline, and the script returns the
+	// run's fields.
+	keys := []string{s.keys.Tag(d.DagID)}
+	pipe := s.rdb.Pipeline()
+	ev := pipe.EvalSha(ctx, scriptCreate.Hash(), keys, args...)
+	index := pipe.SAdd(ctx, s.keys.DAGs(), d.DagID)
+	_, _ = pipe.Exec(ctx)
+	if err := ev.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		ev = scriptCreate.Run(ctx, s.rdb, keys, args...)
+	}
+	res, err := ev.Slice()
 	if err != nil {
 		return nil, fmt.Errorf("create run %s/%s: %w", d.DagID, nr.RunID, err)
 	}
-	if err := s.rdb.SAdd(ctx, s.keys.DAGs(), d.DagID).Err(); err != nil {
+	if err := index.Err(); err != nil {
 		return nil, fmt.Errorf("index dag %q: %w", d.DagID, err)
 	}
-	run, err := s.GetRun(ctx, d.DagID, nr.RunID)
-	if err != nil {
-		return nil, err
+	vals, _ := res[1].([]any)
+	m := fieldMap(vals)
+	if m == nil {
+		return nil, fmt.Errorf("create run %s/%s: %w", d.DagID, nr.RunID, ErrRunNotFound)
 	}
+	run := runFromHash(d.DagID, nr.RunID, m)
 	return &CreateResult{Run: run, Created: str(res[0]) == "created", Dispatch: dispatches(d.DagID, res, 2)}, nil
 }
 

@@ -81,6 +81,10 @@ func TestCreateRunIdempotentAndChain(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, again.Created)
 	require.Empty(t, again.Dispatch)
+	stored, err := b.store.GetRun(ctx, "d", res.Run.RunID)
+	require.NoError(t, err)
+	require.Equal(t, stored, res.Run)
+	require.Equal(t, stored, again.Run)
 	runs, total, err := b.store.ListRuns(ctx, "d", ListRunsOptions{})
 	require.NoError(t, err)
 	require.Equal(t, 1, total)
@@ -119,4 +123,37 @@ func TestCreateRunIdempotentAndChain(t *testing.T) {
 	x, err := b.store.XCom(ctx, "d", run, "tb")
 	require.NoError(t, err)
 	require.JSONEq(t, `{"i":1}`, string(x))
+}
+
+// TestCreateRunReturnsStoredRun: the run CreateRun returns (read inside the
+// create script) is the run GetRun reads, on a server that has not seen the
+// script yet (NOSCRIPT in the pipeline) and on one that has.
+func TestCreateRunReturnsStoredRun(t *testing.T) {
+	t.Parallel()
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			b := setupOn(t, backend)
+			ctx := context.Background()
+			snap := chain("d", 2)
+			snap.MaxActiveRuns = 1
+			for i, tc := range []struct {
+				id    string
+				state RunState
+			}{{"first", RunRunning}, {"second", RunQueued}, {"first", RunRunning}} {
+				res, err := b.store.CreateRun(ctx, NewRun{DAG: snap, RunID: tc.id, Note: "n", TriggeredBy: "test"})
+				require.NoError(t, err)
+				require.Equal(t, i < 2, res.Created)
+				require.Equal(t, tc.state, res.Run.State)
+				require.Equal(t, "n", res.Run.Note)
+				require.Equal(t, 2, res.Run.TasksTotal)
+				stored, err := b.store.GetRun(ctx, "d", tc.id)
+				require.NoError(t, err)
+				require.Equal(t, stored, res.Run)
+			}
+			ids, err := b.store.DAGIDs(ctx)
+			require.NoError(t, err)
+			require.Contains(t, ids, "d")
+		})
+	}
 }

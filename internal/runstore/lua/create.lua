@@ -1,7 +1,11 @@
 -- create: ARGV = run_id, now_ms, score, max_active_runs, n_run_pairs,
 -- <run field, value>..., n_tasks, then per task TASK_ARITY values in the
--- order of TASK_FIELDS (task_id first). Returns {'exists'|'created', state,
+-- order of TASK_FIELDS (task_id first). Returns {'exists'|'created', the
+-- values of the run fields read.go's runFields names (HMGET, in its order),
 -- dispatch tuples...}.
+local RUN_FIELDS = {'state', 'run_type', 'logical_date', 'data_interval_start', 'data_interval_end',
+  'run_after', 'queued_at', 'start_date', 'end_date', 'conf', 'params', 'dag_version', 'note', 'triggered_by',
+  'failure_reason', 'n_tasks', 'n_done', 'max_active_runs', 'max_active_tasks', 'dagrun_timeout_ms'}
 local TASK_FIELDS = {'operator', 'queue', 'pool', 'pool_slots', 'priority_weight', 'max_tries',
   'rule', 'n_up', 'up', 'down', 'leaf', 'args', 'exec_timeout_ms', 'retry_delay_ms', 'retry_exp',
   'max_retry_delay_ms'}
@@ -12,7 +16,7 @@ local run = ARGV[1]
 local now = ARGV[2]
 local rk = k_run(run)
 if redis.call('EXISTS', rk) == 1 then
-  return {'exists', redis.call('HGET', rk, 'state')}
+  return {'exists', redis.call('HMGET', rk, unpack(RUN_FIELDS))}
 end
 local i = 6
 local n_pairs = tonumber(ARGV[5])
@@ -55,4 +59,4 @@ redis.call('ZADD', k_runs, ARGV[3], run)
 redis.call('ZADD', k_queued, ARGV[3], run)
 local out = {}
 start_queued(now, out)
-return reply('created', redis.call('HGET', rk, 'state'), out)
+return reply('created', redis.call('HMGET', rk, unpack(RUN_FIELDS)), out)
