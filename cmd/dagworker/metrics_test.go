@@ -55,17 +55,29 @@ func TestMetricsEndpoints(t *testing.T) {
 				require.NoError(t, <-done)
 			})
 
-			var body string
-			require.Eventually(t, func() bool {
-				code, _ := metricsGet(t, "http://"+addr+"/healthz")
-				if code != http.StatusOK {
-					return false
-				}
-				code, body = metricsGet(t, "http://"+addr+"/metrics")
-				return code == http.StatusOK
-			}, 20*time.Second, 20*time.Millisecond)
 			want := append(tt.want, `dagworker_queue_tasks{queue="`+queue+`",state="scheduled"} 1`,
 				`dagworker_queue_tasks{queue="`+queue+`",state="pending"} 0`, "dagworker_queue_scrape_ok 1")
+			// The HTTP server is up before the role has registered all its
+			// series (a worker binds its try metrics when it starts serving):
+			// wait until every wanted line is there, then check once more.
+			var body string
+			present := func() bool {
+				for _, w := range want {
+					if !strings.Contains(body, w) {
+						return false
+					}
+				}
+				return true
+			}
+			deadline := time.Now().Add(20 * time.Second)
+			for time.Now().Before(deadline) {
+				if code, _ := metricsGet(t, "http://"+addr+"/healthz"); code == http.StatusOK {
+					if code, body = metricsGet(t, "http://"+addr+"/metrics"); code == http.StatusOK && present() {
+						break
+					}
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
 			for _, w := range want {
 				require.Contains(t, body, w)
 			}
