@@ -27,7 +27,12 @@ type RunCreator interface {
 // Reconciler repairs the runs of one DAG after a crash (engine.Engine
 // implements it); it is safe to run at any time on any replica.
 type Reconciler interface {
-	ReconcileDAG(ctx context.Context, dagID string) error
+	// ReconcileDAG repairs the DAG's running runs and reports what it
+	// repaired.
+	ReconcileDAG(ctx context.Context, dagID string) (engine.Repairs, error)
+	// DAGIDs lists the DAGs that have runs in the store, so the sweep also
+	// covers runs of DAGs whose file was removed.
+	DAGIDs(ctx context.Context) ([]string, error)
 }
 
 // Config configures a Coordinator. Zero values take the documented defaults.
@@ -42,7 +47,9 @@ type Config struct {
 	// Runs creates the runs and enqueues their roots. Required.
 	Runs RunCreator
 	// Reconciler is run by every replica every ReconcileEvery, for every
-	// loaded DAG; nil disables the sweep.
+	// loaded DAG and every DAG with runs in the store (a removed DAG file's
+	// runs keep their snapshot and are still repaired); nil disables the
+	// sweep.
 	Reconciler Reconciler
 	// Clock drives scheduling: when runs are due and how long the leader
 	// sleeps between ticks. Default the wall clock. It is not passed to the
@@ -205,24 +212,6 @@ func (c *Coordinator) watchFolder(ctx context.Context) {
 		}
 		if _, err := c.cfg.Folder.Load(ctx); err != nil && ctx.Err() == nil {
 			c.log.ErrorContext(ctx, "dag folder reload failed; keeping the loaded dags", slog.Any("error", err))
-		}
-	}
-}
-
-func (c *Coordinator) reconcileLoop(ctx context.Context) {
-	for {
-		failed := 0
-		for _, d := range c.cfg.Folder.DAGs() {
-			if err := c.cfg.Reconciler.ReconcileDAG(ctx, d.ID); err != nil && ctx.Err() == nil {
-				failed++
-				c.log.ErrorContext(ctx, "reconcile sweep failed", slog.String("dag_id", d.ID), slog.Any("error", err))
-			}
-		}
-		c.met.sweep(failed)
-		select {
-		case <-ctx.Done():
-			return
-		case <-c.cfg.Clock.After(c.cfg.ReconcileEvery):
 		}
 	}
 }

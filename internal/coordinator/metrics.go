@@ -3,6 +3,7 @@ package coordinator
 import (
 	"fmt"
 
+	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/runstore"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -13,7 +14,15 @@ type coordMetrics struct {
 	runs                *prometheus.CounterVec
 	leader              prometheus.Gauge
 	sweeps, sweepErrors prometheus.Counter
+	repairs             *prometheus.CounterVec
 }
+
+// Repair kinds of dagworker_coordinator_reconcile_repairs_total.
+const (
+	RepairEnqueued     = "enqueued"
+	RepairLostTries    = "lost_tries"
+	RepairFinishedRuns = "finished_runs"
+)
 
 // newCoordMetrics registers on reg:
 //
@@ -21,6 +30,7 @@ type coordMetrics struct {
 //	dagworker_coordinator_leader (1 while this replica holds the lease)
 //	dagworker_coordinator_reconcile_sweeps_total
 //	dagworker_coordinator_reconcile_errors_total (DAGs whose sweep failed)
+//	dagworker_coordinator_reconcile_repairs_total{kind} (enqueued, lost_tries, finished_runs)
 //	dagworker_dag_import_errors (DAG files that do not load, read at scrape time)
 func newCoordMetrics(reg prometheus.Registerer, f *Folder) (*coordMetrics, error) {
 	if reg == nil {
@@ -36,11 +46,18 @@ func newCoordMetrics(reg prometheus.Registerer, f *Folder) (*coordMetrics, error
 			Name: "reconcile_sweeps_total", Help: "Reconcile sweeps over all loaded DAGs."}),
 		sweepErrors: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "dagworker", Subsystem: "coordinator",
 			Name: "reconcile_errors_total", Help: "DAGs whose reconcile sweep failed."}),
+		repairs: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "dagworker", Subsystem: "coordinator",
+			Name: "reconcile_repairs_total", Help: "What reconcile sweeps repaired, by kind: enqueued " +
+				"(tries and retry timers asynq had lost), lost_tries (tries failed because their asynq task " +
+				"was archived or gone), finished_runs (runs ended by dagrun_timeout)."}, []string{"kind"}),
+	}
+	for _, k := range []string{RepairEnqueued, RepairLostTries, RepairFinishedRuns} {
+		m.repairs.WithLabelValues(k)
 	}
 	importErrors := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "dagworker", Subsystem: "dag",
 		Name: "import_errors", Help: "DAG files that do not load (Airflow's import errors)."},
 		func() float64 { return float64(len(f.ImportErrors())) })
-	for _, c := range []prometheus.Collector{m.runs, m.leader, m.sweeps, m.sweepErrors, importErrors} {
+	for _, c := range []prometheus.Collector{m.runs, m.leader, m.sweeps, m.sweepErrors, m.repairs, importErrors} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("%w: Metrics: %w", ErrInvalidConfig, err)
 		}
@@ -65,9 +82,12 @@ func (m *coordMetrics) setLeader(v bool) {
 	}
 }
 
-func (m *coordMetrics) sweep(failed int) {
+func (m *coordMetrics) sweep(failed int, r engine.Repairs) {
 	if m != nil {
 		m.sweeps.Inc()
 		m.sweepErrors.Add(float64(failed))
+		m.repairs.WithLabelValues(RepairEnqueued).Add(float64(r.Enqueued))
+		m.repairs.WithLabelValues(RepairLostTries).Add(float64(r.LostTries))
+		m.repairs.WithLabelValues(RepairFinishedRuns).Add(float64(r.FinishedRuns))
 	}
 }

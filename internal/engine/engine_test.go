@@ -260,7 +260,8 @@ limited:
 		require.NoError(t, err)
 		require.False(t, again.Created)
 		require.NoError(t, b.eng.Enqueue(ctx, res.Dispatch))
-		require.NoError(t, b.eng.Reconcile(ctx, "limited", res.Run.RunID))
+		_, err = b.eng.Reconcile(ctx, "limited", res.Run.RunID)
+		require.NoError(t, err)
 	}
 	var runs []*runstore.Run
 	for _, id := range ids {

@@ -1,0 +1,118 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/dagworker/dagworker/internal/engine"
+	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/hibiken/asynq"
+	"github.com/stretchr/testify/require"
+)
+
+// A try whose asynq task is gone for good (archived after its redeliveries,
+// or deleted) is failed by Reconcile through the completion step, so retries
+// and trigger rules move the run on; a try asynq still holds, or one gone
+// only for less than engine.LostTaskGrace, is left alone.
+func TestReconcileFailsLostTries(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	ctx := context.Background()
+	insp := asynq.NewInspector(b.env.ConnOpt())
+	t.Cleanup(func() { _ = insp.Close() })
+	late, err := engine.New(engine.Config{Store: b.store, Client: b.client, DefaultQueue: b.queue,
+		Clock: func() time.Time { return time.Now().Add(engine.LostTaskGrace + time.Minute) }})
+	require.NoError(t, err)
+
+	type asynqState int
+	const (
+		gone asynqState = iota
+		archived
+		scheduled
+	)
+	cases := []struct {
+		name     string
+		retries  int
+		started  bool // the try was started by a worker that was then lost
+		asynq    asynqState
+		lateEng  bool // reconcile after LostTaskGrace
+		lost     int
+		wantRun  runstore.RunState // "" : still running
+		wantA    runstore.TIState
+		wantTry1 runstore.TIState // state of try 1's record ("" : none)
+	}{
+		{name: "queued archived retried", retries: 1, asynq: archived, lost: 1,
+			wantRun: runstore.RunSuccess, wantA: runstore.TISuccess, wantTry1: runstore.TIFailed},
+		{name: "running archived fails", started: true, asynq: archived, lost: 1,
+			wantRun: runstore.RunFailed, wantA: runstore.TIFailed, wantTry1: runstore.TIFailed},
+		{name: "running gone past grace", retries: 1, started: true, asynq: gone, lateEng: true, lost: 1,
+			wantRun: runstore.RunSuccess, wantA: runstore.TISuccess, wantTry1: runstore.TIFailed},
+		{name: "running gone within grace", started: true, asynq: gone, wantA: runstore.TIRunning},
+		{name: "running still scheduled in asynq", started: true, asynq: scheduled, lateEng: true,
+			wantA: runstore.TIRunning},
+	}
+	for i, tc := range cases {
+		dagID := fmt.Sprintf("lost%d", i)
+		d := parseDAG(t, fmt.Sprintf(`
+%s:
+  tasks:
+    - {task_id: a, operator: noop, retries: %d, retry_delay: 1s}
+    - {task_id: b, operator: noop, dependencies: [a]}
+`, dagID, tc.retries))
+		// the store step ran; asynq's task is set up by hand below
+		_, err := b.store.CreateRun(ctx, runstore.NewRun{DAG: engine.NewSnapshot(d, nil, b.queue), RunID: "r"})
+		require.NoError(t, err, tc.name)
+		if tc.started {
+			_, err := b.store.StartTry(ctx, dagID, "r", "a", 1, "w1")
+			require.NoError(t, err, tc.name)
+		}
+		p := engine.Payload{DagID: dagID, RunID: "r", TaskID: "a", Try: 1}
+		if tc.asynq != gone {
+			body, err := json.Marshal(p)
+			require.NoError(t, err)
+			_, err = b.client.EnqueueContext(ctx, asynq.NewTask(engine.TaskType, body), asynq.Queue(b.queue),
+				asynq.TaskID(engine.TaskID(p)), asynq.ProcessIn(time.Hour))
+			require.NoError(t, err, tc.name)
+		}
+		if tc.asynq == archived {
+			require.NoError(t, insp.ArchiveTask(b.queue, engine.TaskID(p)), tc.name)
+		}
+		eng := b.eng
+		if tc.lateEng {
+			eng = late
+		}
+		rep, err := eng.ReconcileDAG(ctx, dagID)
+		require.NoError(t, err, tc.name)
+		require.Equal(t, tc.lost, rep.LostTries, tc.name)
+		if tc.wantRun != "" {
+			run := b.wait(t, dagID, "r")
+			require.Equal(t, tc.wantRun, run.State, tc.name)
+		}
+		ti := b.ti(t, dagID, "r", "a")
+		require.Equal(t, tc.wantA, ti.State, tc.name)
+		if tc.wantTry1 == "" {
+			require.Empty(t, ti.Tries, tc.name)
+			run, err := b.store.GetRun(ctx, dagID, "r")
+			require.NoError(t, err)
+			require.Equal(t, runstore.RunRunning, run.State, tc.name)
+			continue
+		}
+		require.Len(t, ti.Tries, tc.retries+1, "%s: one execution per try", tc.name)
+		require.Equal(t, tc.wantTry1, ti.Tries[0].State, tc.name)
+		require.Contains(t, ti.Tries[0].Error, engine.ErrWorkerLost.Error(), tc.name)
+		if tc.started {
+			require.Equal(t, "w1", ti.Tries[0].Hostname, tc.name)
+		} else {
+			require.Equal(t, engine.ReconcileHost, ti.Tries[0].Hostname, tc.name)
+		}
+		if tc.wantRun == runstore.RunFailed {
+			require.Equal(t, runstore.TIUpstreamFailed, b.ti(t, dagID, "r", "b").State, tc.name)
+		}
+		again, err := eng.ReconcileDAG(ctx, dagID)
+		require.NoError(t, err, tc.name)
+		require.Zero(t, again.Total(), "%s: nothing left to repair", tc.name)
+	}
+}
