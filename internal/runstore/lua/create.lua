@@ -30,6 +30,7 @@ local n_tasks = tonumber(ARGV[i])
 i = i + 1
 redis.call('HSET', rk, 'state', 'queued', 'queued_at', now, 'max_active_runs', ARGV[4],
   'slots', 0, 'n_done', 0, 'leaf_failed', 0, 'n_tasks', n_tasks, unpack(fields))
+know_slots(run, 0)
 local ids = {}
 for _ = 1, n_tasks do
   local task = ARGV[i]

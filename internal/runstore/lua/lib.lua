@@ -67,19 +67,29 @@ local function run_cap(run)
 end
 
 -- slots_of caches each run's taken max_active_tasks slots for this script
--- call: every change of the field in a script goes through set_slots or
--- dispatch (HINCRBY returns the new value), so it is read at most once.
-local slots_of = {}
+-- call: the field is read at most once (or handed over by know_slots from a
+-- read the script made anyway), changed here, and written once by reply()
+-- when it differs from what was read: a completion that frees a slot and
+-- hands it to the next task writes nothing.
+local slots_of, slots_read = {}, {}
+local function know_slots(run, n)
+  slots_of[run], slots_read[run] = n, n
+end
 local function run_slots(run)
   local n = slots_of[run]
   if n == nil then
     n = num(redis.call('HGET', k_run(run), 'slots'))
-    slots_of[run] = n
+    know_slots(run, n)
   end
   return n
 end
 local function add_slots(run, d)
-  slots_of[run] = redis.call('HINCRBY', k_run(run), 'slots', d)
+  slots_of[run] = run_slots(run) + d
+end
+local function flush_slots()
+  for run, n in pairs(slots_of) do
+    if n ~= slots_read[run] then redis.call('HSET', k_run(run), 'slots', n) end
+  end
 end
 
 -- dispatch takes a max_active_tasks slot, starts a new try and appends the
@@ -231,8 +241,11 @@ start_queued = function(now, out)
   end
 end
 
--- flatten turns dispatch tuples into the reply after a status word.
+-- reply writes the changed slot counts (every script that changes state
+-- ends with it) and flattens dispatch tuples into the reply after a status
+-- word.
 local function reply(status, extra, out)
+  flush_slots()
   local r = {status, extra}
   for _, d in ipairs(out) do
     for _, x in ipairs(d) do r[#r + 1] = x end
