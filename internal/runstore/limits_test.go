@@ -122,3 +122,55 @@ func TestFinishRunSkipsUnfinished(t *testing.T) {
 	_, err = b.store.Complete(ctx, Completion{DagID: "d", RunID: "r", TaskID: "ta", Try: 1, Outcome: OutcomeSuccess})
 	require.ErrorIs(t, err, ErrFenced)
 }
+
+func TestParkedTaskGetsTheFreedSlot(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		legacy bool // the run hash has no 'waiting' field (created by an older version)
+	}{
+		{"counted", false},
+		{"legacy run without the waiting count", true},
+	}
+	for _, backend := range backends {
+		for _, tt := range tests {
+			t.Run(backend+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				b := setupOn(t, backend)
+				ctx := context.Background()
+				d := &Snapshot{DagID: "d", Version: "v", MaxActiveTasks: 1, Tasks: []SnapshotTask{
+					{TaskID: "a", Operator: "noop", TriggerRule: "all_success"},
+					{TaskID: "b", Operator: "noop", TriggerRule: "all_success"},
+					{TaskID: "c", Operator: "noop", TriggerRule: "all_success"},
+				}}
+				res, err := b.store.CreateRun(ctx, NewRun{DAG: d, RunID: "r"})
+				require.NoError(t, err)
+				require.Len(t, res.Dispatch, 1)
+				rk := b.store.keys.Run("d", "r")
+				if tt.legacy {
+					require.NoError(t, b.store.rdb.HDel(ctx, rk, "waiting").Err())
+				} else {
+					require.Equal(t, "2", b.store.rdb.HGet(ctx, rk, "waiting").Val())
+				}
+				next := res.Dispatch[0].TaskID
+				for range 3 {
+					_, err = b.store.StartTry(ctx, "d", "r", next, 1, "h")
+					require.NoError(t, err)
+					cr, err := b.store.Complete(ctx, Completion{DagID: "d", RunID: "r", TaskID: next, Try: 1, Outcome: OutcomeSuccess})
+					require.NoError(t, err)
+					if cr.RunState == RunSuccess {
+						require.Empty(t, cr.Dispatch)
+						break
+					}
+					require.Len(t, cr.Dispatch, 1, "the parked task takes the freed slot")
+					next = cr.Dispatch[0].TaskID
+				}
+				run, err := b.store.GetRun(ctx, "d", "r")
+				require.NoError(t, err)
+				require.Equal(t, RunSuccess, run.State)
+				require.Equal(t, "0", b.store.rdb.HGet(ctx, rk, "waiting").Val())
+				require.Equal(t, "0", b.store.rdb.HGet(ctx, rk, "slots").Val())
+			})
+		}
+	}
+}

@@ -69,8 +69,9 @@ for _, t in ipairs(ids) do
   end
 end
 redis.call('HSET', rk, 'state', 'running', 'queued_at', now, 'start_date', now, 'n_done', done,
-  'leaf_failed', leaf_failed, 'slots', 0)
+  'leaf_failed', leaf_failed, 'slots', 0, 'waiting', 0)
 know_slots(run, 0)
+know_waiting(run, 0)
 redis.call('HDEL', rk, 'end_date', 'failure_reason')
 redis.call('DEL', k_wait(run))
 redis.call('SADD', k_active, run)

@@ -6,12 +6,13 @@
 local run, task, try, outcome, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
 local tk, rk = k_ti(run, task), k_run(run)
 local v = redis.call('HMGET', tk, 'state', 'try_number', 'max_tries', 'start_date', 'queue', 'down', 'leaf')
-local rv = redis.call('HMGET', rk, 'state', 'max_active_tasks', 'n_tasks', 'slots')
+local rv = redis.call('HMGET', rk, 'state', 'max_active_tasks', 'n_tasks', 'slots', 'waiting')
 if v[1] ~= 'running' or num(v[2]) ~= try or rv[1] ~= 'running' then
   return {'fenced', v[1] or '', rv[1] or ''}
 end
 caps[run] = num(rv[2])
 know_slots(run, num(rv[4]))
+know_waiting(run, tonumber(rv[5]) or false)
 local dur = num(now) - num(v[4])
 local out = {}
 local st

@@ -29,8 +29,9 @@ end
 local n_tasks = tonumber(ARGV[i])
 i = i + 1
 redis.call('HSET', rk, 'state', 'queued', 'queued_at', now, 'max_active_runs', ARGV[4],
-  'slots', 0, 'n_done', 0, 'leaf_failed', 0, 'n_tasks', n_tasks, unpack(fields))
+  'slots', 0, 'waiting', 0, 'n_done', 0, 'leaf_failed', 0, 'n_tasks', n_tasks, unpack(fields))
 know_slots(run, 0)
+know_waiting(run, 0)
 local ids = {}
 for _ = 1, n_tasks do
   local task = ARGV[i]

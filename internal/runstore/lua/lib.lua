@@ -86,9 +86,30 @@ end
 local function add_slots(run, d)
   slots_of[run] = run_slots(run) + d
 end
+
+-- waiting_of caches the size of each run's wait set (the run field
+-- 'waiting') the same way, so a completion pops the wait set only when a
+-- task waits there. false means unknown (a run created before the field
+-- existed): such a run always tries the wait set and never writes the field.
+local waiting_of, waiting_read = {}, {}
+local function know_waiting(run, n)
+  waiting_of[run], waiting_read[run] = n, n
+end
+local function run_waiting(run)
+  local n = waiting_of[run]
+  if n == nil then
+    n = tonumber(redis.call('HGET', k_run(run), 'waiting')) or false
+    know_waiting(run, n)
+  end
+  return n
+end
+
 local function flush_slots()
   for run, n in pairs(slots_of) do
     if n ~= slots_read[run] then redis.call('HSET', k_run(run), 'slots', n) end
+  end
+  for run, n in pairs(waiting_of) do
+    if n and n ~= waiting_read[run] then redis.call('HSET', k_run(run), 'waiting', n) end
   end
 end
 
@@ -112,7 +133,9 @@ local function make_ready(run, task, now, out)
     local tk = k_ti(run, task)
     local prio = num(redis.call('HGET', tk, 'priority_weight'))
     redis.call('HSET', tk, 'state', 'scheduled', 'next_try_at', '')
-    redis.call('ZADD', k_wait(run), -prio, task)
+    local added = redis.call('ZADD', k_wait(run), -prio, task)
+    local w = run_waiting(run)
+    if w then waiting_of[run] = w + added end
   else
     dispatch(run, task, now, out)
   end
@@ -124,8 +147,14 @@ local function fill_slots(run, now, out)
   local cap = run_cap(run)
   if cap == 0 then return end
   while run_slots(run) < cap do
+    local w = run_waiting(run)
+    if w == 0 then return end
     local top = redis.call('ZPOPMIN', k_wait(run))
-    if #top == 0 then return end
+    if #top == 0 then
+      if w then waiting_of[run] = 0 end
+      return
+    end
+    if w then waiting_of[run] = w - 1 end
     dispatch(run, top[1], now, out)
   end
 end
@@ -207,10 +236,11 @@ end
 -- end_run finishes a running or queued run and frees its max_active_runs slot.
 local function end_run(run, state, reason, now, out)
   local rk = k_run(run)
-  redis.call('HSET', rk, 'state', state, 'end_date', now, 'failure_reason', reason)
+  redis.call('HSET', rk, 'state', state, 'end_date', now, 'failure_reason', reason, 'waiting', 0)
   redis.call('SREM', k_active, run)
   redis.call('ZREM', k_queued, run)
   redis.call('DEL', k_wait(run))
+  know_waiting(run, 0)
   start_queued(now, out)
 end
 
