@@ -113,31 +113,46 @@ local function flush_slots()
   end
 end
 
+-- DISPATCH_FIELDS are the task instance fields dispatch needs; a caller that
+-- has read them already (in this order) passes them as v.
+local DISPATCH_FIELDS = {'try_number', 'queue', 'exec_timeout_ms', 'pool', 'pool_slots'}
+
+-- with appends the field/value pairs pre (may be nil) to f and returns f.
+local function with(f, pre)
+  if pre then
+    for _, x in ipairs(pre) do f[#f + 1] = x end
+  end
+  return f
+end
+
 -- dispatch takes a max_active_tasks slot, starts a new try and appends the
 -- dispatch tuple (run, task, try, queue, exec_timeout_ms, retry_at=0, pool,
--- pool_slots) to out.
-local function dispatch(run, task, now, out)
+-- pool_slots) to out. pre holds more field/value pairs of the task instance
+-- to write in the same HSET (nil for none); v its DISPATCH_FIELDS when the
+-- caller has read them (else nil).
+local function dispatch(run, task, now, out, pre, v)
   local tk = k_ti(run, task)
-  local v = redis.call('HMGET', tk, 'try_number', 'queue', 'exec_timeout_ms', 'pool', 'pool_slots')
+  if v == nil then v = redis.call('HMGET', tk, unpack(DISPATCH_FIELDS)) end
   local try = num(v[1]) + 1
-  redis.call('HSET', tk, 'try_number', try, 'state', 'queued', 'queued_at', now, 'next_try_at', '')
+  redis.call('HSET', tk, unpack(with({'try_number', try, 'state', 'queued', 'queued_at', now, 'next_try_at', ''}, pre)))
   add_slots(run, 1)
   out[#out + 1] = {run, task, try, v[2], v[3] or '0', '0', v[4] or '', v[5] or '1'}
 end
 
 -- make_ready dispatches a ready task, or parks it in the run's wait set
--- (state scheduled) when max_active_tasks slots are all taken.
-local function make_ready(run, task, now, out)
+-- (state scheduled) when max_active_tasks slots are all taken. pre and v
+-- are passed on as for dispatch.
+local function make_ready(run, task, now, out, pre, v)
   local cap = run_cap(run)
   if cap > 0 and run_slots(run) >= cap then
     local tk = k_ti(run, task)
     local prio = num(redis.call('HGET', tk, 'priority_weight'))
-    redis.call('HSET', tk, 'state', 'scheduled', 'next_try_at', '')
+    redis.call('HSET', tk, unpack(with({'state', 'scheduled', 'next_try_at', ''}, pre)))
     local added = redis.call('ZADD', k_wait(run), -prio, task)
     local w = run_waiting(run)
     if w then waiting_of[run] = w + added end
   else
-    dispatch(run, task, now, out)
+    dispatch(run, task, now, out, pre, v)
   end
 end
 
@@ -182,8 +197,10 @@ local function propagate(run, task, st, now, out, down, leaf)
     if down and down ~= '' then
       for d in string.gmatch(down, '[^,]+') do
         local dk = k_ti(run, d)
+        -- The dispatch fields come along: a task that becomes ready is
+        -- dispatched without reading its hash again.
         local c = redis.call('HMGET', dk, 'state', 'rule', 'n_up', 'u_success', 'u_skipped',
-          'u_failed', 'u_upstream_failed', 'u_done')
+          'u_failed', 'u_upstream_failed', 'u_done', unpack(DISPATCH_FIELDS))
         local cs, csk, cf, cuf, cd = num(c[4]), num(c[5]), num(c[6]), num(c[7]), num(c[8]) + 1
         local cnt
         if s == 'success' then
@@ -199,15 +216,17 @@ local function propagate(run, task, st, now, out, down, leaf)
           cuf = cuf + 1
           cnt = cuf
         end
-        redis.call('HSET', dk, 'u_' .. s, cnt, 'u_done', cd)
-        if c[1] == '' then
-          local dec = evaluate(c[2], num(c[3]), cs, csk, cf, cuf, cd)
-          if dec == 'ready' then
-            make_ready(run, d, now, out)
-          elseif dec then
-            redis.call('HSET', dk, 'state', dec, 'end_date', now)
-            stack[#stack + 1] = {d, dec}
-          end
+        -- The counters are written in the same HSET as the decision.
+        local counters = {'u_' .. s, cnt, 'u_done', cd}
+        local dec
+        if c[1] == '' then dec = evaluate(c[2], num(c[3]), cs, csk, cf, cuf, cd) end
+        if dec == 'ready' then
+          make_ready(run, d, now, out, counters, {c[9], c[10], c[11], c[12], c[13]})
+        elseif dec then
+          redis.call('HSET', dk, 'state', dec, 'end_date', now, unpack(counters))
+          stack[#stack + 1] = {d, dec}
+        else
+          redis.call('HSET', dk, unpack(counters))
         end
       end
     end
