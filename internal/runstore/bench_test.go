@@ -15,8 +15,8 @@ import (
 )
 
 // redisCounters returns redis-server's used CPU seconds, total command
-// calls and the microseconds spent in top-level commands (INFO cpu and
-// commandstats; calls count the commands inside scripts too).
+// calls and the microseconds spent in the steps (INFO cpu and commandstats;
+// calls count the commands inside the steps too).
 func redisCounters(b *testing.B, rdb *redis.Client) (cpu float64, calls, usec int64) {
 	info, err := rdb.Info(context.Background(), "cpu", "commandstats").Result()
 	require.NoError(b, err)
@@ -29,7 +29,8 @@ func redisCounters(b *testing.B, rdb *redis.Client) (cpu float64, calls, usec in
 		if _, rest, ok := strings.Cut(line, "calls="); ok {
 			n, _ := strconv.ParseInt(strings.SplitN(rest, ",", 2)[0], 10, 64)
 			calls += n
-			if strings.HasPrefix(line, "cmdstat_evalsha:") || strings.HasPrefix(line, "cmdstat_eval:") {
+			if strings.HasPrefix(line, "cmdstat_evalsha:") || strings.HasPrefix(line, "cmdstat_eval:") ||
+				strings.HasPrefix(line, "cmdstat_fcall:") {
 				_, rest, _ = strings.Cut(rest, "usec=")
 				n, _ = strconv.ParseInt(strings.SplitN(rest, ",", 2)[0], 10, 64)
 				usec += n
@@ -42,15 +43,23 @@ func redisCounters(b *testing.B, rdb *redis.Client) (cpu float64, calls, usec in
 // BenchmarkTrySteps measures the run store's share of a try without asynq:
 // 200 runs of a 10-task chain driven through StartTry and Complete by 16
 // goroutines. It reports redis-server CPU, commands and time inside the two
-// scripts per try (start + complete), the cost every task pays on top of
-// asynq's own.
+// steps per try (start + complete), and this process's CPU per try: the
+// cost every task pays on top of asynq's own. The steps run as Redis
+// functions (FCALL) and, for comparison, as scripts (EVALSHA, the fallback
+// for servers without functions).
 func BenchmarkTrySteps(b *testing.B) {
+	b.Run("functions", func(b *testing.B) { benchTrySteps(b, false) })
+	b.Run("scripts", func(b *testing.B) { benchTrySteps(b, true) })
+}
+
+func benchTrySteps(b *testing.B, evalOnly bool) {
 	const runs, width, workers = 200, 10, 16
 	srv := redistest.StartOwn(b)
 	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 2 * workers})
 	b.Cleanup(func() { _ = rdb.Close() })
 	st, err := New(Config{Client: rdb})
 	require.NoError(b, err)
+	st.evalOnly.Store(evalOnly)
 	ctx := context.Background()
 	snap := chain("bench", width)
 	snap.MaxActiveRuns = runs
@@ -64,6 +73,7 @@ func BenchmarkTrySteps(b *testing.B) {
 			}
 		}
 		cpu0, calls0, usec0 := redisCounters(b, rdb)
+		own0 := processCPU()
 		start := time.Now()
 		var wg sync.WaitGroup
 		var left sync.WaitGroup
@@ -95,8 +105,10 @@ func BenchmarkTrySteps(b *testing.B) {
 		close(queue)
 		wg.Wait()
 		el := time.Since(start)
+		own := processCPU() - own0
 		cpu1, calls1, usec1 := redisCounters(b, rdb)
 		n := float64(runs * width)
+		b.ReportMetric(own*1e6/n, "go_cpu_us/try")
 		b.ReportMetric(n/el.Seconds(), "tries/s")
 		b.ReportMetric((cpu1-cpu0)*1e6/n, "redis_cpu_us/try")
 		b.ReportMetric(float64(calls1-calls0-2)/n, "redis_cmds/try")

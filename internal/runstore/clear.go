@@ -4,8 +4,6 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-
-	"github.com/redis/go-redis/v9"
 )
 
 var (
@@ -15,10 +13,6 @@ var (
 	luaDelete string
 	//go:embed lua/note.lua
 	luaNote string
-
-	scriptClear  = redis.NewScript(luaLib + luaClear)
-	scriptDelete = redis.NewScript(luaLib + luaDelete)
-	scriptNote   = redis.NewScript(luaLib + luaNote)
 )
 
 // ClearRun is Airflow's clear of a finished run: the selected task

@@ -101,11 +101,18 @@ func (s *Store) CreateRun(ctx context.Context, nr NewRun) (*CreateResult, error)
 	// run's fields.
 	keys := []string{s.keys.Tag(d.DagID)}
 	pipe := s.rdb.Pipeline()
-	ev := pipe.EvalSha(ctx, scriptCreate.Hash(), keys, args...)
+	var ev *redis.Cmd
+	if s.evalOnly.Load() {
+		ev = pipe.EvalSha(ctx, scriptCreate.eval.Hash(), keys, args...)
+	} else {
+		ev = pipe.FCall(ctx, scriptCreate.fn, keys, args...)
+	}
 	index := pipe.SAdd(ctx, s.keys.DAGs(), d.DagID)
 	_, _ = pipe.Exec(ctx)
-	if err := ev.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-		ev = scriptCreate.Run(ctx, s.rdb, keys, args...)
+	if err := ev.Err(); err != nil && (missingFunction(err) || redis.HasErrorPrefix(err, "NOSCRIPT")) {
+		// The step did not run: load it (or find the server has no
+		// functions) and run it on its own.
+		ev = s.call(ctx, scriptCreate, keys, args...)
 	}
 	res, err := ev.Slice()
 	if err != nil {

@@ -5,14 +5,10 @@ import (
 	_ "embed"
 	"fmt"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 //go:embed lua/pool.lua
 var luaPool string
-
-var scriptPool = redis.NewScript(luaPool)
 
 // PoolTag is the hash tag of a pool's keys ({<prefix>:pool:<name>}): pools
 // are shared by every DAG, so they live in their own slot.
@@ -50,7 +46,7 @@ func (s *Store) PoolUsage(ctx context.Context, pool string) (int, error) {
 }
 
 func (s *Store) pool(ctx context.Context, op, pool, holder string, slots, limit int, lease time.Duration) (bool, error) {
-	n, err := scriptPool.Run(ctx, s.rdb, []string{s.keys.PoolTag(pool)}, op, holder, slots, limit,
+	n, err := s.call(ctx, scriptPool, []string{s.keys.PoolTag(pool)}, op, holder, slots, limit,
 		s.now().UnixMilli(), lease.Milliseconds()).Int()
 	if err != nil {
 		return false, fmt.Errorf("pool %q %s: %w", pool, op, err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -54,6 +55,8 @@ type Store struct {
 	keys    Keys
 	now     func() time.Time
 	xcomMax int
+	// evalOnly: the server has no functions; steps run as scripts.
+	evalOnly atomic.Bool
 }
 
 // New returns a Store.

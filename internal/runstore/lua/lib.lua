@@ -1,14 +1,22 @@
--- Shared helpers, prepended to every script. KEYS[1] is the DAG's hash tag
--- "{<prefix>:<dag_id>}"; every key is built from it (see keys.go).
-local tag = KEYS[1]
+-- Shared helpers of every step. They are loaded once per server as the top
+-- of a Redis function library (or, on a server without functions, prepended
+-- to each step's script): each step first calls begin(KEYS), which binds
+-- the call's DAG hash tag "{<prefix>:<dag_id>}" (every key is built from
+-- it, see keys.go) and empties the per-call caches below.
+local tag, k_runs, k_active, k_queued
+local caps, slots_of, slots_read, waiting_of, waiting_read
+
+local function begin(keys)
+  tag = keys[1]
+  k_runs, k_active, k_queued = tag .. ':runs', tag .. ':active', tag .. ':queued'
+  caps, slots_of, slots_read, waiting_of, waiting_read = {}, {}, {}, {}, {}
+end
+
 local function k_run(run) return tag .. ':run:' .. run end
 local function k_ti(run, task) return tag .. ':ti:' .. run .. ':' .. task end
 local function k_tasks(run) return tag .. ':tasks:' .. run end
 local function k_wait(run) return tag .. ':wait:' .. run end
 local function k_xcom(run) return tag .. ':xcom:' .. run end
-local k_runs = tag .. ':runs'
-local k_active = tag .. ':active'
-local k_queued = tag .. ':queued'
 
 local function num(v) return tonumber(v) or 0 end
 
@@ -54,9 +62,8 @@ local function evaluate(rule, n, s, sk, f, uf, done)
   return nil
 end
 
--- caps caches each run's max_active_tasks for this script call (it is fixed
--- when the run is created): 0 means no cap, and then nothing is ever parked.
-local caps = {}
+-- caps caches each run's max_active_tasks for this call (it is fixed when
+-- the run is created): 0 means no cap, and then nothing is ever parked.
 local function run_cap(run)
   local c = caps[run]
   if c == nil then
@@ -66,12 +73,11 @@ local function run_cap(run)
   return c
 end
 
--- slots_of caches each run's taken max_active_tasks slots for this script
--- call: the field is read at most once (or handed over by know_slots from a
+-- slots_of caches each run's taken max_active_tasks slots for this call:
+-- the field is read at most once (or handed over by know_slots from a
 -- read the script made anyway), changed here, and written once by reply()
 -- when it differs from what was read: a completion that frees a slot and
 -- hands it to the next task writes nothing.
-local slots_of, slots_read = {}, {}
 local function know_slots(run, n)
   slots_of[run], slots_read[run] = n, n
 end
@@ -91,7 +97,6 @@ end
 -- 'waiting') the same way, so a completion pops the wait set only when a
 -- task waits there. false means unknown (a run created before the field
 -- existed): such a run always tries the wait set and never writes the field.
-local waiting_of, waiting_read = {}, {}
 local function know_waiting(run, n)
   waiting_of[run], waiting_read[run] = n, n
 end
