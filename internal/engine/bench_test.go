@@ -370,3 +370,34 @@ func BenchmarkIdlePolling(b *testing.B) {
 		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "idle_cmds/s")
 	}
 }
+
+// BenchmarkReconcileSweep: one reconcile of a 20,000-task run whose tries
+// are all queued in asynq (no worker takes them), the reconcile sweep's
+// worst case: every unfinished task instance is checked against asynq.
+func BenchmarkReconcileSweep(b *testing.B) {
+	r := newBenchRedis(b)
+	rdb := redis.NewClient(&redis.Options{Addr: r.opt.Addr, PoolSize: 64})
+	b.Cleanup(func() { _ = rdb.Close() })
+	st, err := runstore.New(runstore.Config{Client: rdb})
+	require.NoError(b, err)
+	eng, err := engine.New(engine.Config{Store: st, Client: asynq.NewClientFromRedisClient(rdb), DefaultQueue: "ours"})
+	require.NoError(b, err)
+	ctx := context.Background()
+	_, err = eng.CreateRun(ctx, wideDAG(benchTasks), engine.RunOptions{RunID: "wide"})
+	require.NoError(b, err)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c0 := r.commands(b)
+		m := startCPU(b, r)
+		start := time.Now()
+		rep, err := eng.ReconcileDAG(ctx, "wide")
+		el := time.Since(start)
+		require.NoError(b, err)
+		require.Zero(b, rep.Total(), "nothing to repair")
+		all, redisCPU := m.perTask(b, 1)
+		b.ReportMetric(float64(el.Milliseconds()), "sweep_ms")
+		b.ReportMetric(float64(r.commands(b)-c0-2), "redis_cmds/sweep")
+		b.ReportMetric(redisCPU/1000, "redis_cpu_ms/sweep")
+		b.ReportMetric((all-redisCPU)/1000, "go_cpu_ms/sweep")
+	}
+}

@@ -39,9 +39,28 @@ type Config struct {
 	DefaultQueue string
 	// OperatorQueues maps an operator to its default queue. Default none.
 	OperatorQueues map[string]string
-	// EnqueueParallelism bounds concurrent enqueues of one step. Default 16.
+	// EnqueueParallelism bounds concurrent enqueues of one step, and the
+	// concurrent asynq look-ups of one reconcile. Default 16.
 	EnqueueParallelism int
+	// LostTaskGrace is how long a try may be running (or queued, when asynq
+	// already completed its task) while asynq holds no live task for it
+	// before Reconcile declares it lost. It covers a worker between its
+	// completion step and asynq's acknowledgement. An archived asynq task is
+	// lost at once. Default DefaultLostTaskGrace.
+	LostTaskGrace time.Duration
+	// SweepChecks bounds the queued tries of one run that a reconcile checks
+	// against asynq, oldest first; running tries and retry timers are always
+	// checked. A try lost between its step and its enqueue stays queued
+	// while the run's other tries leave that state, so it reaches the front.
+	// Default DefaultSweepChecks.
+	SweepChecks int
 }
+
+// Defaults of Config.
+const (
+	DefaultLostTaskGrace = time.Minute
+	DefaultSweepChecks   = 1000
+)
 
 // WithDefaults returns c with unset fields filled.
 func (c Config) WithDefaults() Config {
@@ -66,6 +85,12 @@ func (c Config) WithDefaults() Config {
 	if c.EnqueueParallelism == 0 {
 		c.EnqueueParallelism = 16
 	}
+	if c.LostTaskGrace == 0 {
+		c.LostTaskGrace = DefaultLostTaskGrace
+	}
+	if c.SweepChecks == 0 {
+		c.SweepChecks = DefaultSweepChecks
+	}
 	return c
 }
 
@@ -77,6 +102,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: Client is nil", ErrConfig)
 	case c.Retention < 0, c.DefaultTimeout < time.Second, c.MaxRedeliveries < 0, c.EnqueueParallelism < 1:
 		return fmt.Errorf("%w: negative Retention or MaxRedeliveries, DefaultTimeout under 1s or EnqueueParallelism under 1", ErrConfig)
+	case c.LostTaskGrace < 0, c.SweepChecks < 0:
+		return fmt.Errorf("%w: negative LostTaskGrace or SweepChecks", ErrConfig)
 	}
 	return nil
 }
@@ -147,25 +174,30 @@ func (e *Engine) Enqueue(ctx context.Context, ds []runstore.Dispatch) error {
 	case 1:
 		return e.enqueue(ctx, ds[0])
 	}
-	// A few long-lived goroutines share the list: one goroutine per dispatch
-	// would pay a goroutine start and a stack growth (go-redis calls are
-	// deep) for each of a wide DAG's thousands of roots.
+	return e.forEach(len(ds), func(i int) error { return e.enqueue(ctx, ds[i]) })
+}
+
+// forEach calls f(0..n-1) on up to EnqueueParallelism goroutines and joins
+// the errors. A few long-lived goroutines share the indexes: one goroutine
+// per call would pay a goroutine start and a stack growth (go-redis calls
+// are deep) for each of a wide DAG's thousands of tasks.
+func (e *Engine) forEach(n int, f func(i int) error) error {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		errs []error
 		next atomic.Int64
 	)
-	for range min(e.cfg.EnqueueParallelism, len(ds)) {
+	for range min(e.cfg.EnqueueParallelism, n) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= len(ds) {
+				if i >= n {
 					return
 				}
-				if err := e.enqueue(ctx, ds[i]); err != nil {
+				if err := f(i); err != nil {
 					mu.Lock()
 					errs = append(errs, err)
 					mu.Unlock()

@@ -4,18 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/dagworker/dagworker/internal/runstore"
 	"github.com/hibiken/asynq"
 )
-
-// LostTaskGrace is how long a task instance may be running or queued while
-// asynq has no task for its try (not found, or already completed) before
-// Reconcile declares the try lost. It covers the moment between a step that
-// queues a try and its enqueue, and a worker between its completion step and
-// asynq's acknowledgement. An archived asynq task is lost at once.
-const LostTaskGrace = time.Minute
 
 // ReconcileHost is the hostname recorded on a try that Reconcile failed
 // because its worker was lost before the try was started.
@@ -46,8 +40,10 @@ func (r Repairs) Total() int { return r.Enqueued + r.LostTries + r.FinishedRuns 
 // Reconcile repairs one run after a crash: a dagrun_timeout that passed
 // fails the run; a queued try or retry timer that asynq does not have is
 // enqueued again; a running or queued try whose asynq task was archived
-// (redeliveries used up) or is gone for longer than LostTaskGrace is failed
-// as lost through the completion step (retries and trigger rules apply).
+// (redeliveries used up) or is gone for longer than Config.LostTaskGrace is
+// failed as lost through the completion step (retries and trigger rules
+// apply). Running tries and retry timers are all checked, queued tries up to
+// Config.SweepChecks per run, oldest first.
 // Tries asynq still holds (pending, active, scheduled, retry) are left
 // alone, so no try ever runs twice. Safe at any time, on any replica.
 //
@@ -107,83 +103,133 @@ func (e *Engine) reconcile(ctx context.Context, insp *asynq.Inspector, dagID, ru
 		rep.FinishedRuns++
 		return rep, nil
 	}
-	tis, err := e.store.TaskInstances(ctx, dagID, runID)
+	us, err := e.store.UnfinishedTasks(ctx, dagID, runID)
 	if err != nil {
 		return rep, err
 	}
-	var errs []error
-	for _, ti := range tis {
-		switch ti.State {
-		case runstore.TIQueued, runstore.TIRunning:
-		default:
-			continue
-		}
-		lost, reason, err := e.tryLost(insp, ti, now)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if !lost {
-			continue
-		}
-		ok, err := e.failLost(ctx, ti, reason)
-		if err != nil {
-			errs = append(errs, err)
-		} else if ok {
-			rep.LostTries++
+	us = e.sweepChecks(us)
+	verdicts := make([]verdict, len(us))
+	errs := []error{e.forEach(len(us), func(i int) error {
+		var err error
+		verdicts[i], err = e.inspect(insp, &us[i], now)
+		return err
+	})}
+	var missing []runstore.Dispatch
+	for i, v := range verdicts {
+		u := &us[i]
+		switch v.kind {
+		case enqueueAgain:
+			missing = append(missing, u.Dispatch)
+		case fireRetry:
+			p := Payload{DagID: u.DagID, RunID: u.RunID, TaskID: u.TaskID, Try: u.Try}
+			if err := e.HandleRetry(ctx, p); err != nil {
+				errs = append(errs, err)
+			} else {
+				rep.Enqueued++
+			}
+		case lostTry:
+			ok, err := e.failLost(ctx, u, v.reason)
+			if err != nil {
+				errs = append(errs, err)
+			} else if ok {
+				rep.LostTries++
+			}
 		}
 	}
-	n, err := e.enqueueMissing(ctx, insp, dagID, runID, now)
-	rep.Enqueued += n
-	if err != nil {
+	if err := e.Enqueue(ctx, missing); err != nil {
 		errs = append(errs, err)
 	}
+	rep.Enqueued += len(missing)
 	return rep, errors.Join(errs...)
 }
 
-// tryLost reports whether the current try of a queued or running task
-// instance is lost: its asynq task was archived, or for longer than
-// LostTaskGrace asynq has no task for it or a running try's task is already
-// completed. A queued try that asynq does not have is not lost: it is
-// enqueued again (enqueueMissing).
-func (e *Engine) tryLost(insp *asynq.Inspector, ti *runstore.TaskInstance, now time.Time) (bool, string, error) {
-	id := TaskID(Payload{DagID: ti.DagID, RunID: ti.RunID, TaskID: ti.TaskID, Try: ti.TryNumber})
-	info, err := insp.GetTaskInfo(ti.Queue, id)
-	since := ti.QueuedAt
-	if ti.State == runstore.TIRunning && !ti.StartDate.IsZero() {
-		since = ti.StartDate
-	}
-	old := !since.IsZero() && now.Sub(since) > LostTaskGrace
-	switch {
-	case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
-		if ti.State == runstore.TIRunning && old {
-			return true, "its asynq task " + id + " is gone", nil
-		}
-		return false, "", nil
-	case err != nil:
-		return false, "", fmt.Errorf("inspect %s: %w", id, err)
-	}
-	switch info.State {
-	case asynq.TaskStateArchived:
-		return true, fmt.Sprintf("asynq archived task %s after %d redeliveries (last error: %s)",
-			id, info.Retried, info.LastErr), nil
-	case asynq.TaskStateCompleted:
-		if ti.State == runstore.TIRunning && old {
-			return true, "its asynq task " + id + " completed without recording the try", nil
+// sweepChecks keeps every running try and retry timer of us and its oldest
+// Config.SweepChecks queued tries.
+func (e *Engine) sweepChecks(us []runstore.Unfinished) []runstore.Unfinished {
+	var out, queued []runstore.Unfinished
+	for _, u := range us {
+		if u.State == runstore.TIQueued {
+			queued = append(queued, u)
+		} else {
+			out = append(out, u)
 		}
 	}
-	return false, "", nil
+	if len(queued) > e.cfg.SweepChecks {
+		sort.SliceStable(queued, func(a, b int) bool { return queued[a].QueuedAt.Before(queued[b].QueuedAt) })
+		queued = queued[:e.cfg.SweepChecks]
+	}
+	return append(out, queued...)
 }
 
-// failLost fails the current try of ti as lost through the normal
+// verdict is what a reconcile does with one unfinished task instance.
+type verdict struct {
+	kind   verdictKind
+	reason string // why a try is lost
+}
+
+type verdictKind int
+
+const (
+	leaveAlone   verdictKind = iota
+	enqueueAgain             // asynq lacks the queued try or retry timer
+	fireRetry                // the retry timer was archived and is due
+	lostTry                  // fail the current try as lost
+)
+
+// inspect looks u's asynq task up. A running try is lost when asynq
+// archived its task (redeliveries used up), or when for longer than
+// LostTaskGrace asynq has no task for it or already completed it. A queued
+// try asynq lacks is enqueued again; one whose task was archived is lost,
+// as is one whose task asynq completed (dropped as stale) over
+// LostTaskGrace after it was queued. A retry timer asynq lacks is enqueued
+// again; an archived one fires now if due.
+func (e *Engine) inspect(insp *asynq.Inspector, u *runstore.Unfinished, now time.Time) (verdict, error) {
+	p := Payload{DagID: u.DagID, RunID: u.RunID, TaskID: u.TaskID, Try: u.Try}
+	id := TaskID(p)
+	if u.State == runstore.TIUpForRetry {
+		id = RetryTaskID(p)
+	}
+	info, err := insp.GetTaskInfo(u.Queue, id)
+	gone := errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound)
+	if err != nil && !gone {
+		return verdict{}, fmt.Errorf("inspect %s: %w", id, err)
+	}
+	since := u.QueuedAt
+	if u.State == runstore.TIRunning && !u.StartDate.IsZero() {
+		since = u.StartDate
+	}
+	old := !since.IsZero() && now.Sub(since) > e.cfg.LostTaskGrace
+	switch {
+	case u.State == runstore.TIUpForRetry && gone:
+		return verdict{kind: enqueueAgain}, nil
+	case u.State == runstore.TIUpForRetry:
+		if info.State == asynq.TaskStateArchived && !now.Before(u.RetryAt) {
+			return verdict{kind: fireRetry}, nil
+		}
+	case gone && u.State == runstore.TIQueued:
+		return verdict{kind: enqueueAgain}, nil
+	case gone:
+		if old {
+			return verdict{lostTry, "its asynq task " + id + " is gone"}, nil
+		}
+	case info.State == asynq.TaskStateArchived:
+		return verdict{lostTry, fmt.Sprintf("asynq archived task %s after %d redeliveries (last error: %s)",
+			id, info.Retried, info.LastErr)}, nil
+	case info.State == asynq.TaskStateCompleted && old:
+		return verdict{lostTry, "its asynq task " + id + " completed without recording the try"}, nil
+	}
+	return verdict{}, nil
+}
+
+// failLost fails the current try of u as lost through the normal
 // completion path. A queued try is first started (fenced by its try
 // number). It returns false when the try moved on meanwhile (fenced).
-func (e *Engine) failLost(ctx context.Context, ti *runstore.TaskInstance, reason string) (bool, error) {
-	host, start := ti.Hostname, ti.StartDate
-	if ti.State == runstore.TIQueued || host == "" {
+func (e *Engine) failLost(ctx context.Context, u *runstore.Unfinished, reason string) (bool, error) {
+	host, start := u.Hostname, u.StartDate
+	if u.State == runstore.TIQueued || host == "" {
 		host = ReconcileHost
 	}
-	info, err := e.store.StartTry(ctx, ti.DagID, ti.RunID, ti.TaskID, ti.TryNumber, host)
+	info, err := e.store.StartTry(ctx, u.DagID, u.RunID, u.TaskID, u.Try, host)
 	if errors.Is(err, runstore.ErrFenced) {
 		return false, nil
 	}
@@ -200,47 +246,7 @@ func (e *Engine) failLost(ctx context.Context, ti *runstore.TaskInstance, reason
 	if err != nil {
 		return false, err
 	}
-	e.log.WarnContext(ctx, "reconcile failed a lost try", "dag_id", ti.DagID, "run_id", ti.RunID,
-		"task_id", ti.TaskID, "try", ti.TryNumber, "reason", reason, "state", string(res.State))
+	e.log.WarnContext(ctx, "reconcile failed a lost try", "dag_id", u.DagID, "run_id", u.RunID,
+		"task_id", u.TaskID, "try", u.Try, "reason", reason, "state", string(res.State))
 	return true, e.Advance(ctx, info, res)
-}
-
-// enqueueMissing enqueues the queued tries and retry timers of a run that
-// asynq does not have. A retry timer whose asynq task was archived fires
-// now if it is due. It returns how many it handed to asynq.
-func (e *Engine) enqueueMissing(ctx context.Context, insp *asynq.Inspector, dagID, runID string, now time.Time) (int, error) {
-	ds, err := e.store.Pending(ctx, dagID, runID)
-	if err != nil {
-		return 0, err
-	}
-	var (
-		missing []runstore.Dispatch
-		errs    []error
-		fired   int
-	)
-	for _, d := range ds {
-		p := Payload{DagID: d.DagID, RunID: d.RunID, TaskID: d.TaskID, Try: d.Try}
-		id := TaskID(p)
-		if !d.RetryAt.IsZero() {
-			id = RetryTaskID(p)
-		}
-		info, err := insp.GetTaskInfo(d.Queue, id)
-		switch {
-		case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
-			missing = append(missing, d)
-		case err != nil:
-			errs = append(errs, fmt.Errorf("inspect %s: %w", id, err))
-		case !d.RetryAt.IsZero() && info.State == asynq.TaskStateArchived && !now.Before(d.RetryAt):
-			// the timer's own redeliveries were used up: fire it here
-			if err := e.HandleRetry(ctx, p); err != nil {
-				errs = append(errs, err)
-			} else {
-				fired++
-			}
-		}
-	}
-	if err := e.Enqueue(ctx, missing); err != nil {
-		errs = append(errs, err)
-	}
-	return fired + len(missing), errors.Join(errs...)
 }

@@ -16,7 +16,7 @@ import (
 // A try whose asynq task is gone for good (archived after its redeliveries,
 // or deleted) is failed by Reconcile through the completion step, so retries
 // and trigger rules move the run on; a try asynq still holds, or one gone
-// only for less than engine.LostTaskGrace, is left alone.
+// only for less than engine.DefaultLostTaskGrace, is left alone.
 func TestReconcileFailsLostTries(t *testing.T) {
 	t.Parallel()
 	b := setup(t, nil)
@@ -24,7 +24,7 @@ func TestReconcileFailsLostTries(t *testing.T) {
 	insp := asynq.NewInspector(b.env.ConnOpt())
 	t.Cleanup(func() { _ = insp.Close() })
 	late, err := engine.New(engine.Config{Store: b.store, Client: b.client, DefaultQueue: b.queue,
-		Clock: func() time.Time { return time.Now().Add(engine.LostTaskGrace + time.Minute) }})
+		Clock: func() time.Time { return time.Now().Add(engine.DefaultLostTaskGrace + time.Minute) }})
 	require.NoError(t, err)
 
 	type asynqState int
@@ -38,7 +38,7 @@ func TestReconcileFailsLostTries(t *testing.T) {
 		retries  int
 		started  bool // the try was started by a worker that was then lost
 		asynq    asynqState
-		lateEng  bool // reconcile after LostTaskGrace
+		lateEng  bool // reconcile after DefaultLostTaskGrace
 		lost     int
 		wantRun  runstore.RunState // "" : still running
 		wantA    runstore.TIState
@@ -115,4 +115,96 @@ func TestReconcileFailsLostTries(t *testing.T) {
 		require.NoError(t, err, tc.name)
 		require.Zero(t, again.Total(), "%s: nothing left to repair", tc.name)
 	}
+}
+
+// A queued try whose asynq task asynq completed without the try starting
+// (a worker dropped the delivery) is lost once LostTaskGrace has passed
+// since it was queued: enqueueing it again would conflict with the retained
+// task, so it is failed through the completion step and retried.
+func TestReconcileFailsAQueuedTryAsynqCompleted(t *testing.T) {
+	t.Parallel()
+	b := setupNoWorker(t)
+	ctx := context.Background()
+	d := parseDAG(t, `
+dropped:
+  tasks:
+    - {task_id: a, operator: noop, retries: 1, retry_delay: 1h}
+`)
+	_, err := b.store.CreateRun(ctx, runstore.NewRun{DAG: engine.NewSnapshot(d, nil, b.queue), RunID: "r"})
+	require.NoError(t, err)
+	p := engine.Payload{DagID: "dropped", RunID: "r", TaskID: "a", Try: 1}
+	body, err := json.Marshal(p)
+	require.NoError(t, err)
+	_, err = b.client.EnqueueContext(ctx, asynq.NewTask(engine.TaskType, body), asynq.Queue(b.queue),
+		asynq.TaskID(engine.TaskID(p)), asynq.Retention(time.Hour))
+	require.NoError(t, err)
+	// a server that takes the delivery and drops it
+	done := make(chan struct{})
+	srv := asynq.NewServer(b.env.ConnOpt(), asynq.Config{Queues: map[string]int{b.queue: 1},
+		TaskCheckInterval: 10 * time.Millisecond, LogLevel: asynq.FatalLevel})
+	require.NoError(t, srv.Start(asynq.HandlerFunc(func(context.Context, *asynq.Task) error {
+		close(done)
+		return nil
+	})))
+	<-done
+	insp := asynq.NewInspector(b.env.ConnOpt())
+	t.Cleanup(func() { _ = insp.Close() })
+	require.Eventually(t, func() bool {
+		info, err := insp.GetTaskInfo(b.queue, engine.TaskID(p))
+		return err == nil && info.State == asynq.TaskStateCompleted
+	}, 10*time.Second, 10*time.Millisecond)
+	srv.Shutdown()
+
+	rep, err := b.eng.ReconcileDAG(ctx, "dropped")
+	require.NoError(t, err)
+	require.Zero(t, rep.Total(), "within LostTaskGrace the try is left alone")
+	late, err := engine.New(engine.Config{Store: b.store, Client: b.client, DefaultQueue: b.queue,
+		Clock: func() time.Time { return time.Now().Add(engine.DefaultLostTaskGrace + time.Minute) }})
+	require.NoError(t, err)
+	rep, err = late.ReconcileDAG(ctx, "dropped")
+	require.NoError(t, err)
+	require.Equal(t, engine.Repairs{LostTries: 1}, rep)
+	ti := b.ti(t, "dropped", "r", "a")
+	require.Equal(t, runstore.TIUpForRetry, ti.State)
+	require.Len(t, ti.Tries, 1)
+	require.Contains(t, ti.Tries[0].Error, "completed without recording the try")
+	require.Equal(t, engine.ReconcileHost, ti.Tries[0].Hostname)
+}
+
+// SweepChecks bounds the queued tries one reconcile looks up, oldest first;
+// running tries and retry timers are not counted against it.
+func TestReconcileChecksOldestQueuedTriesFirst(t *testing.T) {
+	t.Parallel()
+	b := setupNoWorker(t)
+	ctx := context.Background()
+	d := parseDAG(t, `
+many:
+  tasks:
+    - {task_id: a, operator: noop}
+    - {task_id: b, operator: noop}
+    - {task_id: c, operator: noop}
+`)
+	// the store step ran, the enqueue never happened; c was queued an hour
+	// before a and b
+	_, err := b.store.CreateRun(ctx, runstore.NewRun{DAG: engine.NewSnapshot(d, nil, b.queue), RunID: "r"})
+	require.NoError(t, err)
+	require.NoError(t, b.env.Client().HSet(ctx, b.store.Keys().TI("many", "r", "c"), "queued_at",
+		time.Now().Add(-time.Hour).UnixMilli()).Err())
+	small, err := engine.New(engine.Config{Store: b.store, Client: b.client, DefaultQueue: b.queue, SweepChecks: 2})
+	require.NoError(t, err)
+	rep, err := small.ReconcileDAG(ctx, "many")
+	require.NoError(t, err)
+	require.Equal(t, engine.Repairs{Enqueued: 2}, rep)
+	insp := asynq.NewInspector(b.env.ConnOpt())
+	t.Cleanup(func() { _ = insp.Close() })
+	has := func(task string) bool {
+		_, err := insp.GetTaskInfo(b.queue, engine.TaskID(engine.Payload{DagID: "many", RunID: "r", TaskID: task, Try: 1}))
+		return err == nil
+	}
+	require.Equal(t, []bool{true, false, true}, []bool{has("a"), has("b"), has("c")},
+		"the oldest (c), then task order among equal ages")
+	rep, err = b.eng.ReconcileDAG(ctx, "many")
+	require.NoError(t, err)
+	require.Equal(t, engine.Repairs{Enqueued: 1}, rep, "the default bound reaches b")
+	require.True(t, has("b"))
 }

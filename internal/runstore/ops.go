@@ -137,40 +137,61 @@ func (s *Store) FinishRun(ctx context.Context, dagID, runID string, state RunSta
 	return dispatches(dagID, res, 2), nil
 }
 
-// Pending returns what a running run may have lost in a crash between the
-// completion step and the enqueue: every queued try (to enqueue again; the
-// asynq TaskID makes that a no-op when it is there) and every up_for_retry
-// retry timer.
-func (s *Store) Pending(ctx context.Context, dagID, runID string) ([]Dispatch, error) {
+// Unfinished is a task instance that is queued, running or up_for_retry,
+// with what the reconcile sweep needs of it.
+type Unfinished struct {
+	// Dispatch is the current try as a step hands it out; for an
+	// up_for_retry task instance, the retry timer of the try that failed
+	// (RetryAt set).
+	Dispatch
+	State TIState
+	// QueuedAt and StartDate are the current try's (zero when unset).
+	QueuedAt  time.Time
+	StartDate time.Time
+	Hostname  string
+}
+
+// unfinishedBatch bounds the task instances read in one pipeline.
+const unfinishedBatch = 1000
+
+// UnfinishedTasks returns the run's queued, running and up_for_retry task
+// instances in task order. It reads only the fields the reconcile sweep
+// needs, in pipelines of unfinishedBatch task instances: a sweep over a run
+// of 20,000 tasks neither moves their try records nor holds one huge reply.
+func (s *Store) UnfinishedTasks(ctx context.Context, dagID, runID string) ([]Unfinished, error) {
 	ids, err := s.rdb.LRange(ctx, s.keys.TaskList(dagID, runID), 0, -1).Result()
 	if err != nil {
-		return nil, fmt.Errorf("pending %s/%s: %w", dagID, runID, err)
+		return nil, fmt.Errorf("unfinished tasks of %s/%s: %w", dagID, runID, err)
 	}
-	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.SliceCmd, len(ids))
-	for i, id := range ids {
-		cmds[i] = pipe.HMGet(ctx, s.keys.TI(dagID, runID, id), "state", "try_number", "queue", "exec_timeout_ms", "next_try_at", "pool", "pool_slots")
-	}
-	if len(ids) > 0 {
+	var out []Unfinished
+	cmds := make([]*redis.SliceCmd, 0, min(len(ids), unfinishedBatch))
+	for lo := 0; lo < len(ids); lo += unfinishedBatch {
+		batch := ids[lo:min(lo+unfinishedBatch, len(ids))]
+		pipe := s.rdb.Pipeline()
+		cmds = cmds[:0]
+		for _, id := range batch {
+			cmds = append(cmds, pipe.HMGet(ctx, s.keys.TI(dagID, runID, id), "state", "try_number", "queue",
+				"exec_timeout_ms", "next_try_at", "pool", "pool_slots", "queued_at", "start_date", "hostname"))
+		}
 		if _, err := pipe.Exec(ctx); err != nil {
-			return nil, fmt.Errorf("pending %s/%s: %w", dagID, runID, err)
+			return nil, fmt.Errorf("unfinished tasks of %s/%s: %w", dagID, runID, err)
 		}
-	}
-	var out []Dispatch
-	for i, c := range cmds {
-		v := c.Val()
-		st := TIState(str(v[0]))
-		if st != TIQueued && st != TIUpForRetry {
-			continue
+		for i, c := range cmds {
+			v := c.Val()
+			st := TIState(str(v[0]))
+			if st != TIQueued && st != TIRunning && st != TIUpForRetry {
+				continue
+			}
+			u := Unfinished{State: st, QueuedAt: fromMS(str(v[7])), StartDate: fromMS(str(v[8])), Hostname: str(v[9]),
+				Dispatch: Dispatch{DagID: dagID, RunID: runID, TaskID: batch[i], Try: atoi(str(v[1])), Queue: str(v[2]),
+					ExecutionTimeout: time.Duration(atoi(str(v[3]))) * time.Millisecond}}
+			if st == TIUpForRetry {
+				u.RetryAt = fromMS(str(v[4]))
+			} else if u.Pool = str(v[5]); u.Pool != "" {
+				u.PoolSlots = max(1, atoi(str(v[6])))
+			}
+			out = append(out, u)
 		}
-		d := Dispatch{DagID: dagID, RunID: runID, TaskID: ids[i], Try: atoi(str(v[1])), Queue: str(v[2]),
-			ExecutionTimeout: time.Duration(atoi(str(v[3]))) * time.Millisecond}
-		if st == TIUpForRetry {
-			d.RetryAt = fromMS(str(v[4]))
-		} else if d.Pool = str(v[5]); d.Pool != "" {
-			d.PoolSlots = max(1, atoi(str(v[6])))
-		}
-		out = append(out, d)
 	}
 	return out, nil
 }

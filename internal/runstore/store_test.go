@@ -3,6 +3,7 @@ package runstore
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
 
@@ -156,4 +157,55 @@ func TestCreateRunReturnsStoredRun(t *testing.T) {
 			require.Contains(t, ids, "d")
 		})
 	}
+}
+
+func TestUnfinishedTasks(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	s := &Snapshot{DagID: "u", Version: "v1"}
+	for _, id := range []string{"a", "b"} {
+		s.Tasks = append(s.Tasks, SnapshotTask{TaskID: id, Operator: "noop", TriggerRule: "all_success", Retries: 1,
+			Downstream: []string{"c"}})
+	}
+	s.Tasks = append(s.Tasks, SnapshotTask{TaskID: "c", Operator: "noop", TriggerRule: "all_success", Upstream: []string{"a", "b"}})
+	_, err := b.store.CreateRun(ctx, NewRun{DAG: s, RunID: "r"})
+	require.NoError(t, err)
+	queuedAt := b.now
+	b.now = b.now.Add(time.Second)
+	_, err = b.store.StartTry(ctx, "u", "r", "a", 1, "w1")
+	require.NoError(t, err)
+	_, err = b.store.StartTry(ctx, "u", "r", "b", 1, "w2")
+	require.NoError(t, err)
+	_, err = b.store.Complete(ctx, Completion{DagID: "u", RunID: "r", TaskID: "b", Try: 1, Outcome: OutcomeFailed,
+		RetryDelay: time.Minute})
+	require.NoError(t, err)
+
+	us, err := b.store.UnfinishedTasks(ctx, "u", "r")
+	require.NoError(t, err)
+	require.Equal(t, []Unfinished{
+		{Dispatch: Dispatch{DagID: "u", RunID: "r", TaskID: "a", Try: 1, Queue: "default"}, State: TIRunning,
+			QueuedAt: queuedAt, StartDate: b.now, Hostname: "w1"},
+		{Dispatch: Dispatch{DagID: "u", RunID: "r", TaskID: "b", Try: 1, Queue: "default", RetryAt: b.now.Add(time.Minute)},
+			State: TIUpForRetry, QueuedAt: queuedAt, StartDate: b.now, Hostname: "w2"},
+	}, us, "c waits for its upstream tasks: not unfinished work")
+}
+
+// A run wider than one pipeline batch is read whole.
+func TestUnfinishedTasksBatches(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	n := 2*unfinishedBatch + 7
+	s := &Snapshot{DagID: "wide", Version: "v1", MaxActiveTasks: n}
+	for i := 0; i < n; i++ {
+		s.Tasks = append(s.Tasks, SnapshotTask{TaskID: "t" + strconv.Itoa(i), Operator: "noop", TriggerRule: "all_success"})
+	}
+	_, err := b.store.CreateRun(ctx, NewRun{DAG: s, RunID: "r"})
+	require.NoError(t, err)
+	us, err := b.store.UnfinishedTasks(ctx, "wide", "r")
+	require.NoError(t, err)
+	require.Len(t, us, n)
+	require.Equal(t, "t"+strconv.Itoa(n-1), us[n-1].TaskID)
+	require.Equal(t, TIQueued, us[n-1].State)
 }
