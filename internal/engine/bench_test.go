@@ -68,18 +68,29 @@ func (r *benchRedis) commands(b *testing.B) int64 {
 	return total
 }
 
-// aofRewrites returns how many AOF rewrites the server has done (each forks
-// it and competes for the machine's cores).
-func (r *benchRedis) aofRewrites(b *testing.B) float64 {
+// persistence returns how many AOF rewrites the server has done (each
+// forks it and competes for the machine's cores) and the AOF's size.
+func (r *benchRedis) persistence(b *testing.B) (rewrites, size float64) {
 	info, err := r.rdb.Info(context.Background(), "persistence").Result()
 	require.NoError(b, err)
 	for _, line := range strings.Split(info, "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "aof_rewrites:"); ok {
-			n, _ := strconv.ParseFloat(v, 64)
-			return n
+		k, v, _ := strings.Cut(strings.TrimSpace(line), ":")
+		n, _ := strconv.ParseFloat(v, 64)
+		switch k {
+		case "aof_rewrites":
+			rewrites = n
+		case "aof_current_size":
+			size = n
 		}
 	}
-	return 0
+	return rewrites, size
+}
+
+// reportAOF reports a phase's AOF rewrites and AOF bytes per task.
+func (r *benchRedis) reportAOF(b *testing.B, phase string, n int) {
+	rewrites, size := r.persistence(b)
+	b.ReportMetric(rewrites, phase+"_aof_rewrites")
+	b.ReportMetric(size/float64(n), phase+"_aof_bytes/task")
 }
 
 // cpu returns redis-server's used CPU seconds (user+sys).
@@ -254,7 +265,7 @@ func BenchmarkThroughput(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		r := newBenchRedis(b)
 		rawRate, rawCmds, rawCPU, rawRedis := rawAsynq(b, r, benchTasks)
-		b.ReportMetric(r.aofRewrites(b), "raw_aof_rewrites")
+		r.reportAOF(b, "raw", benchTasks)
 		ctx := context.Background()
 
 		r = newBenchRedis(b)
@@ -268,7 +279,7 @@ func BenchmarkThroughput(b *testing.B) {
 		wideCmds := float64(r.commands(b)-c0) / float64(benchTasks)
 		wideCPU, wideRedis := m.perTask(b, benchTasks)
 		o.stop()
-		b.ReportMetric(r.aofRewrites(b), "wide_aof_rewrites")
+		r.reportAOF(b, "wide", benchTasks)
 
 		r = newBenchRedis(b)
 		o = newOurs(b, r, nil)
@@ -292,7 +303,7 @@ func BenchmarkThroughput(b *testing.B) {
 		chainCmds := float64(r.commands(b)-c0) / float64(benchTasks)
 		chainCPU, chainRedis := m.perTask(b, benchTasks)
 		o.stop()
-		b.ReportMetric(r.aofRewrites(b), "chain_aof_rewrites")
+		r.reportAOF(b, "chain", benchTasks)
 
 		b.ReportMetric(rawRate, "raw_tasks/s")
 		b.ReportMetric(wideRate, "wide_tasks/s")
