@@ -40,6 +40,13 @@ func (s *Server) URL() string { return "redis://" + s.Addr + "/0" }
 // loopback port and waits until it answers PING. Stop it with Stop (or Kill
 // to simulate a crash).
 func Start(ctx context.Context, dir string) (*Server, error) {
+	return StartWith(ctx, dir, nil)
+}
+
+// StartWith is Start with more redis-server arguments: args returns them
+// for the chosen port (a cluster node, for one, needs a bus port of its
+// own). A nil args adds none.
+func StartWith(ctx context.Context, dir string, args func(port int) ([]string, error)) (*Server, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		return nil, ErrNotInstalled
@@ -50,7 +57,13 @@ func Start(ctx context.Context, dir string) (*Server, error) {
 		if err != nil {
 			return nil, err
 		}
-		s, err := startOn(ctx, bin, dir, port)
+		var extra []string
+		if args != nil {
+			if extra, err = args(port); err != nil {
+				return nil, err
+			}
+		}
+		s, err := startOn(ctx, bin, dir, port, extra)
 		if err == nil {
 			return s, nil
 		}
@@ -60,11 +73,11 @@ func Start(ctx context.Context, dir string) (*Server, error) {
 }
 
 // startOn starts redis-server on port and waits until it is ready.
-func startOn(ctx context.Context, bin, dir string, port int) (*Server, error) {
+func startOn(ctx context.Context, bin, dir string, port int, extra []string) (*Server, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("redis dir: %w", err)
 	}
-	cmd := exec.Command(bin,
+	args := append([]string{
 		"--port", strconv.Itoa(port),
 		"--bind", "127.0.0.1",
 		"--dir", dir,
@@ -72,7 +85,8 @@ func startOn(ctx context.Context, bin, dir string, port int) (*Server, error) {
 		"--save", "",
 		"--daemonize", "no",
 		"--logfile", filepath.Join(dir, "redis.log"),
-	)
+	}, extra...)
+	cmd := exec.Command(bin, args...)
 	setParentDeathSignal(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start redis-server: %w", err)
@@ -145,6 +159,9 @@ func (s *Server) Stop() {
 		s.Kill()
 	}
 }
+
+// FreePort returns a loopback port that was free a moment ago.
+func FreePort() (int, error) { return freePort() }
 
 // freePort returns a loopback port that was free a moment ago.
 func freePort() (int, error) {
