@@ -16,8 +16,9 @@ type Config struct {
 	// Redis is the connection (asynq.RedisClientOpt, RedisFailoverClientOpt
 	// for Sentinel, RedisClusterClientOpt). Set it or RedisURL.
 	Redis asynq.RedisConnOpt
-	// RedisURL is used when Redis is nil (redis://[:password@]host:port/db,
-	// rediss://..., redis-sentinel://...).
+	// RedisURL is used when Redis is nil; see ParseRedisURL
+	// (redis://[:password@]host:port/db, rediss://..., redis-sentinel://...,
+	// redis-cluster://host:port,host:port).
 	RedisURL string
 	// Concurrency is how many tries run at once. Default 10.
 	Concurrency int

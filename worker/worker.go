@@ -41,7 +41,7 @@ func New(cfg Config) (*Worker, error) {
 	conn := cfg.Redis
 	if conn == nil {
 		var err error
-		if conn, err = asynq.ParseRedisURI(cfg.RedisURL); err != nil {
+		if conn, err = ParseRedisURL(cfg.RedisURL); err != nil {
 			return nil, fmt.Errorf("%w: RedisURL: %v", ErrConfig, err)
 		}
 	}

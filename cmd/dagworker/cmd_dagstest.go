@@ -101,7 +101,7 @@ type testResult struct {
 
 // testRun runs one DAG run to the end with an in-process worker.
 func testRun(ctx context.Context, url string, lake *tasks.Lake, log *slog.Logger, tt *taskTypes, d *dag.DAG, ld time.Time, conf json.RawMessage) (*testResult, error) {
-	opt, err := asynq.ParseRedisURI(url)
+	opt, err := worker.ParseRedisURL(url)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/dagworker/dagworker/internal/coordinator"
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/dagworker/dagworker/worker"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 )
@@ -44,9 +45,9 @@ type conn struct {
 
 // connect opens Redis at url and builds the run store and the engine on it.
 func connect(url, prefix string, log *slog.Logger) (*conn, error) {
-	opt, err := asynq.ParseRedisURI(url)
+	opt, err := worker.ParseRedisURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("--redis-url %q: %w", url, err)
+		return nil, fmt.Errorf("--redis-url: %w", err)
 	}
 	rdb, ok := opt.MakeRedisClient().(redis.UniversalClient)
 	if !ok {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dagworker/dagworker/worker"
 	"github.com/dagworker/dagworker/worker/metrics"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
@@ -92,7 +93,7 @@ func newWorkerMetrics(addr, redisURL string, queues map[string]int, log *slog.Lo
 	if addr == "" {
 		return &workerMetrics{}, nil
 	}
-	opt, err := asynq.ParseRedisURI(redisURL)
+	opt, err := worker.ParseRedisURL(redisURL)
 	if err != nil {
 		return nil, fmt.Errorf("--redis-url: %w", err)
 	}

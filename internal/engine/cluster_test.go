@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,7 +30,8 @@ func TestRunOnRedisCluster(t *testing.T) {
 	eng, err := engine.New(engine.Config{Store: st, Client: client, DefaultQueue: "q"})
 	require.NoError(t, err)
 
-	w, err := worker.New(worker.Config{Redis: asynq.RedisClusterClientOpt{Addrs: addrs}, Concurrency: 4,
+	// The worker connects the way the binary's --redis-url does.
+	w, err := worker.New(worker.Config{RedisURL: "redis-cluster://" + strings.Join(addrs, ","), Concurrency: 4,
 		Queues: map[string]int{"q": 1}, ShutdownTimeout: 5 * time.Second})
 	require.NoError(t, err)
 	require.NoError(t, builtin.Register(w))
