@@ -156,3 +156,20 @@ func usedRunes(l *layout) map[*face][]rune {
 	}
 	return out
 }
+
+// usedFaces returns the faces the layout draws text with.
+func usedFaces(l *layout) map[*face]bool {
+	used := map[*face]bool{}
+	for _, page := range l.pages {
+		for _, o := range page {
+			if o.kind != opText {
+				continue
+			}
+			c := l.chain(o.st)
+			for _, r := range o.runs {
+				used[c.faces[r.face]] = true
+			}
+		}
+	}
+	return used
+}

@@ -14,17 +14,24 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 )
 
-// DefaultCJKFontPaths are the TrueType CJK fonts tried, in order, when no CJK
-// font is configured: Debian's fonts-droid-fallback, then the IPA and
-// WenQuanYi TrueType fonts. (fonts-noto-cjk ships OpenType/CFF collections,
+// DefaultCJKFontPaths are the TrueType fallback fonts looked for after the
+// configured ones (if any). Every one that loads is used, in this order,
+// unless the fonts before it already draw all its characters: Debian's
+// fonts-droid-fallback DroidSansFallbackFull (Chinese, Japanese; no Hangul),
+// the IPA and Japanese gothic fonts, fonts-nanum's NanumGothic and
+// NanumBarunGothic (Korean Hangul), and last the smaller DroidSansFallback
+// of fonts-droid-fallback, which has Hangul too and so covers Korean when
+// fonts-nanum is missing. (fonts-noto-cjk ships OpenType/CFF collections,
 // which the PDF library cannot embed.)
 var DefaultCJKFontPaths = []string{
 	"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
 	"/usr/share/fonts-droid-fallback/truetype/DroidSansFallbackFull.ttf",
-	"/usr/share/fonts/truetype/droid/DroidSansFallback.ttf",
-	"/usr/share/fonts-droid-fallback/truetype/DroidSansFallback.ttf",
 	"/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
 	"/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
+	"/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
+	"/usr/share/fonts/truetype/nanum/NanumBarunGothic.ttf",
+	"/usr/share/fonts/truetype/droid/DroidSansFallback.ttf",
+	"/usr/share/fonts-droid-fallback/truetype/DroidSansFallback.ttf",
 }
 
 // Keys of the embedded fonts in the font cache.
@@ -133,6 +140,13 @@ func (c *fontCache) get(key string, load func() ([]byte, error)) (*face, error) 
 		c.forget(key, e)
 	}
 	return e.face, e.err
+}
+
+// release drops key from the cache (a font parsed once and not needed).
+func (c *fontCache) release(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, key)
 }
 
 func (c *fontCache) forget(key string, e *fontEntry) {

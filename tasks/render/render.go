@@ -26,13 +26,25 @@ const entriesPerPage = 16
 
 // Config configures a Handler.
 type Config struct {
-	// CJKFontPath is the TrueType font used for Chinese, Japanese and Korean
-	// text. Default: the first of CJKFontCandidates that loads. When set, it
-	// must load, or New fails. The binary sets it from DAGWORKER_CJK_FONT.
+	// FallbackFontPaths are TrueType fonts for the characters the Go fonts
+	// lack (Chinese, Japanese, Korean, ...): each character is set in the
+	// first font of the chain [Go fonts, fallback fonts] that has a glyph
+	// for it. These configured fonts come first in the chain, before the
+	// CJKFontCandidates found on the machine; each must load, or New fails.
+	// At most MaxFallbackFonts (with CJKFontPath). Default: none. The binary
+	// sets it from --cjk-font / DAGWORKER_CJK_FONT, a list of paths
+	// separated by the OS path list separator (':' on Unix).
+	FallbackFontPaths []string
+	// CJKFontPath is the single-font form of FallbackFontPaths, kept for
+	// compatibility: when set, it is the first fallback font and must load.
+	// Default: none.
 	CJKFontPath string
-	// CJKFontCandidates are tried in order when CJKFontPath is empty.
-	// Default DefaultCJKFontPaths. Without a CJK font, CJK text is drawn as
-	// missing-glyph markers and counted.
+	// CJKFontCandidates are the fonts looked for after the configured ones:
+	// every candidate that loads is appended to the chain, in order, unless
+	// the fonts before it already draw all its characters. Default
+	// DefaultCJKFontPaths; an empty non-nil slice looks for none. Characters
+	// no font of the chain has are drawn as missing-glyph markers and
+	// counted.
 	CJKFontCandidates []string
 	// Logger receives the handler's own messages. Default: discard.
 	Logger *slog.Logger
@@ -41,13 +53,13 @@ type Config struct {
 // Handler is the render task type. It is safe for concurrent use; parsed
 // fonts are shared by all its tasks.
 type Handler struct {
-	logger  *slog.Logger
-	fonts   *fontCache
-	cjkPath string // "" when no CJK font is available
+	logger    *slog.Logger
+	fonts     *fontCache
+	fallbacks []fallback // the fallback chain after the Go fonts, in order
 }
 
-// New returns a render Handler. It loads the CJK font once, so a bad
-// CJKFontPath fails here rather than in every task.
+// New returns a render Handler. It loads the fallback fonts once, so a bad
+// configured font fails here rather than in every task.
 func New(cfg Config) (*Handler, error) {
 	h := &Handler{logger: cfg.Logger, fonts: newFontCache()}
 	if h.logger == nil {
@@ -58,32 +70,30 @@ func New(cfg Config) (*Handler, error) {
 			return nil, fmt.Errorf("render: embedded font: %w", err)
 		}
 	}
-	if cfg.CJKFontPath != "" {
-		if _, err := h.fonts.file(cfg.CJKFontPath); err != nil {
-			return nil, fmt.Errorf("render: CJK font: %w", err)
-		}
-		h.cjkPath = cfg.CJKFontPath
-		return h, nil
-	}
-	candidates := cfg.CJKFontCandidates
-	if candidates == nil {
-		candidates = DefaultCJKFontPaths
-	}
-	for _, p := range candidates {
-		if _, err := h.fonts.file(p); err == nil {
-			h.cjkPath = p
-			break
-		}
-	}
-	if h.cjkPath == "" {
-		h.logger.Warn("render: no CJK font found; CJK text will be drawn as missing-glyph markers",
-			"tried", strings.Join(candidates, ", "))
+	if err := h.loadFallbacks(cfg); err != nil {
+		return nil, fmt.Errorf("render: %w", err)
 	}
 	return h, nil
 }
 
-// CJKFont returns the path of the CJK font in use, or "" when none is.
-func (h *Handler) CJKFont() string { return h.cjkPath }
+// CJKFont returns the path of the first fallback font, or "" when there is
+// none.
+func (h *Handler) CJKFont() string {
+	if len(h.fallbacks) == 0 {
+		return ""
+	}
+	return h.fallbacks[0].path
+}
+
+// FallbackFonts returns the paths of the fallback fonts, in the order they
+// are tried after the Go fonts.
+func (h *Handler) FallbackFonts() []string {
+	paths := make([]string, len(h.fallbacks))
+	for i, fb := range h.fallbacks {
+		paths[i] = fb.path
+	}
+	return paths
+}
 
 // Result is the XCom return value of a render task.
 type Result struct {
@@ -105,8 +115,13 @@ type Result struct {
 	MissingGlyphs int `json:"missing_glyphs"`
 	// Truncated is true when max_pages left records out.
 	Truncated bool `json:"truncated"`
-	// CJKFont is the file name of the CJK font used ("" when none).
+	// CJKFont is the file name of the first fallback font of the task's
+	// chain ("" when none).
 	CJKFont string `json:"cjk_font"`
+	// FallbackFonts are the file names of the fallback fonts the report
+	// uses (and embeds), in chain order; empty when the Go fonts drew
+	// everything.
+	FallbackFonts []string `json:"fallback_fonts"`
 }
 
 // Run renders the report of one task try.
@@ -115,7 +130,7 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	regular, bold, cjkPath, err := h.chains(p)
+	regular, bold, fbs, err := h.chains(p)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +148,7 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	l := &layout{regular: regular, bold: bold, maxPages: p.maxPages}
 	rc := reportContent{
 		title:      p.title,
-		facts:      runFacts(t, t.Lake.URI(key), data, cjkPath),
+		facts:      runFacts(t, t.Lake.URI(key), data, fbs),
 		data:       data,
 		footerLeft: footerText(t.Info),
 	}
@@ -151,49 +166,69 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	res := Result{
 		Output: out, Input: t.Lake.URI(key), PDFPages: len(l.pages),
 		Items: data.total, ItemsShown: shown, Labels: len(data.stats), BadLines: data.badLines,
-		MissingGlyphs: l.missing, Truncated: shown < data.total, CJKFont: filepath.Base(cjkPath),
+		MissingGlyphs: l.missing, Truncated: shown < data.total, FallbackFonts: []string{},
 	}
-	if cjkPath == "" {
-		res.CJKFont = ""
+	if len(fbs) > 0 {
+		res.CJKFont = filepath.Base(fbs[0].path)
+	}
+	used := usedFaces(l)
+	for _, fb := range fbs {
+		if used[fb.face] {
+			res.FallbackFonts = append(res.FallbackFonts, filepath.Base(fb.path))
+		}
 	}
 	if res.MissingGlyphs > 0 && t.Logger != nil {
 		t.Logger.Warn("render: characters without a glyph drawn as markers",
-			"missing_glyphs", res.MissingGlyphs, "cjk_font", res.CJKFont)
+			"missing_glyphs", res.MissingGlyphs, "fallback_fonts", strings.Join(fontNames(fbs), ", "))
 	}
 	return res, nil
 }
 
 // chains resolves the fonts of a task: body text tries the task's font,
-// then Go Regular, then the CJK font; bold text Go Bold, the task's font,
-// then the CJK font.
-func (h *Handler) chains(p params) (regular, bold *chain, cjkPath string, err error) {
+// then Go Regular, then the fallback fonts; bold text Go Bold, the task's
+// font, then the fallback fonts. The task's cjk_font is the first fallback
+// font, before the handler's.
+func (h *Handler) chains(p params) (regular, bold *chain, fbs []fallback, err error) {
 	goRegular, err := h.fonts.embedded(false)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, nil, err
 	}
 	goBold, err := h.fonts.embedded(true)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, nil, err
 	}
-	var custom, cjk *face
+	var custom *face
 	if p.font != "" {
 		if custom, err = h.fonts.file(p.font); err != nil {
-			return nil, nil, "", tasks.InvalidArg("font", "%v", err)
+			return nil, nil, nil, tasks.InvalidArg("font", "%v", err)
 		}
 	}
-	cjkPath = h.cjkPath
+	fbs = h.fallbacks
 	if p.cjkFont != "" {
-		cjkPath = p.cjkFont
+		f, err := h.fonts.file(p.cjkFont)
+		if err != nil {
+			return nil, nil, nil, tasks.InvalidArg("cjk_font", "%v", err)
+		}
+		fbs = append([]fallback{{path: p.cjkFont, face: f}}, withoutFace(h.fallbacks, f)...)
 	}
-	if cjkPath != "" {
-		if cjk, err = h.fonts.file(cjkPath); err != nil {
-			if p.cjkFont != "" {
-				return nil, nil, "", tasks.InvalidArg("cjk_font", "%v", err)
-			}
-			return nil, nil, "", err
+	regularFaces := []*face{custom, goRegular}
+	boldFaces := []*face{goBold, custom}
+	for _, fb := range fbs {
+		regularFaces = append(regularFaces, fb.face)
+		boldFaces = append(boldFaces, fb.face)
+	}
+	return newChain(regularFaces...), newChain(boldFaces...), fbs, nil
+}
+
+// withoutFace returns fbs without the entries of face f.
+func withoutFace(fbs []fallback, f *face) []fallback {
+	out := make([]fallback, 0, len(fbs))
+	for _, fb := range fbs {
+		if fb.face != f {
+			out = append(out, fb)
 		}
 	}
-	return newChain(custom, goRegular, cjk), newChain(goBold, custom, cjk), cjkPath, nil
+	return out
 }
 
 // read loads the input records.
@@ -214,7 +249,7 @@ func (h *Handler) read(ctx context.Context, lake *tasks.Lake, key string, p para
 }
 
 // runFacts lists the run's facts shown under the title.
-func runFacts(t *tasks.Task, input string, d *dataset, cjkPath string) [][2]string {
+func runFacts(t *tasks.Task, input string, d *dataset, fbs []fallback) [][2]string {
 	date := ""
 	if !t.Info.LogicalDate.IsZero() {
 		date = t.Info.LogicalDate.UTC().Format(time.RFC3339)
@@ -233,8 +268,8 @@ func runFacts(t *tasks.Task, input string, d *dataset, cjkPath string) [][2]stri
 	}
 	sort.Strings(models)
 	fonts := "Go Regular, Go Bold"
-	if cjkPath != "" {
-		fonts += ", " + filepath.Base(cjkPath)
+	if len(fbs) > 0 {
+		fonts += ", " + strings.Join(fontNames(fbs), ", ")
 	} else {
 		fonts += " (no CJK font installed)"
 	}
