@@ -132,7 +132,9 @@ func truncateRunes(s string, n int) (string, bool) {
 }
 
 // isCJK reports whether r belongs to a script set without spaces between
-// words, where a line may break between any two characters.
+// words, where a line may break between any two characters. Korean Hangul
+// syllables are not: Korean puts spaces between words, so it wraps at
+// spaces like Latin text and a word stays whole on its line.
 func isCJK(r rune) bool {
 	switch {
 	case r < 0x2E80:
@@ -141,7 +143,7 @@ func isCJK(r rune) bool {
 		r >= 0xFF00 && r <= 0xFFEF: // half- and full-width forms
 		return true
 	}
-	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
 }
 
 // noLineStart are closing marks that must not start a line (kinsoku): they

@@ -97,6 +97,13 @@ func TestWrap(t *testing.T) {
 				}
 				require.Equal(t, "東京の天気は晴れです。明日は雨が降るでしょう。ニュースを読みました。「東京」", strings.Join(got, ""))
 			}},
+		{name: "hangul breaks at spaces", text: repeat("서울의 날씨는 맑습니다. 내일은 비가 오겠습니다.", 6), width: 80,
+			check: func(t *testing.T, got []string) {
+				// Font-independent (without a Hangul font every syllable is a
+				// marker): a word split over two lines would add a word.
+				require.Greater(t, len(got), 3)
+				require.Len(t, strings.Fields(strings.Join(got, " ")), 6*6)
+			}},
 		{name: "empty", text: "", width: 100, check: func(t *testing.T, got []string) { require.Empty(t, got) }},
 	}
 	for _, tc := range tests {
