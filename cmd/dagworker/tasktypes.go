@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/dagworker/dagworker/tasks/builtin"
 	"github.com/dagworker/dagworker/tasks/classify"
@@ -26,7 +27,7 @@ type taskFlags struct {
 func addTaskFlags(fs *flag.FlagSet) taskFlags {
 	return taskFlags{
 		models:  fs.String("models", defaultModelsDir, "model registry folder of the classify task (the embedded demo-sentiment model is always there)"),
-		cjkFont: fs.String("cjk-font", "", "TrueType font with CJK glyphs for PDF reports (default: look in the usual Debian font paths)"),
+		cjkFont: fs.String("cjk-font", "", "TrueType fallback font(s) for PDF reports, tried in order before the fonts found in the usual Debian font paths; several are separated by '"+string(filepath.ListSeparator)+"'"),
 	}
 }
 
@@ -47,7 +48,7 @@ func newTaskTypes(f taskFlags, log *slog.Logger) (*taskTypes, error) {
 	if err != nil {
 		return nil, fmt.Errorf("classify: %w", err)
 	}
-	re, err := render.New(render.Config{CJKFontPath: *f.cjkFont, Logger: log})
+	re, err := render.New(render.Config{FallbackFontPaths: filepath.SplitList(*f.cjkFont), Logger: log})
 	if err != nil {
 		_ = cl.Close()
 		return nil, fmt.Errorf("render: %w", err)
