@@ -42,8 +42,9 @@ type Args struct {
 	// Font is the path of a TrueType font for body text, tried before the
 	// embedded Go fonts. Default: the Go fonts only.
 	Font string `json:"font"`
-	// CJKFont is the path of a TrueType CJK font for this task, replacing
-	// the handler's configured one.
+	// CJKFont is the path of a TrueType fallback font for this task, tried
+	// before the handler's fallback fonts (which still draw what it lacks).
+	// Default: the handler's fallback fonts only.
 	CJKFont string `json:"cjk_font"`
 }
 
