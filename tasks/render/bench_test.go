@@ -18,7 +18,8 @@ import (
 // in-memory data lake, lay out, write report.pdf) with a shared Handler, as
 // a worker runs them. Reports hold English, Russian and Greek entries; the
 // "-cjk" ones also a Japanese entry, so the CJK font is embedded when
-// installed. Goal: ≥ 100 two-page reports/s.
+// installed, and the "-cjk-ko" ones a Korean entry as well, so a second
+// fallback font (NanumGothic) is embedded. Goal: ≥ 100 two-page reports/s.
 func BenchmarkRender(b *testing.B) {
 	h, err := New(Config{})
 	require.NoError(b, err)
@@ -27,11 +28,14 @@ func BenchmarkRender(b *testing.B) {
 		records int
 		pages   int
 		cjk     bool
+		korean  bool
 	}{
 		{name: "2-page", records: 6, pages: 2},
 		{name: "50-page", records: 245, pages: 50},
 		{name: "2-page-cjk", records: 6, pages: 2, cjk: true},
 		{name: "50-page-cjk", records: 245, pages: 50, cjk: true},
+		{name: "2-page-cjk-ko", records: 6, pages: 2, cjk: true, korean: true},
+		{name: "50-page-cjk-ko", records: 245, pages: 50, cjk: true, korean: true},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			ctx := context.Background()
@@ -44,6 +48,9 @@ func BenchmarkRender(b *testing.B) {
 				recs[1].Text = repeat("東京の天気は晴れです。明日は雨が降るでしょう。", 10)
 			}
 			recs[2].Text = repeat("Съешь же ещё этих мягких французских булок, да выпей же чаю.", 8)
+			if bc.korean {
+				recs[3].Text = repeat("서울의 날씨는 맑습니다. 내일은 비가 오겠습니다.", 10)
+			}
 			var data []byte
 			for _, r := range recs {
 				line, err := json.Marshal(r)

@@ -16,8 +16,8 @@
 // Chinese and Japanese, the IPA fonts, NanumGothic and NanumBarunGothic
 // (Debian's fonts-nanum) for Korean Hangul. A report embeds only the
 // fallback fonts it draws with (a report without CJK text embeds none),
-// each as a subset of the glyphs it uses; Result.FallbackFonts names them.
-// Characters no font covers are drawn as a visible marker and counted
+// a large one as a subset of the glyphs it uses; Result.FallbackFonts names
+// them. Characters no font covers are drawn as a visible marker and counted
 // (missing_glyphs in the task's XCom) instead of silently becoming spaces.
 // Lines wrap on word boundaries (Korean too) and between Chinese and
 // Japanese characters; pages and text sizes are capped.
