@@ -51,7 +51,7 @@ func newTaskTypes(f taskFlags, log *slog.Logger) (*taskTypes, error) {
 	re, err := render.New(render.Config{FallbackFontPaths: filepath.SplitList(*f.cjkFont), Logger: log})
 	if err != nil {
 		_ = cl.Close()
-		return nil, fmt.Errorf("render: %w", err)
+		return nil, err // render.New says "render: ..."
 	}
 	return &taskTypes{classify: cl, render: re, scrape: sc}, nil
 }
