@@ -126,11 +126,9 @@ func (d *drawer) addFont(f *face) error {
 	return nil
 }
 
-// usedRunes collects, per face that is subset per document, the distinct
-// runes the layout draws with it.
-func usedRunes(l *layout) map[*face][]rune {
-	seen := map[*face]map[rune]bool{}
-	out := map[*face][]rune{}
+// eachTextRun calls fn with the face and text of every run of text the
+// layout draws.
+func eachTextRun(l *layout, fn func(f *face, text string)) {
 	for _, page := range l.pages {
 		for _, o := range page {
 			if o.kind != opText {
@@ -138,38 +136,37 @@ func usedRunes(l *layout) map[*face][]rune {
 			}
 			c := l.chain(o.st)
 			for _, r := range o.runs {
-				f := c.faces[r.face]
-				if f.src == nil {
-					continue
-				}
-				if seen[f] == nil {
-					seen[f] = map[rune]bool{}
-				}
-				for _, ch := range r.text {
-					if !seen[f][ch] {
-						seen[f][ch] = true
-						out[f] = append(out[f], ch)
-					}
-				}
+				fn(c.faces[r.face], r.text)
 			}
 		}
 	}
+}
+
+// usedRunes collects, per face that is subset per document, the distinct
+// runes the layout draws with it.
+func usedRunes(l *layout) map[*face][]rune {
+	seen := map[*face]map[rune]bool{}
+	out := map[*face][]rune{}
+	eachTextRun(l, func(f *face, text string) {
+		if f.src == nil {
+			return
+		}
+		if seen[f] == nil {
+			seen[f] = map[rune]bool{}
+		}
+		for _, ch := range text {
+			if !seen[f][ch] {
+				seen[f][ch] = true
+				out[f] = append(out[f], ch)
+			}
+		}
+	})
 	return out
 }
 
 // usedFaces returns the faces the layout draws text with.
 func usedFaces(l *layout) map[*face]bool {
 	used := map[*face]bool{}
-	for _, page := range l.pages {
-		for _, o := range page {
-			if o.kind != opText {
-				continue
-			}
-			c := l.chain(o.st)
-			for _, r := range o.runs {
-				used[c.faces[r.face]] = true
-			}
-		}
-	}
+	eachTextRun(l, func(f *face, _ string) { used[f] = true })
 	return used
 }
