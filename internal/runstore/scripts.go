@@ -125,14 +125,16 @@ func (s *Store) loadLibrary(ctx context.Context) error {
 
 // missingFunction reports an error of FCALL or FUNCTION LOAD that a load or
 // the EVALSHA fallback cures: the function is not loaded, the server has no
-// functions, or the user may not use them.
+// functions, or the user may not run FCALL or FUNCTION (a user denied a key
+// is not: scripts would be denied it too).
 func missingFunction(err error) bool {
 	if err == nil {
 		return false
 	}
 	msg := strings.ToLower(err.Error())
 	return strings.Contains(msg, "function not found") || strings.Contains(msg, "unknown command") ||
-		strings.Contains(msg, "unknown subcommand") || strings.HasPrefix(msg, "noperm")
+		strings.Contains(msg, "unknown subcommand") ||
+		strings.HasPrefix(msg, "noperm") && (strings.Contains(msg, "'fcall'") || strings.Contains(msg, "'function"))
 }
 
 func (s *Store) run(ctx context.Context, sc *script, dagID string, args ...any) ([]any, error) {

@@ -104,6 +104,8 @@ func TestMissingFunction(t *testing.T) {
 		{errString("ERR unknown command 'FCALL', with args beginning with: "), true},
 		{errString("ERR unknown subcommand 'LOAD'. Try FUNCTION HELP."), true},
 		{errString("NOPERM User default has no permissions to run the 'fcall' command"), true},
+		{errString("NOPERM User app has no permissions to run the 'function|load' command"), true},
+		{errString("NOPERM No permissions to access a key"), false},
 		{errString("ERR user_script:12: Script attempted to access nonexistent global variable"), false},
 		{errString("dial tcp 127.0.0.1:1: connect: connection refused"), false},
 	} {
