@@ -20,24 +20,21 @@ func ParseRedisURL(raw string) (asynq.RedisConnOpt, error) {
 	if !ok || (scheme != "redis-cluster" && scheme != "rediss-cluster") {
 		return asynq.ParseRedisURI(raw)
 	}
-	// url.Parse refuses a host list, so parse the userinfo and hosts here.
-	u, err := url.Parse(scheme + "://placeholder" + strings.TrimPrefix(rest, authority(rest)))
-	if err != nil {
-		return nil, fmt.Errorf("redis cluster URL: %w", err)
-	}
-	if u.Path != "" && u.Path != "/" {
-		return nil, fmt.Errorf("redis cluster URL %q: a cluster has no databases; drop the path %q", redact(raw), u.Path)
+	// url.Parse refuses a host list: split the authority off by hand.
+	hosts := authority(rest)
+	if path, _, _ := strings.Cut(strings.SplitN(rest[len(hosts):], "#", 2)[0], "?"); path != "" && path != "/" {
+		return nil, fmt.Errorf("redis cluster URL %q: a cluster has no databases; drop the path %q", redact(raw), path)
 	}
 	opt := asynq.RedisClusterClientOpt{}
-	hosts := authority(rest)
-	if user, h, ok := strings.Cut(hosts, "@"); ok {
-		hosts = h
-		info, err := url.Parse("x://" + user + "@h")
-		if err != nil {
-			return nil, fmt.Errorf("redis cluster URL %q: %w", redact(raw), err)
+	if i := strings.LastIndex(hosts, "@"); i >= 0 {
+		name, password, _ := strings.Cut(hosts[:i], ":")
+		hosts = hosts[i+1:]
+		var err1, err2 error
+		opt.Username, err1 = url.PathUnescape(name)
+		opt.Password, err2 = url.PathUnescape(password)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("redis cluster URL %q: bad %%-escape in the user name or password", redact(raw))
 		}
-		opt.Username = info.User.Username()
-		opt.Password, _ = info.User.Password()
 	}
 	for _, h := range strings.Split(hosts, ",") {
 		if h == "" || !strings.Contains(h, ":") {
@@ -64,9 +61,9 @@ func authority(rest string) string {
 func redact(raw string) string {
 	scheme, rest, _ := strings.Cut(raw, "://")
 	auth := authority(rest)
-	if user, hosts, ok := strings.Cut(auth, "@"); ok {
-		name, _, _ := strings.Cut(user, ":")
-		return scheme + "://" + name + ":xxxxx@" + hosts + strings.TrimPrefix(rest, auth)
+	if i := strings.LastIndex(auth, "@"); i >= 0 {
+		name, _, _ := strings.Cut(auth[:i], ":")
+		return scheme + "://" + name + ":xxxxx@" + auth[i+1:] + strings.TrimPrefix(rest, auth)
 	}
 	return raw
 }

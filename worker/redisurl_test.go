@@ -24,6 +24,8 @@ func TestParseRedisURL(t *testing.T) {
 			Addrs: []string{"a:1", "b:2"}, Username: "app", Password: "p@ss"}},
 		{url: "rediss-cluster://a:1", want: asynq.RedisClusterClientOpt{Addrs: []string{"a:1"}}, tls: true},
 		{url: "redis-cluster://:s3cret@a:1/0", wantErr: "no databases"},
+		{url: "redis-cluster://:s3cret%zz@a:1", wantErr: "bad %-escape"},
+		{url: "redis-cluster://:s3cr@t@a:1", want: asynq.RedisClusterClientOpt{Addrs: []string{"a:1"}, Password: "s3cr@t"}},
 		{url: "redis-cluster://a:1,,b:2", wantErr: `node "" is not host:port`},
 		{url: "redis-cluster://a", wantErr: `node "a" is not host:port`},
 		{url: "ftp://a:1", wantErr: "unsupported uri scheme"},
