@@ -44,6 +44,16 @@ type Config struct {
 	// get this long to finish before they are handed back to the queue.
 	// Default 30s.
 	ShutdownTimeout time.Duration
+	// MarkRunningAfter is how long a try runs before the worker marks it
+	// running in the run store. A try whose payload carries its task's
+	// static fields (most do) starts without reading Redis: one round trip
+	// less per try. It shows as queued until it has run this long, and a
+	// try found stale then (its run was cleared, failed or deleted) has its
+	// context cancelled and its outcome dropped. A try that ends sooner goes
+	// from queued to its outcome in the completion step, with its start and
+	// host. Negative marks every try running before its handler starts.
+	// Default 100ms.
+	MarkRunningAfter time.Duration
 	// Hostname is recorded on each try. Default os.Hostname().
 	Hostname string
 	// Clock returns the current time. Default time.Now.
@@ -65,6 +75,9 @@ type Config struct {
 	Metrics prometheus.Registerer
 }
 
+// DefaultMarkRunningAfter is Config.MarkRunningAfter's default.
+const DefaultMarkRunningAfter = 100 * time.Millisecond
+
 // WithDefaults returns c with unset fields filled.
 func (c Config) WithDefaults() Config {
 	if c.Concurrency == 0 {
@@ -84,6 +97,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = 30 * time.Second
+	}
+	if c.MarkRunningAfter == 0 {
+		c.MarkRunningAfter = DefaultMarkRunningAfter
 	}
 	if c.Hostname == "" {
 		c.Hostname, _ = os.Hostname()

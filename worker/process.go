@@ -16,8 +16,9 @@ import (
 	"github.com/hibiken/asynq"
 )
 
-// processTI runs one try of a task instance: start (fenced), render,
-// run with timeout and recover, capture the log, complete.
+// processTI runs one try of a task instance: start (fenced, or from the
+// payload and marked running late), render, run with timeout and recover,
+// capture the log, complete.
 func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 	p, err := engine.DecodePayload(t.Payload())
 	if err != nil {
@@ -29,19 +30,27 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	defer release()
-	info, err := w.eng.Start(ctx, p, w.cfg.Hostname)
-	if errors.Is(err, runstore.ErrFenced) || errors.Is(err, runstore.ErrTaskNotFound) {
-		log.Debug("dropped a stale delivery", "reason", err)
-		return nil
+	// A payload with the task's static fields starts the try at once; the
+	// try is marked running only if it outlasts MarkRunningAfter.
+	info, late := (*runstore.StartInfo)(nil), false
+	if w.cfg.MarkRunningAfter >= 0 {
+		info, late = p.StartInfo()
 	}
-	if err != nil {
-		return err
+	if !late {
+		info, err = w.eng.Start(ctx, p, w.cfg.Hostname)
+		if errors.Is(err, runstore.ErrFenced) || errors.Is(err, runstore.ErrTaskNotFound) {
+			log.Debug("dropped a stale delivery", "reason", err)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if info.Redelivered {
+			log.Warn("try redelivered after a worker was lost; running it again")
+		}
 	}
 	tm := w.met.start(metrics.KindDAG, info.TI.Operator)
 	defer tm.End()
-	if info.Redelivered {
-		log.Warn("try redelivered after a worker was lost; running it again")
-	}
 	// The try's log is captured only when there is a lake to keep it in.
 	tlog := log
 	var buf *capBuffer
@@ -52,7 +61,17 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 			"dag_id", p.DagID, "run_id", p.RunID, "task_id", p.TaskID, "try", p.Try)
 	}
 	start := w.cfg.Clock()
-	val, runErr := w.runTry(ctx, info, tlog)
+	runCtx := ctx
+	var mark *lateMark
+	if late {
+		mark = w.markLater(ctx, p, start, log)
+		runCtx = mark.ctx
+	}
+	val, runErr := w.runTry(runCtx, info, tlog)
+	if mark != nil && mark.stop() {
+		log.Info("stopped a stale try: it is no longer current", "error", errString(runErr))
+		return nil
+	}
 	tm.Ran(errors.Is(runErr, ErrPanic))
 	if ctx.Err() != nil && !errors.Is(runErr, ErrTimeout) {
 		// The worker is shutting down: hand the try back to asynq, which
@@ -96,6 +115,55 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 		}
 	}()
 	return nil
+}
+
+// lateMark marks a try that started from its payload running once it has
+// run for Config.MarkRunningAfter, and cancels its context when the run
+// store finds it stale.
+type lateMark struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	timer  *time.Timer
+	done   chan struct{}
+	// fenced is written before done closes.
+	fenced bool
+}
+
+func (w *Worker) markLater(ctx context.Context, p engine.Payload, start time.Time, log *slog.Logger) *lateMark {
+	m := &lateMark{done: make(chan struct{})}
+	m.ctx, m.cancel = context.WithCancel(ctx)
+	m.timer = time.AfterFunc(w.cfg.MarkRunningAfter, func() {
+		defer close(m.done)
+		info, err := w.eng.MarkRunning(ctx, p, w.cfg.Hostname, start)
+		switch {
+		case errors.Is(err, runstore.ErrFenced) || errors.Is(err, runstore.ErrTaskNotFound):
+			m.fenced = true
+			m.cancel()
+		case err != nil:
+			log.Warn("could not mark the try running; it shows as queued until it ends", "error", err.Error())
+		case info.Redelivered:
+			log.Warn("try redelivered after a worker was lost; running it again")
+		}
+	})
+	return m
+}
+
+// stop ends the mark, waiting for one in flight, and reports whether it
+// found the try stale.
+func (m *lateMark) stop() bool {
+	defer m.cancel()
+	if m.timer.Stop() {
+		return false
+	}
+	<-m.done
+	return m.fenced
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 func (w *Worker) storeLog(ctx context.Context, info *runstore.StartInfo, data []byte, tlog *slog.Logger) string {

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
+
+	"github.com/dagworker/dagworker/internal/runstore"
 )
 
 // asynq task types of the engine.
@@ -25,6 +28,26 @@ type Payload struct {
 	// Pool and PoolSlots are the task's pool ("" for none) and its slots.
 	Pool      string `json:"pool,omitempty"`
 	PoolSlots int    `json:"pool_slots,omitempty"`
+	// Static is the task's runstore.Static JSON and RunStart its run's
+	// start (Unix ms), when the dispatch had them: with them the worker
+	// starts the try without reading the run store (see StartInfo).
+	Static   json.RawMessage `json:"static,omitempty"`
+	RunStart int64           `json:"run_start,omitempty"`
+}
+
+// StartInfo returns the try's StartInfo built from p's static fields, or
+// false when p has none (or they do not decode): the try must then be
+// started through the run store (Engine.Start).
+func (p Payload) StartInfo() (*runstore.StartInfo, bool) {
+	if len(p.Static) == 0 {
+		return nil, false
+	}
+	var runStart time.Time
+	if p.RunStart > 0 {
+		runStart = time.UnixMilli(p.RunStart).UTC()
+	}
+	info, err := runstore.StartInfoFrom(p.DagID, p.RunID, p.TaskID, p.Try, p.Static, runStart)
+	return info, err == nil
 }
 
 // TaskID is the asynq TaskID of a try: a replayed enqueue of the same try

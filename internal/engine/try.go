@@ -19,6 +19,13 @@ func (e *Engine) Start(ctx context.Context, p Payload, hostname string) (*runsto
 	return e.store.StartTry(ctx, p.DagID, p.RunID, p.TaskID, p.Try, hostname)
 }
 
+// MarkRunning marks try p running late, as begun at startedAt: the worker
+// started it from its payload (Payload.StartInfo). runstore.ErrFenced means
+// the try is no longer current: stop it and drop its outcome.
+func (e *Engine) MarkRunning(ctx context.Context, p Payload, hostname string, startedAt time.Time) (*runstore.StartInfo, error) {
+	return e.store.StartTryAt(ctx, p.DagID, p.RunID, p.TaskID, p.Try, hostname, startedAt)
+}
+
 // RenderArgs renders the try's arguments with the run's template context
 // (ds, params, dag_run.conf, ...) and upstream XComs. A template error is an
 // invalid argument (tasks.ErrInvalidArgs): the task fails without retries.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -90,7 +91,7 @@ func (s *Store) CreateRun(ctx context.Context, nr NewRun) (*CreateResult, error)
 	args = append(args, runFields...)
 	args = append(args, len(d.Tasks))
 	for i := range d.Tasks {
-		ta, err := taskArgs(&d.Tasks[i])
+		ta, err := taskArgs(&d.Tasks[i], nr.LogicalDate, d.DagrunTimeout)
 		if err != nil {
 			return nil, fmt.Errorf("dag %q: %w", d.DagID, err)
 		}
@@ -142,7 +143,7 @@ func roots(d *Snapshot) string {
 	return strings.Join(r, ",")
 }
 
-func taskArgs(t *SnapshotTask) ([]any, error) {
+func taskArgs(t *SnapshotTask, logical time.Time, dagrunTimeout time.Duration) ([]any, error) {
 	if err := CheckID("task", t.TaskID); err != nil {
 		return nil, err
 	}
@@ -173,12 +174,16 @@ func taskArgs(t *SnapshotTask) ([]any, error) {
 	if t.RetryExponentialBackoff {
 		exp = "1"
 	}
+	static, err := staticOf(t, args, logical, dagrunTimeout)
+	if err != nil {
+		return nil, err
+	}
 	// Order must match TASK_FIELDS in lua/create.lua.
 	return []any{t.TaskID,
 		t.Operator, queue, t.Pool, slots, prio, t.Retries + 1,
 		rule, len(t.Upstream), strings.Join(t.Upstream, ","), strings.Join(t.Downstream, ","), leaf,
 		string(args), t.ExecutionTimeout.Milliseconds(), t.RetryDelay.Milliseconds(), exp,
-		t.MaxRetryDelay.Milliseconds(),
+		t.MaxRetryDelay.Milliseconds(), static,
 	}, nil
 }
 

@@ -14,7 +14,15 @@ import (
 // the current one or the task instance is not queued/running (a replayed or
 // late delivery): the caller must drop the task without running it.
 func (s *Store) StartTry(ctx context.Context, dagID, runID, taskID string, try int, hostname string) (*StartInfo, error) {
-	now := ms(s.now())
+	return s.StartTryAt(ctx, dagID, runID, taskID, try, hostname, s.now())
+}
+
+// StartTryAt is StartTry for a try whose handler started at startedAt: a
+// worker that started it from its payload (see Static) marks it running
+// late, with the time it really began.
+func (s *Store) StartTryAt(ctx context.Context, dagID, runID, taskID string, try int, hostname string,
+	startedAt time.Time) (*StartInfo, error) {
+	now := ms(startedAt)
 	res, err := s.run(ctx, scriptStart, dagID, runID, taskID, try, hostname, now)
 	if err != nil {
 		return nil, fmt.Errorf("start %s/%s/%s try %d: %w", dagID, runID, taskID, try, err)
@@ -54,7 +62,8 @@ var startRunFields = []string{"state", "run_type", "logical_date", "data_interva
 	"start_date", "conf", "params", "dag_version", "dagrun_timeout_ms", "max_active_tasks"}
 
 // Complete is the completion step: one atomic script that fences the try
-// (ErrFenced unless it is the current, running try of a running run),
+// (ErrFenced unless it is the current try, queued or running, of a running
+// run; a queued one takes its start and host from c.Record),
 // records it, sets the task's state (success, up_for_retry, failed,
 // skipped), propagates terminal states to downstream counters and trigger
 // rules (cascading skipped and upstream_failed), dispatches newly ready
@@ -84,7 +93,7 @@ func (s *Store) Complete(ctx context.Context, c Completion) (*CompleteResult, er
 		return nil, fmt.Errorf("try record: %w", err)
 	}
 	res, err := s.run(ctx, scriptComplete, c.DagID, c.RunID, c.TaskID, c.Try, string(c.Outcome), ms(now),
-		c.RetryDelay.Milliseconds(), string(recJSON), string(c.XCom))
+		c.RetryDelay.Milliseconds(), string(recJSON), string(c.XCom), ms(rec.StartDate), rec.Hostname)
 	if err != nil {
 		return nil, fmt.Errorf("complete %s/%s/%s try %d: %w", c.DagID, c.RunID, c.TaskID, c.Try, err)
 	}

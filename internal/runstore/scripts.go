@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	_ "embed"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -179,7 +180,7 @@ func atoi(v string) int {
 }
 
 // dispatchArity is the length of a dispatch tuple in script replies.
-const dispatchArity = 8
+const dispatchArity = 10
 
 // dispatches decodes the tuples after the first skip reply elements.
 func dispatches(dagID string, res []any, skip int) []Dispatch {
@@ -197,6 +198,9 @@ func dispatches(dagID string, res []any, skip int) []Dispatch {
 			d.RetryAt = fromMS(at)
 		} else if d.Pool = str(res[i+6]); d.Pool != "" {
 			d.PoolSlots = max(1, atoi(str(res[i+7])))
+		}
+		if st := str(res[i+8]); st != "" {
+			d.Static, d.RunStart = json.RawMessage(st), fromMS(str(res[i+9]))
 		}
 		out = append(out, d)
 	}

@@ -76,7 +76,19 @@ func TestCreateRunIdempotentAndChain(t *testing.T) {
 	require.Equal(t, RunRunning, res.Run.State)
 	require.JSONEq(t, `{"p":1,"q":"y"}`, string(res.Run.Params))
 	require.Len(t, res.Dispatch, 1)
-	require.Equal(t, Dispatch{DagID: "d", RunID: res.Run.RunID, TaskID: "ta", Try: 1, Queue: "default"}, res.Dispatch[0])
+	d := res.Dispatch[0]
+	require.Equal(t, b.now, d.RunStart)
+	info, err := StartInfoFrom(d.DagID, d.RunID, d.TaskID, d.Try, d.Static, d.RunStart)
+	require.NoError(t, err, "the root's try carries its static fields")
+	ti, err := b.store.TaskInstance(ctx, "d", res.Run.RunID, "ta")
+	require.NoError(t, err)
+	require.Equal(t, ti.Operator, info.TI.Operator)
+	require.JSONEq(t, string(ti.Args), string(info.TI.Args))
+	require.Equal(t, ti.MaxTries, info.TI.MaxTries)
+	require.Equal(t, b.now, info.Run.LogicalDate)
+	require.Equal(t, b.now, info.Run.StartDate)
+	d.Static, d.RunStart = nil, time.Time{}
+	require.Equal(t, Dispatch{DagID: "d", RunID: res.Run.RunID, TaskID: "ta", Try: 1, Queue: "default"}, d)
 
 	again, err := b.store.CreateRun(ctx, nr)
 	require.NoError(t, err)

@@ -100,6 +100,12 @@ type Dispatch struct {
 	// RetryAt is set for a retry timer: the try Try failed and its
 	// successor may be dispatched at RetryAt (see Store.RetryDue).
 	RetryAt time.Time
+	// Static is the task instance's Static JSON (nil when it has none: a
+	// retry timer, a cleared task, templated or large arguments, a run
+	// created by an older version) and RunStart its run's start: with both
+	// a worker starts the try without reading Redis (see StartInfoFrom).
+	Static   json.RawMessage
+	RunStart time.Time
 }
 
 // Outcome is how a try ended.

@@ -43,7 +43,9 @@ for _, t in ipairs(ids) do
     end
     redis.call('HSET', tk, 'state', '', 'max_tries', num(v[1]) + num(retries) + 1, 'u_success', 0,
       'u_failed', 0, 'u_skipped', 0, 'u_upstream_failed', 0, 'u_done', 0)
-    redis.call('HDEL', tk, 'next_try_at', 'queued_at', 'start_date', 'end_date', 'duration_ms', 'hostname')
+    -- 'static' holds max_tries as the run was created: a cleared task's
+    -- tries start the slow way, reading the task instance.
+    redis.call('HDEL', tk, 'next_try_at', 'queued_at', 'start_date', 'end_date', 'duration_ms', 'hostname', 'static')
     redis.call('HDEL', k_xcom(run), t)
   else
     done = done + 1
@@ -70,6 +72,7 @@ for _, t in ipairs(ids) do
 end
 redis.call('HSET', rk, 'state', 'running', 'queued_at', now, 'start_date', now, 'n_done', done,
   'leaf_failed', leaf_failed, 'slots', 0, 'waiting', 0)
+starts[run] = now
 know_slots(run, 0)
 know_waiting(run, 0)
 redis.call('HDEL', rk, 'end_date', 'failure_reason')

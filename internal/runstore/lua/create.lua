@@ -8,7 +8,7 @@ local RUN_FIELDS = {'state', 'run_type', 'logical_date', 'data_interval_start', 
   'failure_reason', 'n_tasks', 'n_done', 'max_active_runs', 'max_active_tasks', 'dagrun_timeout_ms'}
 local TASK_FIELDS = {'operator', 'queue', 'pool', 'pool_slots', 'priority_weight', 'max_tries',
   'rule', 'n_up', 'up', 'down', 'leaf', 'args', 'exec_timeout_ms', 'retry_delay_ms', 'retry_exp',
-  'max_retry_delay_ms'}
+  'max_retry_delay_ms', 'static'}
 -- Fields written even when empty: the string fields readers compare with ''.
 local KEEP = {operator = true, queue = true, rule = true, n_up = true, up = true, down = true, leaf = true,
   args = true, max_tries = true, pool_slots = true}

@@ -4,12 +4,12 @@
 -- the call's DAG hash tag "{<prefix>:<dag_id>}" (every key is built from
 -- it, see keys.go) and empties the per-call caches below.
 local tag, k_runs, k_active, k_queued
-local caps, slots_of, slots_read, waiting_of, waiting_read
+local caps, slots_of, slots_read, waiting_of, waiting_read, starts
 
 local function begin(keys)
   tag = keys[1]
   k_runs, k_active, k_queued = tag .. ':runs', tag .. ':active', tag .. ':queued'
-  caps, slots_of, slots_read, waiting_of, waiting_read = {}, {}, {}, {}, {}
+  caps, slots_of, slots_read, waiting_of, waiting_read, starts = {}, {}, {}, {}, {}, {}
 end
 
 local function k_run(run) return tag .. ':run:' .. run end
@@ -119,8 +119,19 @@ local function flush_slots()
 end
 
 -- DISPATCH_FIELDS are the task instance fields dispatch needs; a caller that
--- has read them already (in this order) passes them as v.
-local DISPATCH_FIELDS = {'try_number', 'queue', 'exec_timeout_ms', 'pool', 'pool_slots'}
+-- has read them already (in this order) passes them as v. 'static' is what a
+-- worker needs to start the try without reading Redis (see Static in Go).
+local DISPATCH_FIELDS = {'try_number', 'queue', 'exec_timeout_ms', 'pool', 'pool_slots', 'static'}
+
+-- run_start returns a running run's start_date, read once per call.
+local function run_start(run)
+  local v = starts[run]
+  if v == nil then
+    v = redis.call('HGET', k_run(run), 'start_date') or ''
+    starts[run] = v
+  end
+  return v
+end
 
 -- with appends the field/value pairs pre (may be nil) to f and returns f.
 local function with(f, pre)
@@ -132,7 +143,7 @@ end
 
 -- dispatch takes a max_active_tasks slot, starts a new try and appends the
 -- dispatch tuple (run, task, try, queue, exec_timeout_ms, retry_at=0, pool,
--- pool_slots) to out. pre holds more field/value pairs of the task instance
+-- pool_slots, static, run start_date) to out. pre holds more field/value pairs of the task instance
 -- to write in the same HSET (nil for none); v its DISPATCH_FIELDS when the
 -- caller has read them (else nil).
 local function dispatch(run, task, now, out, pre, v)
@@ -141,7 +152,7 @@ local function dispatch(run, task, now, out, pre, v)
   local try = num(v[1]) + 1
   redis.call('HSET', tk, unpack(with({'try_number', try, 'state', 'queued', 'queued_at', now, 'next_try_at', ''}, pre)))
   add_slots(run, 1)
-  out[#out + 1] = {run, task, try, v[2], v[3] or '0', '0', v[4] or '', v[5] or '1'}
+  out[#out + 1] = {run, task, try, v[2], v[3] or '0', '0', v[4] or '', v[5] or '1', v[6] or '', run_start(run)}
 end
 
 -- make_ready dispatches a ready task, or parks it in the run's wait set
@@ -226,7 +237,7 @@ local function propagate(run, task, st, now, out, down, leaf)
         local dec
         if c[1] == '' then dec = evaluate(c[2], num(c[3]), cs, csk, cf, cuf, cd) end
         if dec == 'ready' then
-          make_ready(run, d, now, out, counters, {c[9], c[10], c[11], c[12], c[13]})
+          make_ready(run, d, now, out, counters, {c[9], c[10], c[11], c[12], c[13], c[14]})
         elseif dec then
           redis.call('HSET', dk, 'state', dec, 'end_date', now, unpack(counters))
           stack[#stack + 1] = {d, dec}
@@ -247,6 +258,7 @@ local start_queued
 local function start_run(run, now, out)
   local rk = k_run(run)
   redis.call('HSET', rk, 'state', 'running', 'start_date', now)
+  starts[run] = now
   redis.call('SADD', k_active, run)
   redis.call('ZREM', k_queued, run)
   local roots = redis.call('HGET', rk, 'roots')
