@@ -215,10 +215,7 @@ func (e *Engine) enqueue(ctx context.Context, d runstore.Dispatch) error {
 	if !d.RunStart.IsZero() {
 		p.RunStart = d.RunStart.UnixMilli()
 	}
-	body, err := json.Marshal(p)
-	if err != nil {
-		return err
-	}
+	body := p.Encode()
 	opts := []asynq.Option{asynq.Queue(d.Queue), asynq.Retention(e.cfg.Retention)}
 	var t *asynq.Task
 	if d.RetryAt.IsZero() {
@@ -235,7 +232,7 @@ func (e *Engine) enqueue(ctx context.Context, d runstore.Dispatch) error {
 		opts = append(opts, asynq.TaskID(RetryTaskID(p)), asynq.MaxRetry(e.cfg.MaxRedeliveries),
 			asynq.ProcessIn(d.RetryAt.Sub(e.now())))
 	}
-	_, err = e.cfg.Client.EnqueueContext(ctx, t, opts...)
+	_, err := e.cfg.Client.EnqueueContext(ctx, t, opts...)
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
 		return nil
 	}

@@ -2,7 +2,6 @@ package runstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -88,10 +87,7 @@ func (s *Store) Complete(ctx context.Context, c Completion) (*CompleteResult, er
 	if rec.State == "" {
 		rec.State = outcomeState(c.Outcome)
 	}
-	recJSON, err := json.Marshal(rec)
-	if err != nil {
-		return nil, fmt.Errorf("try record: %w", err)
-	}
+	recJSON := rec.appendJSON(nil)
 	res, err := s.run(ctx, scriptComplete, c.DagID, c.RunID, c.TaskID, c.Try, string(c.Outcome), ms(now),
 		c.RetryDelay.Milliseconds(), string(recJSON), string(c.XCom), ms(rec.StartDate), rec.Hostname)
 	if err != nil {

@@ -2,6 +2,7 @@ package runstore
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -112,4 +113,24 @@ func TestStartInfoFromRejectsBadInput(t *testing.T) {
 	require.Equal(t, time.UnixMilli(5000).UTC(), info.Run.StartDate)
 	require.Equal(t, time.Minute, info.Run.DagrunTimeout)
 	require.Equal(t, RunRunning, info.Run.State)
+}
+
+// The try record written by hand reads back as encoding/json's does.
+func TestTryRecordJSON(t *testing.T) {
+	t.Parallel()
+	for _, tr := range []Try{
+		{},
+		{Try: 3, State: TIFailed, StartDate: time.UnixMilli(1795000000123).UTC(), EndDate: time.UnixMilli(1795000001500).UTC(),
+			Duration: 1.377, Hostname: "w\"1", Error: "boom:\n\tat x\x00 ü", LogKey: "logs/d/r/t/3.log"},
+		{Try: 1, State: TISuccess, Duration: 1500000, Hostname: "h"},
+		{Try: 1, Duration: 1e-9},
+	} {
+		var got, want Try
+		b := tr.appendJSON(nil)
+		require.NoError(t, json.Unmarshal(b, &got), "%s", b)
+		std, err := json.Marshal(tr)
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(std, &want))
+		require.Equal(t, want, got, "%s", b)
+	}
 }
