@@ -55,6 +55,32 @@ fast:
 	require.JSONEq(t, `3`, string(x), "max_tries came with the payload")
 }
 
+// With a negative MarkRunningAfter every try takes the start step first.
+func TestMarkRunningBeforeEveryTry(t *testing.T) {
+	t.Parallel()
+	b := setupNoWorker(t)
+	seen := make(chan runstore.TIState, 1)
+	b.startWorkerWith(t, map[string]tasks.Handler{
+		"peek": tasks.HandlerFunc(func(ctx context.Context, tk *tasks.Task) (any, error) {
+			ti, err := b.store.TaskInstance(ctx, tk.Info.DagID, tk.Info.RunID, tk.Info.TaskID)
+			if err != nil {
+				return nil, err
+			}
+			seen <- ti.State
+			return nil, nil
+		}),
+	}, func(c *worker.Config) { c.MarkRunningAfter = -1 })
+	d := parseDAG(t, `
+eager:
+  tasks:
+    - {task_id: a, operator: peek}
+`)
+	res, err := b.eng.CreateRun(context.Background(), d, engine.RunOptions{RunID: "r"})
+	require.NoError(t, err)
+	require.Equal(t, runstore.RunSuccess, b.wait(t, "eager", res.Run.RunID).State)
+	require.Equal(t, runstore.TIRunning, <-seen)
+}
+
 // A try that outlasts MarkRunningAfter shows as running with its host and
 // the time its handler began.
 func TestLongTryMarkedRunning(t *testing.T) {
