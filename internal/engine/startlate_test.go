@@ -12,6 +12,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// peek is a task type that sends the state its own task instance has in the
+// store while it runs, and returns its max_tries.
+func (b *bundle) peek(seen chan<- runstore.TIState) tasks.Handler {
+	return tasks.HandlerFunc(func(ctx context.Context, tk *tasks.Task) (any, error) {
+		ti, err := b.store.TaskInstance(ctx, tk.Info.DagID, tk.Info.RunID, tk.Info.TaskID)
+		if err != nil {
+			return nil, err
+		}
+		seen <- ti.State
+		return tk.Info.MaxTries, nil
+	})
+}
+
 // A try whose payload carries its static fields runs before the store hears
 // of it: its handler sees the task instance still queued, the completion
 // step records the start and host, and the downstream try runs the same way.
@@ -19,16 +32,8 @@ func TestTryStartsFromPayload(t *testing.T) {
 	t.Parallel()
 	b := setupNoWorker(t)
 	seen := make(chan runstore.TIState, 2)
-	b.startWorkerWith(t, map[string]tasks.Handler{
-		"peek": tasks.HandlerFunc(func(ctx context.Context, tk *tasks.Task) (any, error) {
-			ti, err := b.store.TaskInstance(ctx, tk.Info.DagID, tk.Info.RunID, tk.Info.TaskID)
-			if err != nil {
-				return nil, err
-			}
-			seen <- ti.State
-			return tk.Info.MaxTries, nil
-		}),
-	}, func(c *worker.Config) { c.MarkRunningAfter = time.Hour; c.Hostname = "w-fast" })
+	b.startWorkerWith(t, map[string]tasks.Handler{"peek": b.peek(seen)},
+		func(c *worker.Config) { c.MarkRunningAfter = time.Hour; c.Hostname = "w-fast" })
 	d := parseDAG(t, `
 fast:
   default_args: {retries: 2}
@@ -60,16 +65,8 @@ func TestMarkRunningBeforeEveryTry(t *testing.T) {
 	t.Parallel()
 	b := setupNoWorker(t)
 	seen := make(chan runstore.TIState, 1)
-	b.startWorkerWith(t, map[string]tasks.Handler{
-		"peek": tasks.HandlerFunc(func(ctx context.Context, tk *tasks.Task) (any, error) {
-			ti, err := b.store.TaskInstance(ctx, tk.Info.DagID, tk.Info.RunID, tk.Info.TaskID)
-			if err != nil {
-				return nil, err
-			}
-			seen <- ti.State
-			return nil, nil
-		}),
-	}, func(c *worker.Config) { c.MarkRunningAfter = -1 })
+	b.startWorkerWith(t, map[string]tasks.Handler{"peek": b.peek(seen)},
+		func(c *worker.Config) { c.MarkRunningAfter = -1 })
 	d := parseDAG(t, `
 eager:
   tasks:
