@@ -134,7 +134,7 @@ func TestStaleTryStoppedAtItsMark(t *testing.T) {
 				return "not stopped", nil
 			}
 		}),
-	}, func(c *worker.Config) { c.MarkRunningAfter = 300 * time.Millisecond })
+	}, func(c *worker.Config) { c.MarkRunningAfter = time.Second })
 	d := parseDAG(t, `
 stale:
   tasks:
