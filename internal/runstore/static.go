@@ -4,11 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
-	"strconv"
 	"time"
-
-	"github.com/dagworker/dagworker/internal/jsonenc"
 )
 
 // MaxStaticArgs is the largest argument JSON a task instance's Static may
@@ -89,28 +85,4 @@ func StartInfoFrom(dagID, runID, taskID string, try int, static []byte, runStart
 		run.LogicalDate = time.UnixMilli(st.LogicalDateMS).UTC()
 	}
 	return &StartInfo{TI: ti, Run: run}, nil
-}
-
-// appendJSON appends the try record as encoding/json would write it (the
-// readers use encoding/json), without its reflection: one record is
-// written per try.
-func (t Try) appendJSON(b []byte) []byte {
-	b = strconv.AppendInt(append(b, `{"try":`...), int64(t.Try), 10)
-	b = jsonenc.String(append(b, `,"state":`...), string(t.State))
-	b = jsonenc.Time(append(b, `,"start_date":`...), t.StartDate)
-	b = jsonenc.Time(append(b, `,"end_date":`...), t.EndDate)
-	b = append(b, `,"duration":`...)
-	if math.IsNaN(t.Duration) || math.IsInf(t.Duration, 0) {
-		b = append(b, '0')
-	} else {
-		b = strconv.AppendFloat(b, t.Duration, 'g', -1, 64)
-	}
-	b = jsonenc.String(append(b, `,"hostname":`...), t.Hostname)
-	if t.Error != "" {
-		b = jsonenc.String(append(b, `,"error":`...), t.Error)
-	}
-	if t.LogKey != "" {
-		b = jsonenc.String(append(b, `,"log_key":`...), t.LogKey)
-	}
-	return append(b, '}')
 }

@@ -2,7 +2,11 @@ package runstore
 
 import (
 	"encoding/json"
+	"math"
+	"strconv"
 	"time"
+
+	"github.com/dagworker/dagworker/internal/jsonenc"
 )
 
 // Run is one DAG run as stored.
@@ -83,6 +87,30 @@ type Try struct {
 	Error    string  `json:"error,omitempty"`
 	// LogKey is the data lake key of the try's captured log ("" if none).
 	LogKey string `json:"log_key,omitempty"`
+}
+
+// appendJSON appends the try record as JSON that encoding/json (what every
+// reader uses) decodes to t, without its reflection: one record is written
+// per try. A duration that is not a finite number is written as 0.
+func (t Try) appendJSON(b []byte) []byte {
+	b = strconv.AppendInt(append(b, `{"try":`...), int64(t.Try), 10)
+	b = jsonenc.String(append(b, `,"state":`...), string(t.State))
+	b = jsonenc.Time(append(b, `,"start_date":`...), t.StartDate)
+	b = jsonenc.Time(append(b, `,"end_date":`...), t.EndDate)
+	b = append(b, `,"duration":`...)
+	if math.IsNaN(t.Duration) || math.IsInf(t.Duration, 0) {
+		b = append(b, '0')
+	} else {
+		b = strconv.AppendFloat(b, t.Duration, 'g', -1, 64)
+	}
+	b = jsonenc.String(append(b, `,"hostname":`...), t.Hostname)
+	if t.Error != "" {
+		b = jsonenc.String(append(b, `,"error":`...), t.Error)
+	}
+	if t.LogKey != "" {
+		b = jsonenc.String(append(b, `,"log_key":`...), t.LogKey)
+	}
+	return append(b, '}')
 }
 
 // Dispatch is a task instance try that must be handed to the queue.

@@ -143,9 +143,9 @@ end
 
 -- dispatch takes a max_active_tasks slot, starts a new try and appends the
 -- dispatch tuple (run, task, try, queue, exec_timeout_ms, retry_at=0, pool,
--- pool_slots, static, run start_date) to out. pre holds more field/value pairs of the task instance
--- to write in the same HSET (nil for none); v its DISPATCH_FIELDS when the
--- caller has read them (else nil).
+-- pool_slots, static, run start_date) to out. pre holds more field/value
+-- pairs of the task instance to write in the same HSET (nil for none); v its
+-- DISPATCH_FIELDS when the caller has read them (else nil).
 local function dispatch(run, task, now, out, pre, v)
   local tk = k_ti(run, task)
   if v == nil then v = redis.call('HMGET', tk, unpack(DISPATCH_FIELDS)) end
