@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -123,7 +124,9 @@ func decodeFast(b []byte) (Payload, bool) {
 		if end <= r.i || b[end] != '}' || !json.Valid(b[r.i:end]) {
 			return p, false
 		}
-		p.Static = json.RawMessage(b[r.i:end:end])
+		// encoding/json keeps a raw value without the blanks around it.
+		v := bytes.Trim(b[r.i:end], " \t\r\n")
+		p.Static = json.RawMessage(v[:len(v):len(v)])
 		r.i = end
 	}
 	return p, ok && r.lit("}") && r.i == len(b)

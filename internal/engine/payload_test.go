@@ -46,6 +46,7 @@ func FuzzDecodePayload(f *testing.F) {
 		Static: json.RawMessage(`{"op":"x","args":{}}`)}.Encode())
 	f.Add([]byte(`{"dag_id":"d","run_id":"r","task_id":"t","try":01}`))
 	f.Add([]byte(`{"dag_id":"d","run_id":"r","task_id":"t","try":1,"static":{}}}`))
+	f.Add([]byte("{\"dag_id\":\"\",\"run_id\":\"\",\"task_id\":\"\",\"try\":0,\"static\": {} \n}"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if fast, ok := decodeFast(b); ok {
 			var std Payload
