@@ -101,10 +101,39 @@ func (w *Worker) Run(ctx context.Context) error {
 	for _, t := range types {
 		mux.HandleFunc(t, w.processAdHoc)
 	}
-	srv := asynq.NewServerFromRedisClient(w.rdb, asynq.Config{
-		Concurrency:       w.cfg.Concurrency,
+	servers := make([]*asynq.Server, 0, w.cfg.Dequeuers)
+	stop := func() {
+		// Side by side: the drain is bounded by one ShutdownTimeout.
+		var wg sync.WaitGroup
+		for _, srv := range servers {
+			wg.Go(srv.Shutdown)
+		}
+		wg.Wait()
+	}
+	for i := range w.cfg.Dequeuers {
+		srv := asynq.NewServerFromRedisClient(w.rdb, w.serverConfig(ctx, share(w.cfg.Concurrency, w.cfg.Dequeuers, i)))
+		if err := srv.Start(mux); err != nil {
+			stop()
+			return fmt.Errorf("start worker: %w", err)
+		}
+		servers = append(servers, srv)
+	}
+	w.log.Info("worker started", "concurrency", w.cfg.Concurrency, "dequeuers", w.cfg.Dequeuers,
+		"queues", w.cfg.Queues, "task_types", types)
+	<-ctx.Done()
+	stop()
+	w.bg.Wait()
+	w.log.Info("worker stopped")
+	return nil
+}
+
+// serverConfig is the config of one of the worker's asynq servers, with
+// concurrency slots.
+func (w *Worker) serverConfig(ctx context.Context, concurrency int) asynq.Config {
+	return asynq.Config{
+		Concurrency:       concurrency,
 		Queues:            w.cfg.Queues,
-		TaskCheckInterval: w.cfg.TaskCheckInterval,
+		TaskCheckInterval: w.cfg.TaskCheckInterval * time.Duration(w.cfg.Dequeuers),
 		// Retry timers (ProcessIn) move to their queue within a second
 		// instead of asynq's default five.
 		DelayedTaskCheckInterval: time.Second,
@@ -114,16 +143,17 @@ func (w *Worker) Run(ctx context.Context) error {
 		RetryDelayFunc:           retryDelay,
 		IsFailure:                isFailure,
 		BaseContext:              func() context.Context { return context.WithoutCancel(ctx) },
-	})
-	if err := srv.Start(mux); err != nil {
-		return fmt.Errorf("start worker: %w", err)
 	}
-	w.log.Info("worker started", "concurrency", w.cfg.Concurrency, "queues", w.cfg.Queues, "task_types", types)
-	<-ctx.Done()
-	srv.Shutdown()
-	w.bg.Wait()
-	w.log.Info("worker stopped")
-	return nil
+}
+
+// share returns part i of n of total, the remainder going to the first
+// parts: share(10, 3, i) is 4, 3, 3.
+func share(total, n, i int) int {
+	s := total / n
+	if i < total%n {
+		s++
+	}
+	return s
 }
 
 // connect opens the Redis client shared by the asynq server, the asynq

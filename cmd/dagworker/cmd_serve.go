@@ -48,7 +48,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rf := addRoleFlags(fs, redisEmbedded)
 	blobURL := blobURLFlag(fs, tasks.DefaultLakeURL, "")
 	tf := addTaskFlags(fs)
-	concurrency := concurrencyFlag(fs)
+	concurrency, dequeuers := slotFlags(fs)
 	queues := queuesFlag(fs, "the queues of loaded DAGs are added")
 	if err := parseFlags(fs, args); err != nil {
 		return exitError(2)
@@ -81,7 +81,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer lake.Close()
 	r.lake = lake
-	w, closeTasks, err := newWorker(worker.Config{Redis: r.conn.opt, Concurrency: *concurrency, Queues: qs, Lake: lake,
+	w, closeTasks, err := newWorker(worker.Config{Redis: r.conn.opt, Concurrency: *concurrency, Dequeuers: *dequeuers, Queues: qs, Lake: lake,
 		Logger: log, KeyPrefix: *rf.prefix, Metrics: r.metrics}, tf)
 	if err != nil {
 		return err

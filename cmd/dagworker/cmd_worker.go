@@ -55,7 +55,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	redisURL := redisURLFlag(fs, redisRequired)
 	blobURL := blobURLFlag(fs, tasks.DefaultLakeURL, "")
 	tf := addTaskFlags(fs)
-	concurrency := concurrencyFlag(fs)
+	concurrency, dequeuers := slotFlags(fs)
 	queues := queuesFlag(fs, "")
 	prefix := keyPrefixFlag(fs)
 	metricsAddr := fs.String("metrics-addr", "", "serve GET /metrics (Prometheus, unauthenticated) and /healthz on this address; empty: off")
@@ -80,7 +80,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer ms.close()
-	w, closeTasks, err := newWorker(worker.Config{RedisURL: *redisURL, Concurrency: *concurrency, Queues: qs, Lake: lake,
+	w, closeTasks, err := newWorker(worker.Config{RedisURL: *redisURL, Concurrency: *concurrency, Dequeuers: *dequeuers, Queues: qs, Lake: lake,
 		Logger: log, KeyPrefix: *prefix, Metrics: ms.registerer()}, tf)
 	if err != nil {
 		return err

@@ -78,9 +78,11 @@ func blobURLFlag(fs *flag.FlagSet, def, use string) *string {
 	return fs.String("blob-url", def, help)
 }
 
-// concurrencyFlag adds --concurrency.
-func concurrencyFlag(fs *flag.FlagSet) *int {
-	return fs.Int("concurrency", runtime.NumCPU()*2, "tries run at once")
+// slotFlags adds a worker's --concurrency and --dequeuers.
+func slotFlags(fs *flag.FlagSet) (concurrency, dequeuers *int) {
+	concurrency = fs.Int("concurrency", runtime.NumCPU()*2, "tries run at once")
+	dequeuers = fs.Int("dequeuers", 0, "asynq servers sharing the --concurrency slots, each dequeuing on its own (0: 2, or 1 when --concurrency is 1)")
+	return concurrency, dequeuers
 }
 
 // queuesFlag adds --queues; note, when not empty, is appended to the help.
