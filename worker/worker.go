@@ -156,7 +156,7 @@ func share(total, n, i int) int {
 	return s
 }
 
-// connect opens the Redis client shared by the asynq server, the asynq
+// connect opens the Redis client shared by the asynq servers, the asynq
 // client and the run store.
 func (w *Worker) connect() error {
 	rdb, ok := w.conn.MakeRedisClient().(redis.UniversalClient)
