@@ -29,8 +29,10 @@ type Config struct {
 	// 2 loops drained 2,000 runs of a 10-task chain 15-40% faster than 1
 	// (three interleaved runs), 3 or 4 up to 20% faster again, less
 	// steadily. Each loop polls empty queues every Dequeuers ×
-	// TaskCheckInterval, so the worker's idle polling stays that of one
-	// loop. At most Concurrency. Default 2 (1 when Concurrency is 1).
+	// TaskCheckInterval, so the worker polls its queues as often as one
+	// loop would; each more server adds only its heartbeat and forwarder
+	// (idle: ~560 Redis commands/s with 2, ~520 with 1). At most
+	// Concurrency. Default 2 (1 when Concurrency is 1).
 	Dequeuers int
 	// Queues maps queue names to weights. Default {"default": 1}.
 	Queues map[string]int
