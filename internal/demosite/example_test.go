@@ -29,5 +29,5 @@ func Example() {
 	fmt.Println(len(demosite.Pages(demosite.Config{})), "pages in", len(demosite.Languages()), "languages")
 	// Output:
 	// Disallow: /private/
-	// 233 pages in 8 languages
+	// 262 pages in 9 languages
 }

@@ -64,42 +64,97 @@ func layout(lang, title, main, footerExtra string) string {
 	return b.String()
 }
 
+// block is one block element of a page's main content: a heading, a
+// paragraph or a list item (a link when href is set).
+type block struct {
+	tag, text, href string
+}
+
+// renderBlocks writes blocks as HTML, wrapping runs of list items in <ul>.
+func renderBlocks(b *strings.Builder, blocks []block) {
+	for i, bl := range blocks {
+		if bl.tag == "li" && (i == 0 || blocks[i-1].tag != "li") {
+			b.WriteString("<ul>\n")
+		}
+		text := html.EscapeString(bl.text)
+		if bl.href != "" {
+			text = `<a href="` + html.EscapeString(bl.href) + `">` + text + "</a>"
+		}
+		b.WriteString("<" + bl.tag + ">" + text + "</" + bl.tag + ">\n")
+		if bl.tag == "li" && (i == len(blocks)-1 || blocks[i+1].tag != "li") {
+			b.WriteString("</ul>\n")
+		}
+	}
+}
+
+// blocksText is the text a reader sees in blocks: one line per block.
+func blocksText(blocks []block) string {
+	lines := make([]string, len(blocks))
+	for i, bl := range blocks {
+		lines[i] = bl.text
+	}
+	return strings.Join(lines, "\n")
+}
+
+// rootLinks are the root page's links to the special pages. Their text is
+// neutral on purpose: the root page carries no sentiment.
+var rootLinks = [][2]string{
+	{PathRedirect, "An old address that moved"},
+	{PathMissing, "A page that is gone"},
+	{PathError, "A service that is down"},
+	{PathSlow, "A page that takes its time"},
+	{PathBig, "A very long page"},
+	{PathBomb, "A compressed archive page"},
+	{PathPDF, "The annual report as PDF"},
+	{PathPNG, "A chart"},
+	{PathJSON, "Raw data"},
+	{PathPrivate, "Staff only"},
+	{PathOffsite, "Another site"},
+}
+
+func rootBlocks() []block {
+	out := []block{
+		{tag: "h1", text: rootTitle},
+		{tag: "p", text: fmt.Sprintf("This demo site publishes short news reports in %d languages.", len(languages))},
+	}
+	for _, l := range languages {
+		out = append(out, block{tag: "li", text: l.siteTitle, href: "/" + l.code + "/"})
+	}
+	out = append(out, block{tag: "h2", text: "Odd corners"})
+	for _, s := range rootLinks {
+		out = append(out, block{tag: "li", text: s[1], href: s[0]})
+	}
+	return out
+}
+
 func rootPage() string {
 	var b strings.Builder
-	b.WriteString("<h1>" + html.EscapeString(rootTitle) + "</h1>\n")
-	b.WriteString("<p>This demo site publishes short news reports in eight languages.</p>\n<ul>\n")
-	for _, l := range languages {
-		b.WriteString(`<li><a href="/` + l.code + `/">` + html.EscapeString(l.siteTitle) + "</a></li>\n")
-	}
-	b.WriteString("</ul>\n<h2>Odd corners</h2>\n<ul>\n")
-	for _, s := range [][2]string{
-		{PathRedirect, "An old address that moved"},
-		{PathMissing, "A page that is gone"},
-		{PathError, "A broken service"},
-		{PathSlow, "A slow page"},
-		{PathBig, "A very long page"},
-		{PathBomb, "A compressed archive page"},
-		{PathPDF, "The annual report as PDF"},
-		{PathPNG, "A chart"},
-		{PathJSON, "Raw data"},
-		{PathPrivate, "Staff only"},
-		{PathOffsite, "Another site"},
-	} {
-		b.WriteString(`<li><a href="` + html.EscapeString(s[0]) + `">` + html.EscapeString(s[1]) + "</a></li>\n")
-	}
-	b.WriteString("</ul>\n")
+	renderBlocks(&b, rootBlocks())
 	return layout("en", rootTitle, b.String(), "")
+}
+
+func indexBlocks(l *language, articles int) []block {
+	out := []block{{tag: "h1", text: l.siteTitle}, {tag: "p", text: l.intro}}
+	for n := 1; n <= articles; n++ {
+		a := article(*l, n)
+		out = append(out, block{tag: "li", text: a.title, href: a.path})
+	}
+	return out
 }
 
 func indexPage(l *language, articles int) string {
 	var b strings.Builder
-	b.WriteString("<h1>" + html.EscapeString(l.siteTitle) + "</h1>\n<p>" + html.EscapeString(l.intro) + "</p>\n<ul>\n")
-	for n := 1; n <= articles; n++ {
-		a := article(*l, n)
-		b.WriteString(`<li><a href="` + a.path + `">` + html.EscapeString(a.title) + "</a></li>\n")
-	}
-	b.WriteString("</ul>\n")
+	renderBlocks(&b, indexBlocks(l, articles))
 	return layout(l.code, l.siteTitle, b.String(), `<a href="/`+l.code+`/drafts/1">Drafts</a>`)
+}
+
+// blocks is the article's main content: its heading and paragraphs.
+func (a articleInfo) blocks() []block {
+	out := []block{{tag: "h1", text: a.title}}
+	for _, p := range a.paras {
+		out = append(out, block{tag: "p", text: p})
+	}
+	return out
 }
 
 // articlePage renders an article. The print version has the same title and
@@ -107,10 +162,8 @@ func indexPage(l *language, articles int) string {
 func articlePage(l *language, n, articles int, print bool) string {
 	a := article(*l, n)
 	var b strings.Builder
-	b.WriteString("<article>\n<h1>" + html.EscapeString(a.title) + "</h1>\n")
-	for _, p := range a.paras {
-		b.WriteString("<p>" + html.EscapeString(p) + "</p>\n")
-	}
+	b.WriteString("<article>\n")
+	renderBlocks(&b, a.blocks())
 	b.WriteString("</article>\n")
 	footer := ""
 	if !print {

@@ -73,24 +73,31 @@ type Page struct {
 	Path  string
 	Lang  string
 	Title string
-	// Topic and Sentiment are set for articles, empty for index pages.
+	// Topic and Sentiment ("positive" or "negative") are set for articles;
+	// they are empty for the root and index pages, whose text is neutral.
 	Topic     string
 	Sentiment string
 	// LangAttr reports whether the page declares its language in <html lang>;
 	// some articles leave it out so a scraper must detect the language.
 	LangAttr bool
+	// Text is the page's main text as a reader sees it without navigation,
+	// header and footer: its heading, paragraphs and list items, one line
+	// each.
+	Text string
 }
 
 // Pages lists the generated pages of a site built with cfg.
 func Pages(cfg Config) []Page {
 	cfg = cfg.withDefaults()
-	out := []Page{{Path: "/", Lang: "en", Title: rootTitle, LangAttr: true}}
-	for _, l := range languages {
-		out = append(out, Page{Path: "/" + l.code + "/", Lang: l.code, Title: l.siteTitle, LangAttr: true})
+	out := []Page{{Path: "/", Lang: "en", Title: rootTitle, LangAttr: true, Text: blocksText(rootBlocks())}}
+	for i := range languages {
+		l := &languages[i]
+		out = append(out, Page{Path: "/" + l.code + "/", Lang: l.code, Title: l.siteTitle, LangAttr: true,
+			Text: blocksText(indexBlocks(l, cfg.ArticlesPerLanguage))})
 		for n := 1; n <= cfg.ArticlesPerLanguage; n++ {
-			a := article(l, n)
+			a := article(*l, n)
 			out = append(out, Page{Path: a.path, Lang: l.code, Title: a.title, Topic: topicNames[a.topic],
-				Sentiment: sentimentName(a.sentiment), LangAttr: a.langAttr})
+				Sentiment: sentimentName(a.sentiment), LangAttr: a.langAttr, Text: blocksText(a.blocks())})
 		}
 	}
 	return out
@@ -147,7 +154,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(h.pngBytes())
 	case p == PathJSON:
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"site":"demo","languages":8}`))
+		_, _ = fmt.Fprintf(w, `{"site":"demo","languages":%d}`, len(languages))
 	case p == PathPrivate:
 		h.html(w, r, http.StatusOK, simplePage("en", "Private area", "Crawlers that respect robots.txt never see this secret page."))
 	default:
@@ -243,10 +250,11 @@ func (h *handler) slow(w http.ResponseWriter, r *http.Request) {
 	if !h.wait(r, h.cfg.SlowDelay) {
 		return
 	}
-	h.html(w, r, http.StatusOK, simplePage("en", "A slow page", "This page took a long time to answer."))
+	h.html(w, r, http.StatusOK, simplePage("en", "A page that takes its time", "This page answers after a long wait."))
 }
 
-// big streams an HTML page of about BigPageBytes.
+// big streams an HTML page of about BigPageBytes. Like every page that is
+// not an article, its text carries no sentiment.
 func (h *handler) big(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if r.Method == http.MethodHead {
@@ -255,7 +263,7 @@ func (h *handler) big(w http.ResponseWriter, r *http.Request) {
 	en := languages[0]
 	written, _ := fmt.Fprint(w, `<!DOCTYPE html><html lang="en"><head><title>An oversized page</title></head><body><main>`)
 	for i := 0; int64(written) < h.cfg.BigPageBytes; i++ {
-		n, err := fmt.Fprintf(w, "<p>Paragraph %d. %s</p>\n", i, html.EscapeString(en.sentences[i%4][i/4%2][i%2]))
+		n, err := fmt.Fprintf(w, "<p>Paragraph %d. %s</p>\n", i, html.EscapeString(fmt.Sprintf(en.numbered, i)))
 		if err != nil {
 			return
 		}

@@ -60,10 +60,13 @@ func TestPagesServeTheirTitleAndLanguage(t *testing.T) {
 			require.Contains(t, string(body), "<html>\n", p.Path)
 			noAttr++
 		}
+		for _, line := range strings.Split(p.Text, "\n") {
+			require.Contains(t, string(body), ">"+htmlEscape(line)+"<", "%s: the main text is served", p.Path)
+		}
 		langs[p.Lang]++
 	}
 	require.Len(t, langs, len(demosite.Languages()))
-	for _, l := range []string{"en", "de", "fr", "pl", "ru", "ja", "el", "es"} {
+	for _, l := range []string{"en", "de", "fr", "pl", "ru", "ja", "el", "es", "ko"} {
 		require.GreaterOrEqual(t, langs[l], 25, l)
 	}
 	require.Positive(t, noAttr)
@@ -94,7 +97,7 @@ func TestSpecialPages(t *testing.T) {
 		{path: "/en/articles/01", status: 404},
 		{path: "/en/articles/2/print", status: 404},
 		{path: demosite.PathError, status: 503},
-		{path: demosite.PathSlow, status: 200, contains: "slow"},
+		{path: demosite.PathSlow, status: 200, contains: "takes its time"},
 		{path: demosite.PathBig, status: 200, contentType: "text/html", minSize: 300 << 10},
 		{path: demosite.PathPDF, status: 200, contentType: "application/pdf", contains: "%PDF-"},
 		{path: demosite.PathPNG, status: 200, contentType: "image/png", contains: "PNG"},
@@ -177,4 +180,33 @@ func TestStopsWhenContextEnds(t *testing.T) {
 	require.NoError(t, srv.Close())
 	_, err = c.Get(srv.URL() + "/")
 	require.Error(t, err)
+}
+
+func TestArticleTextCarriesItsLabels(t *testing.T) {
+	t.Parallel()
+	type key struct{ lang, topic, sentiment string }
+	corpus := map[key][]string{}
+	for _, s := range demosite.Corpus() {
+		k := key{s.Lang, s.Topic, s.Sentiment}
+		corpus[k] = append(corpus[k], s.Text)
+	}
+	articles := 0
+	for _, p := range demosite.Pages(demosite.Config{ArticlesPerLanguage: 9}) {
+		lines := strings.Split(p.Text, "\n")
+		require.Equal(t, p.Title, lines[0], "%s: the heading comes first", p.Path)
+		if p.Sentiment == "" {
+			require.Empty(t, p.Topic, p.Path)
+			for _, text := range corpus {
+				for _, s := range text {
+					require.NotContains(t, p.Text, s, "%s: root and index pages carry no labelled sentence", p.Path)
+				}
+			}
+			continue
+		}
+		articles++
+		require.Contains(t, []string{"positive", "negative"}, p.Sentiment, p.Path)
+		require.Len(t, lines, 4, "%s: heading, numbered line and two sentences", p.Path)
+		require.ElementsMatch(t, corpus[key{p.Lang, p.Topic, p.Sentiment}], lines[2:], p.Path)
+	}
+	require.Equal(t, 9*len(demosite.Languages()), articles)
 }

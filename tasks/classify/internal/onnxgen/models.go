@@ -22,7 +22,7 @@ const (
 func All() map[string]Files {
 	v := BuildVocab()
 	return map[string]Files{
-		SentimentName: Sentiment(v),
+		SentimentName: Sentiment(BuildSentimentVocab()),
 		NLIName:       NLI(v),
 		EmbeddingName: Embedding(v),
 	}
@@ -53,20 +53,30 @@ func maskNodes() ([]node, []tensor) {
 		}
 }
 
-// Sentiment is a lexicon sentiment classifier (NEGATIVE/POSITIVE): each
-// token has a score (+1 positive word, -1 negative word, 0 otherwise); the
-// logit difference grows with the mean score of the opinion words present.
-func Sentiment(v *Vocab) Files {
+// sentimentGain is k of the Sentiment model: logits = ±k · mean score.
+const sentimentGain = 4
+
+// sentimentEps keeps the mean's denominator positive for texts without
+// opinion words.
+const sentimentEps = 0.5
+
+// Sentiment is the demo sentiment classifier (NEGATIVE/POSITIVE) over its
+// own multilingual vocabulary: each token has a score (+1 positive, -1
+// negative, 0 otherwise, see SentimentVocab) and a weight (1 for opinion
+// tokens); the logit difference is 2k · Σscore / (Σweight + 0.5) over the
+// unmasked tokens, so a text without opinion words scores exactly 0.5 and
+// one opinion word already gives 0.995.
+func Sentiment(sv *SentimentVocab) Files {
+	v := sv.Vocab
 	n := len(v.Tokens)
 	score := make([]float32, n)
 	weight := make([]float32, n)
-	for _, w := range positiveWords {
-		score[v.ID(Normalize(w))], weight[v.ID(Normalize(w))] = 1, 1
+	for id, p := range sv.Polarity {
+		if p != 0 {
+			score[id], weight[id] = p, 1
+		}
 	}
-	for _, w := range negativeWords {
-		score[v.ID(Normalize(w))], weight[v.ID(Normalize(w))] = -1, 1
-	}
-	const k = 4
+	const k = sentimentGain
 	mnodes, minits := maskNodes()
 	g := graph{
 		name: "lexicon_sentiment",
@@ -84,14 +94,14 @@ func Sentiment(v *Vocab) Files {
 		inits: append(minits,
 			floats("score", []int64{int64(n), 1}, score...),
 			floats("weight", []int64{int64(n), 1}, weight...),
-			floats("eps", []int64{1}, 0.5),
+			floats("eps", []int64{1}, sentimentEps),
 			floats("head", []int64{1, 2}, -k, k),
 			floats("bias", []int64{2}, 0, 0),
 		),
 		inputs:  []valueInfo{idsInput, maskInput},
 		outputs: []valueInfo{{name: "logits", elemType: typeFloat, dims: []int64{-1, 2}, symbols: []string{"batch", ""}}},
 	}
-	return modelFiles(v, g, configJSON("lexicon-sentiment", "BertForSequenceClassification", []string{"NEGATIVE", "POSITIVE"}, 1, n, MaxPositions))
+	return modelFiles(v, g, configJSON("multilingual-lexicon-sentiment", "BertForSequenceClassification", []string{"NEGATIVE", "POSITIVE"}, 1, n, MaxPositions))
 }
 
 // topicTable is a [V, K] one-hot topic embedding.

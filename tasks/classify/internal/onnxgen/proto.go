@@ -3,6 +3,12 @@
 // encoded directly in protobuf wire format (no protobuf library) and use only
 // operators that hugot's pure-Go backend runs: Gather, Cast, Unsqueeze,
 // MatMul, Mul, Add, Div, Reshape and Tanh.
+//
+// The demo sentiment model has its own vocabulary, built from a sentiment
+// lexicon of every demo site language and the demo site's text
+// (BuildSentimentVocab); the test models share a small one (BuildVocab).
+// wordpiece.go mirrors the generated tokenizer.json's pipeline so the
+// generator can check what the runtime tokenizer will see.
 package onnxgen
 
 import (

@@ -10,10 +10,12 @@ import (
 // Special tokens, in id order: [PAD]=0, [UNK]=1, [CLS]=2, [SEP]=3, [MASK]=4.
 var specialTokens = []string{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}
 
-// Sentiment words (positive, then negative) in English, German, French,
-// Polish, Spanish, Russian and Japanese, written as people write them; the
-// vocabulary holds their normalised forms (see Normalize). Japanese kanji are
-// single tokens because the BERT normaliser splits CJK ideographs.
+// Sentiment words (positive, then negative) of the test models' shared
+// vocabulary (BuildVocab; the demo model has its own, see
+// BuildSentimentVocab) in English, German, French, Polish, Spanish, Russian
+// and Japanese, written as people write them; the vocabulary holds their
+// normalised forms (see Normalize). Japanese kanji are single tokens because
+// the BERT normaliser splits CJK ideographs.
 var positiveWords = []string{
 	"good", "great", "excellent", "wonderful", "love", "loved", "happy", "best", "amazing", "fantastic",
 	"perfect", "quickly", "easily", "nice", "beautiful", "recommend", "pleased", "brilliant",
@@ -101,8 +103,8 @@ func (v *Vocab) add(tok string) int {
 	return v.ids[tok]
 }
 
-// BuildVocab returns the fixtures' shared vocabulary: special tokens, then
-// every normalised sentiment, topic and neutral word.
+// BuildVocab returns the test models' shared vocabulary: special tokens,
+// then every normalised sentiment, topic and neutral word.
 func BuildVocab() *Vocab {
 	v := &Vocab{ids: map[string]int{}}
 	for _, t := range specialTokens {
