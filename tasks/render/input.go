@@ -24,17 +24,21 @@ const (
 
 // record is one line of classified.jsonl (the fields the report shows).
 type record struct {
-	URL          string       `json:"url"`
-	FinalURL     string       `json:"final_url"`
-	Status       int          `json:"status"`
-	Title        string       `json:"title"`
-	Text         string       `json:"text"`
-	Lang         string       `json:"lang"`
-	Label        string       `json:"label"`
-	Score        float64      `json:"score"`
-	TopK         []labelScore `json:"top_k"`
-	Model        string       `json:"model"`
-	ModelVersion string       `json:"model_version"`
+	URL      string       `json:"url"`
+	FinalURL string       `json:"final_url"`
+	Status   int          `json:"status"`
+	Title    string       `json:"title"`
+	Text     string       `json:"text"`
+	Lang     string       `json:"lang"`
+	Label    string       `json:"label"`
+	Score    float64      `json:"score"`
+	TopK     []labelScore `json:"labels"`
+	// LowConfidence marks a record whose best labels tie; Error one the
+	// model failed on. Both have no label.
+	LowConfidence bool   `json:"low_confidence"`
+	Error         string `json:"error"`
+	Model         string `json:"model"`
+	ModelVersion  string `json:"model_version"`
 }
 
 type labelScore struct {
@@ -113,6 +117,9 @@ func (d *dataset) add(line []byte, tooLong bool, keep, excerpt int) {
 	}
 	d.total++
 	rec.Label, _ = truncateRunes(clean(rec.Label), maxLabelLen)
+	if rec.Label == "" {
+		rec.Label = noLabel(rec)
+	}
 	st := d.stats[rec.Label]
 	if st == nil {
 		st = &labelStat{label: rec.Label}
@@ -143,6 +150,18 @@ func (d *dataset) add(line []byte, tooLong bool, keep, excerpt int) {
 	}
 	d.kept += len(rec.Title) + len(rec.URL) + len(rec.FinalURL) + len(rec.Text) + 100
 	d.items = append(d.items, rec)
+}
+
+// noLabel names the summary row of a record without a label.
+func noLabel(rec record) string {
+	switch {
+	case rec.Error != "":
+		return "(failed)"
+	case rec.LowConfidence:
+		return "(low confidence)"
+	default:
+		return "(none)"
+	}
 }
 
 // readLine reads one line without its newline. A line longer than

@@ -187,11 +187,7 @@ func entry(l *layout, n int, rec record) bool {
 	if linkable(rec.URL) && l.cur == page {
 		l.add(op{kind: opLink, x: marginX, y: y0, w: contentW, h: l.y - y0, url: rec.URL})
 	}
-	label := rec.Label
-	if label == "" {
-		label = "(none)"
-	}
-	meta := fmt.Sprintf("Label: %s   Score: %.3f", label, rec.Score)
+	meta := fmt.Sprintf("Label: %s   Score: %.3f", rec.Label, rec.Score)
 	if rec.Lang != "" {
 		meta += "   Language: " + rec.Lang
 	}
