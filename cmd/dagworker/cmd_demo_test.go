@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dagworker/dagworker/internal/demosite"
 	"github.com/dagworker/dagworker/internal/redistest"
 	"github.com/stretchr/testify/require"
 )
@@ -36,7 +38,10 @@ func TestDemoNightlyPipeline(t *testing.T) {
 	report := m[1]
 	runDir := filepath.Dir(filepath.Dir(report))
 
-	type page struct{ URL, Title, Label string }
+	type page struct {
+		URL, Title, Label string
+		LowConfidence     bool `json:"low_confidence"`
+	}
 	readJSONL := func(name string) []page {
 		b := readFile(t, filepath.Join(runDir, name))
 		var ps []page
@@ -59,12 +64,31 @@ func TestDemoNightlyPipeline(t *testing.T) {
 	require.NoError(t, err)
 	squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
 	pdf := squash(string(text))
+	want := map[string]string{} // article path → its sentiment
+	for _, p := range demosite.Pages(demosite.Config{}) {
+		if p.Sentiment != "" {
+			want[p.Path] = strings.ToUpper(p.Sentiment)
+		}
+	}
 	labels := map[string]bool{}
+	articles := 0
 	for _, p := range classified {
-		require.Contains(t, []string{"POSITIVE", "NEGATIVE"}, p.Label, "page %s", p.URL)
-		labels[p.Label] = true
+		u, err := url.Parse(p.URL)
+		require.NoError(t, err)
+		if sentiment, ok := want[u.Path]; ok {
+			articles++
+			require.Equal(t, sentiment, p.Label, "article %s", p.URL)
+		} else {
+			// the root, the index and the hazard pages hold no opinion: a tie, no label
+			require.True(t, p.LowConfidence, "neutral page %s is low confidence, got %q", p.URL, p.Label)
+			require.Empty(t, p.Label, p.URL)
+		}
+		if p.Label != "" {
+			labels[p.Label] = true
+		}
 		require.Contains(t, pdf, squash(p.Title), "report lacks the title of %s", p.URL)
 	}
+	require.Greater(t, articles, len(classified)/2, "most pages are articles")
 	require.Len(t, labels, 2, "the demo site has positive and negative pages")
 	for l := range labels {
 		require.Contains(t, pdf, l)

@@ -19,15 +19,21 @@ const version = "dev"
 
 // taskFlags are the settings of the built-in task types.
 type taskFlags struct {
-	models  *string
-	cjkFont *string
+	models          *string
+	cjkFont         *string
+	classifyBackend *string
+	ortLibrary      *string
+	classifyThreads *int
 }
 
-// addTaskFlags adds --models and --cjk-font to fs.
+// addTaskFlags adds --models, --cjk-font and the classify backend flags to fs.
 func addTaskFlags(fs *flag.FlagSet) taskFlags {
 	return taskFlags{
-		models:  fs.String("models", defaultModelsDir, "model registry folder of the classify task (the embedded demo-sentiment model is always there)"),
-		cjkFont: fs.String("cjk-font", "", "TrueType fallback font(s) for PDF reports, tried in order before the fonts found in the usual Debian font paths; several are separated by '"+string(filepath.ListSeparator)+"'"),
+		classifyBackend: fs.String("classify-backend", classify.BackendAuto, "classify backend: auto (ONNX Runtime when this binary has it and its library loads, else pure Go), go or ort"),
+		ortLibrary:      fs.String("ort-library", "", "path of libonnxruntime.so for the ort backend (default: the file next to the executable)"),
+		classifyThreads: fs.Int("classify-threads", 0, "ONNX Runtime intra-op threads per model run (default: the number of CPUs)"),
+		models:          fs.String("models", defaultModelsDir, "model registry folder of the classify task (the embedded demo-sentiment model is always there)"),
+		cjkFont:         fs.String("cjk-font", "", "TrueType fallback font(s) for PDF reports, tried in order before the fonts found in the usual Debian font paths; several are separated by '"+string(filepath.ListSeparator)+"'"),
 	}
 }
 
@@ -44,7 +50,8 @@ func newTaskTypes(f taskFlags, log *slog.Logger) (*taskTypes, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scrape: %w", err)
 	}
-	cl, err := classify.New(classify.Config{ModelsDir: *f.models, Logger: log})
+	cl, err := classify.New(classify.Config{ModelsDir: *f.models, Logger: log,
+		Backend: *f.classifyBackend, ORTLibrary: *f.ortLibrary, Threads: *f.classifyThreads})
 	if err != nil {
 		return nil, fmt.Errorf("classify: %w", err)
 	}

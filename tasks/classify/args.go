@@ -27,6 +27,10 @@ const (
 	minMaxLength     = 8
 	maxMaxLength     = 8192
 	maxLabels        = 64
+	// DefaultMaxFailedFraction is the share of records with text that may
+	// fail (a tokenizer or model error, written with an "error" field)
+	// before the task fails.
+	DefaultMaxFailedFraction = 0.1
 )
 
 // Args are the classify task's arguments.
@@ -61,12 +65,21 @@ type Args struct {
 	// TextField is the record field holding the text (default "text"); an
 	// empty value falls back to "title".
 	TextField string `json:"text_field"`
+	// Normalize L2-normalises embeddings (embedding pipeline). Default: as
+	// the model's sentence-transformers modules.json says (a Normalize
+	// module), and true for a model without one.
+	Normalize *bool `json:"normalize"`
+	// MaxFailedFraction is the share (0–1) of records with text that may
+	// fail before the task fails (default 0.1); the task also fails when
+	// every such record fails.
+	MaxFailedFraction *float64 `json:"max_failed_fraction"`
+	maxFailed         float64
 }
 
 // ArgNames returns the names of the classify task's arguments.
 func ArgNames() []string {
 	return []string{"model", "pipeline", "input", "input_task", "labels", "hypothesis_template",
-		"label_descriptions", "batch_size", "max_length", "top_k", "text_field"}
+		"label_descriptions", "batch_size", "max_length", "top_k", "text_field", "normalize", "max_failed_fraction"}
 }
 
 // parseArgs decodes and validates the task's arguments and fills defaults.
@@ -138,6 +151,16 @@ func parseArgs(t *tasks.Task) (Args, error) {
 		a.TopK = DefaultTopK
 	case a.TopK < 1 || a.TopK > maxLabels:
 		return a, tasks.InvalidArg("top_k", "must be 1..%d, got %d", maxLabels, a.TopK)
+	}
+	if a.Normalize != nil && a.Pipeline != PipelineEmbedding {
+		return a, tasks.InvalidArg("normalize", "only used by the embedding pipeline")
+	}
+	a.maxFailed = DefaultMaxFailedFraction
+	if f := a.MaxFailedFraction; f != nil {
+		if !(*f >= 0 && *f <= 1) {
+			return a, tasks.InvalidArg("max_failed_fraction", "must be 0..1, got %g", *f)
+		}
+		a.maxFailed = *f
 	}
 	if a.TextField == "" {
 		a.TextField = DefaultTextField

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 
 	"github.com/dagworker/dagworker/tasks"
@@ -24,9 +25,21 @@ type Config struct {
 	// models. Default: <user cache dir>/dagworker/models, or the system
 	// temporary directory when there is no user cache dir.
 	CacheDir string
-	// MaxLoaded is how many (model, pipeline) pairs stay loaded; the least
-	// recently used idle one is unloaded beyond it. Default 4.
+	// MaxLoaded is how many models stay loaded; the least recently used
+	// idle one is unloaded beyond it. Default 4.
 	MaxLoaded int
+	// Backend runs the models: BackendAuto (default: ONNX Runtime when the
+	// binary has it and its library loads, else pure Go), BackendGo or
+	// BackendORT (an error when unavailable).
+	Backend string
+	// ORTLibrary is the path of libonnxruntime.so for the ORT backend.
+	// Default: DefaultORTLibrary(): $DAGWORKER_ORT_LIBRARY, else the file
+	// next to the executable.
+	ORTLibrary string
+	// Threads is ONNX Runtime's intra-op thread count per model run; set it
+	// to the cores divided by the worker's concurrent classify tasks.
+	// Default: runtime.NumCPU().
+	Threads int
 	// Logger receives load and progress messages. Default: discarded.
 	Logger *slog.Logger
 }
@@ -45,6 +58,9 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.Threads == 0 {
+		c.Threads = runtime.NumCPU()
+	}
 	return c
 }
 
@@ -52,6 +68,7 @@ func (c Config) withDefaults() Config {
 // loaded once and shared. Call Close to unload them.
 type Handler struct {
 	cfg     Config
+	eng     engine
 	pool    *pool
 	fetchMu sync.Mutex // serialises cache writes (blob copies, embedded extraction)
 }
@@ -69,8 +86,19 @@ func New(cfg Config) (*Handler, error) {
 			return nil, fmt.Errorf("classify: models dir %s is not a directory", cfg.ModelsDir)
 		}
 	}
-	return &Handler{cfg: cfg, pool: newPool(cfg.MaxLoaded)}, nil
+	if cfg.Threads < 1 {
+		return nil, fmt.Errorf("classify: Threads must be positive, got %d", cfg.Threads)
+	}
+	eng, err := newEngine(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Logger.Info("classify backend", "backend", eng.name(), "ort_compiled", ortCompiled)
+	return &Handler{cfg: cfg, eng: eng, pool: newPool(eng, cfg.MaxLoaded)}, nil
 }
+
+// Backend returns the backend models run on: BackendGo or BackendORT.
+func (h *Handler) Backend() string { return h.eng.name() }
 
 // Close unloads every model.
 func (h *Handler) Close() error { return h.pool.close() }
@@ -88,6 +116,15 @@ type Result struct {
 	Labels map[string]int `json:"labels"`
 	// Skipped counts records without text (written without a label).
 	Skipped int `json:"skipped"`
+	// LowConfidence counts records whose two best labels tie (written
+	// with "low_confidence": true and no label).
+	LowConfidence int `json:"low_confidence"`
+	// Failed counts records the tokenizer or the model failed on (written
+	// with an "error" field); FirstError is the first such error.
+	Failed     int    `json:"failed"`
+	FirstError string `json:"first_error,omitempty"`
+	// Backend is the backend that ran the model (go or ort).
+	Backend string `json:"backend"`
 }
 
 // Run classifies the input JSONL and writes classified.jsonl.
@@ -107,7 +144,7 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 		}
 		return nil, err
 	}
-	l, release, err := h.pool.acquire(m.Dir, a.Pipeline)
+	l, release, err := h.pool.acquire(m.Dir)
 	if err != nil {
 		if errors.Is(err, ErrBadModel) {
 			return nil, fmt.Errorf("argument %q: %w: %w", "model", err, tasks.ErrInvalidArgs)
@@ -125,11 +162,14 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 		return nil, err
 	}
 	defer r.Close()
-	c := &classifier{l: l, args: a, model: m.Name}
-	if err := c.prepare(); err != nil {
+	c, err := newClassifier(l, h.eng, a, m.Name)
+	if err != nil {
+		if errors.Is(err, errNoOutput) {
+			return nil, fmt.Errorf("argument %q: %w: %s as %s: %w: %w", "model", ErrBadModel, m.Name, a.Pipeline, err, tasks.ErrInvalidArgs)
+		}
 		return nil, err
 	}
-	res := Result{Model: m.Name, ModelVersion: l.version, Pipeline: a.Pipeline, Labels: map[string]int{}}
+	res := Result{Model: m.Name, ModelVersion: l.version, Pipeline: a.Pipeline, Labels: map[string]int{}, Backend: l.backend}
 	out, err := t.Lake.WriteOutput(ctx, t.Info, "classified.jsonl", "application/x-ndjson", func(w io.Writer) (int, error) {
 		return c.stream(ctx, r, w, &res)
 	})
@@ -138,7 +178,7 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	}
 	res.Output = out
 	if t.Logger != nil {
-		t.Logger.InfoContext(ctx, "classified", "records", out.Records, "model", m.Name, "pipeline", a.Pipeline, "uri", out.URI)
+		t.Logger.InfoContext(ctx, "classified", "records", out.Records, "failed", res.Failed, "low_confidence", res.LowConfidence, "backend", l.backend, "model", m.Name, "pipeline", a.Pipeline, "uri", out.URI)
 	}
 	return res, nil
 }

@@ -11,149 +11,20 @@ import (
 	"strings"
 
 	"github.com/dagworker/dagworker/tasks"
+	"github.com/dagworker/dagworker/tasks/classify/internal/hftok"
 )
 
-// maxLineBytes bounds one input record.
-const maxLineBytes = 16 << 20
+// Input bounds: one record, and the records read ahead so that batches
+// can be formed from texts of similar length.
+const (
+	maxLineBytes   = 16 << 20
+	windowBatches  = 8
+	maxWindowBytes = 32 << 20
+)
 
-// LabelScore is one label with its score.
-type LabelScore struct {
-	Label string  `json:"label"`
-	Score float64 `json:"score"`
-}
-
-// prediction is the result for one text.
-type prediction struct {
-	Top       []LabelScore // best first
-	Embedding []float32
-}
-
-// classifier runs one task's records through a loaded model.
-type classifier struct {
-	l         *loaded
-	args      Args
-	model     string
-	maxTokens int
-	labelVecs [][]float32 // embedding pipeline: one per label
-}
-
-// prepare fixes the token limit and embeds the label descriptions.
-func (c *classifier) prepare() error {
-	c.maxTokens = min(c.args.MaxLength, c.l.maxPos)
-	if c.args.Pipeline != PipelineEmbedding || len(c.args.Labels) == 0 {
-		return nil
-	}
-	texts := make([]string, len(c.args.Labels))
-	for i, label := range c.args.Labels {
-		texts[i] = label
-		if d := c.args.LabelDescriptions[label]; d != "" {
-			texts[i] = d
-		}
-	}
-	preds, err := c.predict(texts)
-	if err != nil {
-		return fmt.Errorf("embed labels: %w", err)
-	}
-	for _, p := range preds {
-		c.labelVecs = append(c.labelVecs, p.Embedding)
-	}
-	return nil
-}
-
-// predict runs one batch of texts.
-func (c *classifier) predict(texts []string) ([]prediction, error) {
-	for i, t := range texts {
-		texts[i] = precut(t, c.maxTokens)
-	}
-	l := c.l
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	switch c.args.Pipeline {
-	case PipelineTextClassification:
-		l.setMaxTokens(c.maxTokens)
-		out, err := l.text.RunPipeline(texts)
-		if err != nil {
-			return nil, err
-		}
-		preds := make([]prediction, len(texts))
-		for i, scores := range out.ClassificationOutputs {
-			for _, s := range scores {
-				preds[i].Top = append(preds[i].Top, LabelScore{Label: s.Label, Score: float64(s.Score)})
-			}
-		}
-		return preds, nil
-	case PipelineZeroShot:
-		return c.zeroShot(texts)
-	default:
-		l.setMaxTokens(c.maxTokens)
-		out, err := l.feat.RunPipeline(texts)
-		if err != nil {
-			return nil, err
-		}
-		preds := make([]prediction, len(texts))
-		for i, v := range out.Embeddings {
-			preds[i].Embedding = v
-			for j, lv := range c.labelVecs {
-				preds[i].Top = append(preds[i].Top, LabelScore{Label: c.args.Labels[j], Score: cosine(v, lv)})
-			}
-		}
-		return preds, nil
-	}
-}
-
-// zeroShot scores each text against every label, one text per call (hugot
-// pads a multi-text zero-shot batch wrongly). The premise is cut so that
-// "[CLS] premise [SEP] hypothesis [SEP]" fits in maxTokens. The caller
-// holds l.mu.
-func (c *classifier) zeroShot(texts []string) ([]prediction, error) {
-	l := c.l
-	l.tk.WithTruncation(nil)
-	hyp := 0
-	for _, label := range c.args.Labels {
-		enc, err := l.tk.EncodeSingle(strings.Replace(c.args.HypothesisTemplate, "{}", label, 1), false)
-		if err == nil {
-			hyp = max(hyp, len(enc.Ids))
-		}
-	}
-	room := max(c.maxTokens-hyp-3, 1)
-	premises := make([]string, len(texts))
-	for i, t := range texts {
-		premises[i] = l.truncateTokens(t, room)
-	}
-	l.setMaxTokens(c.maxTokens)
-	l.zero.Labels = c.args.Labels
-	l.zero.HypothesisTemplate = c.args.HypothesisTemplate
-	l.zero.Multilabel = false
-	if l.hmodel.SeparatorToken == "" {
-		l.hmodel.SeparatorToken = "[SEP]"
-	}
-	preds := make([]prediction, len(texts))
-	for i, p := range premises {
-		out, err := l.zero.RunPipeline([]string{p})
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range out.ClassificationOutputs {
-			for _, kv := range o.SortedValues {
-				preds[i].Top = append(preds[i].Top, LabelScore{Label: kv.Key, Score: kv.Value})
-			}
-		}
-	}
-	return preds, nil
-}
-
-func cosine(a, b []float32) float64 {
-	var dot, na, nb float64
-	for i := range min(len(a), len(b)) {
-		dot += float64(a[i]) * float64(b[i])
-		na += float64(a[i]) * float64(a[i])
-		nb += float64(b[i]) * float64(b[i])
-	}
-	if na == 0 || nb == 0 {
-		return 0
-	}
-	return dot / math.Sqrt(na*nb)
-}
+// tieEpsilon is how close the two best scores are for a record to count as
+// low confidence: no label is assigned.
+const tieEpsilon = 1e-6
 
 // record is one input line, kept field by field so output repeats it.
 type record struct {
@@ -161,46 +32,41 @@ type record struct {
 	text   string
 }
 
-// stream reads JSONL records from r, classifies them in batches and writes
-// them with their labels to w. It returns the number of records written.
+// item is a record on its way through the model.
+type item struct {
+	rec  record
+	encs []hftok.Encoding // one, or one pair per label (modeNLI)
+	vecs [][]float32
+	err  error
+	skip bool
+}
+
+// stream reads JSONL records from r, classifies them and writes them with
+// their labels to w, in input order. It returns the number of records
+// written. A record the tokenizer or the model fails on is written with an
+// "error" field; the task fails when every record with text failed or
+// more than max_failed_fraction of them did.
 func (c *classifier) stream(ctx context.Context, r io.Reader, w io.Writer, res *Result) (int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLineBytes)
 	bw := bufio.NewWriter(w)
-	var batch []record
-	written, line := 0, 0
+	var window []*item
+	written, line, bytes := 0, 0, 0
 	flush := func() error {
-		if len(batch) == 0 {
+		if len(window) == 0 {
 			return nil
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var texts []string
-		var idx []int
-		for i, rec := range batch {
-			if strings.TrimSpace(rec.text) != "" {
-				texts = append(texts, rec.text)
-				idx = append(idx, i)
-			}
-		}
-		preds := make([]*prediction, len(batch))
-		if len(texts) > 0 {
-			ps, err := c.predict(texts)
-			if err != nil {
-				return fmt.Errorf("classify with %s: %w", c.model, err)
-			}
-			for j, i := range idx {
-				preds[i] = &ps[j]
-			}
-		}
-		for i, rec := range batch {
-			if err := c.writeRecord(bw, rec, preds[i], res); err != nil {
+		c.process(window)
+		for _, it := range window {
+			if err := c.writeRecord(bw, it, res); err != nil {
 				return err
 			}
 			written++
 		}
-		batch = batch[:0]
+		window, bytes = window[:0], 0
 		return nil
 	}
 	for sc.Scan() {
@@ -209,16 +75,18 @@ func (c *classifier) stream(ctx context.Context, r io.Reader, w io.Writer, res *
 		if len(strings.TrimSpace(string(raw))) == 0 {
 			continue
 		}
-		rec := record{}
-		if err := json.Unmarshal(raw, &rec.fields); err != nil {
+		it := &item{}
+		if err := json.Unmarshal(raw, &it.rec.fields); err != nil {
 			return written, fmt.Errorf("argument %q: line %d is not a JSON object: %v: %w", "input", line, err, tasks.ErrInvalidArgs)
 		}
-		rec.text = stringField(rec.fields, c.args.TextField)
-		if strings.TrimSpace(rec.text) == "" {
-			rec.text = stringField(rec.fields, "title")
+		it.rec.text = stringField(it.rec.fields, c.args.TextField)
+		if strings.TrimSpace(it.rec.text) == "" {
+			it.rec.text = stringField(it.rec.fields, "title")
 		}
-		batch = append(batch, rec)
-		if len(batch) == c.args.BatchSize {
+		it.skip = strings.TrimSpace(it.rec.text) == ""
+		window = append(window, it)
+		bytes += len(raw)
+		if len(window) >= c.args.BatchSize*windowBatches || bytes >= maxWindowBytes {
 			if err := flush(); err != nil {
 				return written, err
 			}
@@ -230,7 +98,97 @@ func (c *classifier) stream(ctx context.Context, r io.Reader, w io.Writer, res *
 	if err := flush(); err != nil {
 		return written, err
 	}
+	if scored := written - res.Skipped; res.Failed > 0 &&
+		(res.Failed == scored || float64(res.Failed) > c.args.maxFailed*float64(scored)) {
+		return written, fmt.Errorf("classify with %s: %d of %d records failed (more than max_failed_fraction %g), first: %s",
+			c.model, res.Failed, scored, c.args.maxFailed, res.FirstError)
+	}
 	return written, bw.Flush()
+}
+
+// process tokenizes and runs every item of a window.
+func (c *classifier) process(window []*item) {
+	var encs []hftok.Encoding
+	var owner []*item
+	for _, it := range window {
+		if it.skip {
+			continue
+		}
+		if c.mode == modeNLI {
+			for _, h := range c.hypotheses {
+				enc, err := c.encode(it.rec.text, &h)
+				if err != nil {
+					it.err = err
+					break
+				}
+				it.encs = append(it.encs, enc)
+			}
+		} else {
+			enc, err := c.encode(it.rec.text, nil)
+			it.err = err
+			it.encs = []hftok.Encoding{enc}
+		}
+		if it.err != nil {
+			it.encs = nil
+			continue
+		}
+		for _, e := range it.encs {
+			encs = append(encs, e)
+			owner = append(owner, it)
+		}
+	}
+	vecs, errs := c.run(encs)
+	for i, it := range owner {
+		if errs[i] != nil && it.err == nil {
+			it.err = errs[i]
+		}
+		it.vecs = append(it.vecs, vecs[i])
+	}
+}
+
+// predict turns an item's output vectors into scored labels.
+func (c *classifier) predict(it *item) prediction {
+	var p prediction
+	switch c.mode {
+	case modeLogits:
+		logits := it.vecs[0]
+		var scores []float64
+		if c.l.cfg.multiLabel() {
+			for _, x := range logits {
+				scores = append(scores, sigmoid(x))
+			}
+		} else {
+			scores = softmax(logits)
+		}
+		for i, s := range scores {
+			label := fmt.Sprintf("LABEL_%d", i)
+			if i < len(c.labels) {
+				label = c.labels[i]
+			}
+			p.Top = append(p.Top, LabelScore{Label: label, Score: s})
+		}
+	case modeNLI:
+		// As transformers' zero-shot pipeline with multi_label=False: a
+		// softmax over the labels of the entailment logits.
+		ent := make([]float32, len(it.vecs))
+		for i, v := range it.vecs {
+			if c.entail < len(v) {
+				ent[i] = v[c.entail]
+			}
+		}
+		for i, s := range softmax(ent) {
+			p.Top = append(p.Top, LabelScore{Label: c.args.Labels[i], Score: s})
+		}
+	default:
+		v := it.vecs[0]
+		if c.mode == modeEmbed {
+			p.Embedding = v
+		}
+		for j, lv := range c.labelVecs {
+			p.Top = append(p.Top, LabelScore{Label: c.args.Labels[j], Score: cosine(v, lv)})
+		}
+	}
+	return p
 }
 
 func stringField(fields map[string]json.RawMessage, name string) string {
@@ -241,8 +199,9 @@ func stringField(fields map[string]json.RawMessage, name string) string {
 	return s
 }
 
-// writeRecord writes rec with the prediction's fields added.
-func (c *classifier) writeRecord(w io.Writer, rec record, p *prediction, res *Result) error {
+// writeRecord writes the item's record with the prediction's fields added.
+func (c *classifier) writeRecord(w io.Writer, it *item, res *Result) error {
+	rec := it.rec
 	set := func(k string, v any) {
 		b, _ := json.Marshal(v) // strings, numbers and slices of them always marshal
 		rec.fields[k] = b
@@ -251,12 +210,22 @@ func (c *classifier) writeRecord(w io.Writer, rec record, p *prediction, res *Re
 	set("model_version", c.l.version)
 	set("pipeline", c.args.Pipeline)
 	switch {
-	case p == nil:
+	case it.skip:
 		res.Skipped++
 		set("label", nil)
 		set("score", nil)
 		set("labels", []LabelScore{})
+	case it.err != nil:
+		res.Failed++
+		if res.FirstError == "" {
+			res.FirstError = it.err.Error()
+		}
+		set("label", nil)
+		set("score", nil)
+		set("labels", []LabelScore{})
+		set("error", it.err.Error())
 	default:
+		p := c.predict(it)
 		top := p.Top
 		for i := range top {
 			if math.IsNaN(top[i].Score) || math.IsInf(top[i].Score, 0) {
@@ -264,16 +233,24 @@ func (c *classifier) writeRecord(w io.Writer, rec record, p *prediction, res *Re
 			}
 		}
 		sort.SliceStable(top, func(i, j int) bool { return top[i].Score > top[j].Score })
+		tie := len(top) > 1 && top[0].Score-top[1].Score < tieEpsilon
 		if len(top) > c.args.TopK {
 			top = top[:c.args.TopK]
 		}
-		if len(top) > 0 {
+		switch {
+		case len(top) == 0:
+			set("label", nil)
+			set("score", nil)
+		case tie:
+			// Two labels score the same: the model cannot tell, so no label.
+			res.LowConfidence++
+			set("label", nil)
+			set("score", top[0].Score)
+			set("low_confidence", true)
+		default:
 			set("label", top[0].Label)
 			set("score", top[0].Score)
 			res.Labels[top[0].Label]++
-		} else {
-			set("label", nil)
-			set("score", nil)
 		}
 		set("labels", top)
 		if p.Embedding != nil {

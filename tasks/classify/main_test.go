@@ -37,8 +37,19 @@ type testBundle struct {
 
 func setup(t testing.TB) *testBundle {
 	t.Helper()
-	h, err := New(Config{CacheDir: t.TempDir()})
+	return setupBackend(t, BackendAuto)
+}
+
+// setupBackend is setup on the given backend. ORT builds find the library
+// through DAGWORKER_ORT_LIBRARY; with DAGWORKER_TEST_REQUIRE_ORT=1 (CI's
+// ORT test run) the auto backend must come out as ORT.
+func setupBackend(t testing.TB, backend string) *testBundle {
+	t.Helper()
+	h, err := New(Config{CacheDir: t.TempDir(), Backend: backend, ORTLibrary: os.Getenv("DAGWORKER_ORT_LIBRARY")})
 	require.NoError(t, err)
+	if backend == BackendAuto && ortCompiled && os.Getenv("DAGWORKER_TEST_REQUIRE_ORT") == "1" {
+		require.Equal(t, BackendORT, h.Backend(), "DAGWORKER_TEST_REQUIRE_ORT=1: the ORT library must load")
+	}
 	t.Cleanup(func() { require.NoError(t, h.Close()) })
 	lake, err := tasks.OpenLake(context.Background(), "file://"+filepath.ToSlash(t.TempDir()))
 	require.NoError(t, err)
@@ -88,6 +99,9 @@ func (b *testBundle) task(t testing.TB, args map[string]any, texts ...string) *t
 		},
 	}
 }
+
+// backends are the backends this test binary can run on.
+func testBackends() []string { return benchBackends() }
 
 // run runs a task and returns its result and output records.
 func (b *testBundle) run(t testing.TB, task *tasks.Task) (Result, []map[string]any) {

@@ -61,20 +61,21 @@ func TestPoolBounded(t *testing.T) {
 	h, err := New(Config{CacheDir: t.TempDir(), MaxLoaded: 1})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, h.Close()) })
-	for _, kind := range []string{PipelineTextClassification, PipelineZeroShot} {
-		l, release, err := h.pool.acquire(nliModel, kind)
+	for range 2 {
+		l, release, err := h.pool.acquire(nliModel)
 		require.NoError(t, err)
 		require.NotNil(t, l)
 		release()
-		require.Equal(t, 1, h.pool.loadedCount())
+		require.Equal(t, 1, h.pool.loadedCount(), "one load serves every pipeline")
 	}
-	l1, rel1, err := h.pool.acquire(nliModel, PipelineTextClassification)
+	l1, rel1, err := h.pool.acquire(nliModel)
 	require.NoError(t, err)
-	_, rel2, err := h.pool.acquire(embeddingModel, PipelineEmbedding)
+	_, rel2, err := h.pool.acquire(embeddingModel)
 	require.NoError(t, err)
 	require.Equal(t, 2, h.pool.loadedCount(), "models in use are never unloaded")
-	require.NotNil(t, l1.text)
-	require.Positive(t, l1.hmodel.GoMLXModel.MaxCache, "shape buckets bound the compiled-graph cache")
+	if l1.model.GoMLXModel != nil {
+		require.Positive(t, l1.model.GoMLXModel.MaxCache, "shape buckets bound the compiled-graph cache")
+	}
 	rel1()
 	rel2()
 	require.Equal(t, 1, h.pool.loadedCount())
@@ -114,7 +115,11 @@ func TestSharedModels(t *testing.T) {
 			case PipelineZeroShot:
 				_, recs := b.run(t, b.task(t, map[string]any{"model": dir, "pipeline": "zero_shot", "labels": []string{"sport", "weather", "travel"}}, texts...))
 				for _, r := range recs {
-					require.Contains(t, []any{"sport", "weather", "travel"}, r["label"])
+					if r["low_confidence"] == true { // a random-weight head may score every label alike
+						require.Nil(t, r["label"])
+					} else {
+						require.Contains(t, []any{"sport", "weather", "travel"}, r["label"])
+					}
 					require.Len(t, r["labels"], 3)
 				}
 			default:
