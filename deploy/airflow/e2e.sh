@@ -8,7 +8,6 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-venv="$here/.venv"
 python="${PYTHON:-python3.11}"
 
 # Pinned versions that install together on Python 3.11 (no constraints file
@@ -23,13 +22,20 @@ pins=(
   "requests==2.34.2"
 )
 
-if [ ! -x "$venv/bin/python" ]; then
+# The venv is cached in the user cache, keyed by the pins, so every checkout
+# on a machine shares it; the provider is installed from this checkout on
+# every run (a few seconds), never editable into the shared venv.
+key="$(printf '%s\n' "$python" "${pins[@]}" | sha256sum | cut -c1-12)"
+venv="${DAGWORKER_AIRFLOW_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/dagworker/airflow-venv-$key}"
+mkdir -p "$(dirname "$venv")"
+exec 9>"$venv.lock"
+flock 9 # one e2e run at a time installs into the shared venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import airflow, airflow_client, dagfactory' 2>/dev/null; then
+  rm -rf "$venv"
   "$python" -m venv "$venv"
-fi
-if ! "$venv/bin/python" -c 'import airflow, airflow_client, dagfactory, dagworker_airflow' 2>/dev/null; then
   "$venv/bin/pip" install -q "${pins[@]}"
-  "$venv/bin/pip" install -q -e "$here"
 fi
+"$venv/bin/pip" install -q --no-deps --force-reinstall "$here"
 
 work="$(mktemp -d)"
 pid=""
