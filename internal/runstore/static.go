@@ -31,6 +31,9 @@ type Static struct {
 	MaxRetryDelayMS int64           `json:"mrd,omitempty"`
 	LogicalDateMS   int64           `json:"ld,omitempty"`
 	DagrunTimeoutMS int64           `json:"drt,omitempty"`
+	// Upstream are the task's upstream task ids (its handler reads their
+	// outputs).
+	Upstream []string `json:"up,omitempty"`
 }
 
 // staticOf returns the Static JSON of task t of a run with the given
@@ -43,7 +46,7 @@ func staticOf(t *SnapshotTask, args []byte, logical time.Time, dagrunTimeout tim
 		Operator: t.Operator, Args: args, MaxTries: t.Retries + 1,
 		ExecTimeoutMS: t.ExecutionTimeout.Milliseconds(), RetryDelayMS: t.RetryDelay.Milliseconds(),
 		RetryExp: t.RetryExponentialBackoff, MaxRetryDelayMS: t.MaxRetryDelay.Milliseconds(),
-		DagrunTimeoutMS: dagrunTimeout.Milliseconds(),
+		DagrunTimeoutMS: dagrunTimeout.Milliseconds(), Upstream: t.Upstream,
 	}
 	if !logical.IsZero() {
 		st.LogicalDateMS = logical.UnixMilli()
@@ -78,6 +81,7 @@ func StartInfoFrom(dagID, runID, taskID string, try int, static []byte, runStart
 		RetryDelay:              time.Duration(st.RetryDelayMS) * time.Millisecond,
 		RetryExponentialBackoff: st.RetryExp,
 		MaxRetryDelay:           time.Duration(st.MaxRetryDelayMS) * time.Millisecond,
+		Upstream:                st.Upstream,
 	}
 	run := &Run{DagID: dagID, RunID: runID, State: RunRunning, StartDate: runStart,
 		DagrunTimeout: time.Duration(st.DagrunTimeoutMS) * time.Millisecond}

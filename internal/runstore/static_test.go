@@ -134,3 +134,16 @@ func TestTryRecordJSON(t *testing.T) {
 		require.Equal(t, want, got, "%s", b)
 	}
 }
+
+// TestStaticCarriesUpstream: a try started from its payload knows its
+// upstream tasks, as one started from the store does (the handlers read
+// their outputs).
+func TestStaticCarriesUpstream(t *testing.T) {
+	t.Parallel()
+	st, err := staticOf(&SnapshotTask{TaskID: "c", Operator: "classify", Upstream: []string{"fetch", "fetch_de"}},
+		[]byte(`{"model":"m"}`), time.Time{}, 0)
+	require.NoError(t, err)
+	info, err := StartInfoFrom("d", "r", "c", 1, []byte(st), time.Now())
+	require.NoError(t, err)
+	require.Equal(t, []string{"fetch", "fetch_de"}, info.TI.Upstream)
+}
