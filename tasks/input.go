@@ -20,63 +20,183 @@ var ErrNoLake = errors.New("the task has no data lake")
 // {"output": {"key", "uri"}} or a value embedding Output.
 type xcomOutput struct {
 	Output *struct {
-		Key string `json:"key"`
-		URI string `json:"uri"`
+		Key  string `json:"key"`
+		URI  string `json:"uri"`
+		Kind string `json:"kind"`
 	} `json:"output"`
-	Key string `json:"key"`
-	URI string `json:"uri"`
+	Key  string `json:"key"`
+	URI  string `json:"uri"`
+	Kind string `json:"kind"`
 }
 
-// ResolveInput returns the validated data lake key of a task's input: the
-// input argument (a key, or a URI of an object in t.Lake), else the output
-// named by the XCom of the upstream task inputTask ({"output": {"key": ...}}
-// or a bare {"key": ...}; a "uri" when there is no key).
+// Input is one object a task reads: its data lake key, the upstream task
+// that wrote it ("" for an explicit input argument) and its kind.
+type Input struct {
+	Key  string
+	Task string
+	Kind string
+}
+
+// ResolveInputs returns the objects a task reads, as Airflow's XCom wiring
+// does: the input argument (a key, or a URI of an object in t.Lake) when
+// given; else the outputs of the tasks named in inputTasks, each of which
+// must name one; else the outputs of every upstream task (t.Upstream) whose
+// kind is kind or unset ("" takes any), in t.Upstream's order. Upstream
+// tasks whose XCom names no output (noop, echo) are passed over.
 //
-// Errors caused by the arguments or by what the upstream task returned name
+// An upstream XCom names its output as {"output": {"key": ..., "kind": ...}}
+// or with a bare "key" ("uri" when there is no key).
+//
+// Errors caused by the arguments or by what the upstream tasks returned name
 // the argument ("input" or "input_task") and wrap ErrInvalidArgs; those with
-// nothing to read also wrap ErrNoInput. A failure to fetch the XCom is
+// nothing to read also wrap ErrNoInput. A failure to fetch an XCom is
 // returned wrapped, to be retried; no lake is ErrNoLake.
-func ResolveInput(ctx context.Context, t *Task, input, inputTask string) (string, error) {
+func ResolveInputs(ctx context.Context, t *Task, input string, inputTasks []string, kind string) ([]Input, error) {
 	if t.Lake == nil {
-		return "", ErrNoLake
+		return nil, ErrNoLake
 	}
 	if input != "" {
 		key, err := t.Lake.refKey(input)
 		if err != nil {
-			return "", InvalidArg("input", "%v", err)
+			return nil, InvalidArg("input", "%v", err)
 		}
-		return key, nil
+		return []Input{{Key: key}}, nil
 	}
 	if t.XCom == nil {
-		return "", noInput("input", "required when the task has no upstream tasks (ad-hoc run)")
+		return nil, noInput("input", "required when the task has no upstream tasks (ad-hoc run)")
 	}
-	raw, err := t.XCom(ctx, inputTask)
+	var out []Input
+	if len(inputTasks) > 0 {
+		for _, id := range inputTasks {
+			in, found, err := upstreamOutput(ctx, t, id)
+			if err != nil {
+				return nil, err
+			}
+			if !found {
+				return nil, noInput("input_task", "task %q returned no JSON object naming an output", id)
+			}
+			if kind != "" && in.Kind != "" && in.Kind != kind {
+				return nil, InvalidArg("input_task", "task %q wrote %s, this task reads %s", id, in.Kind, kind)
+			}
+			out = append(out, in)
+		}
+		return out, nil
+	}
+	var passed []string
+	for _, id := range t.Upstream {
+		in, found, err := upstreamOutput(ctx, t, id)
+		if err != nil {
+			return nil, err
+		}
+		if found && (kind == "" || in.Kind == "" || in.Kind == kind) {
+			out = append(out, in)
+		} else {
+			passed = append(passed, id)
+		}
+	}
+	if len(out) == 0 {
+		what := "an output"
+		if kind != "" {
+			what = kind + " output"
+		}
+		if len(t.Upstream) == 0 {
+			return nil, noInput("input", "the task has no upstream task to read %s from: give input, or depend on the task that writes it", what)
+		}
+		return nil, noInput("input", "no upstream task wrote %s (upstream: %s): name one with input_task, or give input",
+			what, strings.Join(passed, ", "))
+	}
+	return out, nil
+}
+
+// ResolveInput returns the data lake key of a task's single input: the
+// input argument, else the output of the upstream task inputTask, else the
+// one output of the task's upstream tasks (an error when there are
+// several: name one with inputTask). Errors are as ResolveInputs's.
+func ResolveInput(ctx context.Context, t *Task, input, inputTask string) (string, error) {
+	var named []string
+	if inputTask != "" {
+		named = []string{inputTask}
+	}
+	ins, err := ResolveInputs(ctx, t, input, named, "")
 	if err != nil {
-		return "", fmt.Errorf("xcom of task %q: %w", inputTask, err)
+		return "", err
+	}
+	if len(ins) > 1 {
+		ids := make([]string, len(ins))
+		for i, in := range ins {
+			ids[i] = in.Task
+		}
+		return "", InvalidArg("input_task", "several upstream tasks wrote outputs (%s): name one", strings.Join(ids, ", "))
+	}
+	return ins[0].Key, nil
+}
+
+// upstreamOutput reads the output named by the XCom of upstream task id;
+// found is false when its XCom names none.
+func upstreamOutput(ctx context.Context, t *Task, id string) (Input, bool, error) {
+	raw, err := t.XCom(ctx, id)
+	if err != nil {
+		return Input{}, false, fmt.Errorf("xcom of task %q: %w", id, err)
 	}
 	if len(raw) == 0 || string(raw) == "null" {
-		return "", noInput("input_task", "task %q returned no JSON object naming an output", inputTask)
+		return Input{}, false, nil
 	}
 	var x xcomOutput
 	if err := json.Unmarshal(raw, &x); err != nil {
-		return "", InvalidArg("input_task", "task %q returned %s, not a JSON object naming an output", inputTask, cut(string(raw), 80))
+		return Input{}, false, nil // a scalar or list names no output
 	}
-	key, uri := x.Key, x.URI
+	key, uri, kind := x.Key, x.URI, x.Kind
 	if x.Output != nil {
-		key, uri = x.Output.Key, x.Output.URI
+		key, uri, kind = x.Output.Key, x.Output.URI, x.Output.Kind
 	}
 	ref := key
 	if ref == "" {
 		ref = uri
 	}
 	if ref == "" {
-		return "", noInput("input_task", "the XCom of task %q names no output key or uri", inputTask)
+		return Input{}, false, nil
 	}
 	k, err := t.Lake.refKey(ref)
 	if err != nil {
-		return "", InvalidArg("input_task", "the XCom of task %q: %v", inputTask, err)
+		return Input{}, false, InvalidArg("input_task", "the XCom of task %q: %v", id, err)
 	}
-	return k, nil
+	return Input{Key: k, Task: id, Kind: kind}, true, nil
+}
+
+// TaskIDs is an input_task argument: one task id or a list of them.
+type TaskIDs []string
+
+// UnmarshalJSON accepts a string, a list of strings or null.
+func (ids *TaskIDs) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*ids = nil
+		if one != "" {
+			*ids = TaskIDs{one}
+		}
+		return nil
+	}
+	var list []string
+	if err := json.Unmarshal(b, &list); err != nil {
+		return errors.New("want a task id or a list of task ids")
+	}
+	*ids = list
+	return nil
+}
+
+// Check validates every id as a key part and refuses duplicates.
+func (ids TaskIDs) Check() error {
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if err := CheckKeyPart(id); err != nil {
+			return fmt.Errorf("%q is not a task id: %w", id, err)
+		}
+		if seen[id] {
+			return fmt.Errorf("task %q is named twice", id)
+		}
+		seen[id] = true
+	}
+	return nil
 }
 
 // noInput is InvalidArg that also wraps ErrNoInput.

@@ -52,8 +52,8 @@ func TestResolveInput(t *testing.T) {
 		{name: "ad hoc", arg: "input", message: "ad-hoc", noInput: true},
 		{name: "xcom null", inputTask: "scrape", xcom: xcom(`null`), arg: "input_task", message: `task "scrape" returned no JSON object`, noInput: true},
 		{name: "xcom missing", inputTask: "other", xcom: xcom(`{}`), arg: "input_task", message: `task "other" returned no JSON object`, noInput: true},
-		{name: "xcom not an object", inputTask: "scrape", xcom: xcom(`"` + strings.Repeat("é", 100) + `"`), arg: "input_task", message: "not a JSON object naming an output"},
-		{name: "xcom names nothing", inputTask: "scrape", xcom: xcom(`{"output":{"size":3}}`), arg: "input_task", message: "names no output key or uri", noInput: true},
+		{name: "xcom not an object", inputTask: "scrape", xcom: xcom(`"` + strings.Repeat("é", 100) + `"`), arg: "input_task", message: "returned no JSON object naming an output", noInput: true},
+		{name: "xcom names nothing", inputTask: "scrape", xcom: xcom(`{"output":{"size":3}}`), arg: "input_task", message: "returned no JSON object naming an output", noInput: true},
 		{name: "xcom key escapes", inputTask: "scrape", xcom: xcom(`{"output":{"key":"../../x"}}`), arg: "input_task", message: "invalid data lake key"},
 		{name: "xcom other lake", inputTask: "scrape", xcom: xcom(`{"uri":"s3://other/x"}`), arg: "input_task", message: "not in this data lake"},
 		{name: "xcom fails", inputTask: "scrape", message: "connection refused", sentinel: errRefused,
@@ -90,3 +90,64 @@ func TestResolveInput(t *testing.T) {
 }
 
 var errRefused = errors.New("redis: connection refused")
+
+// TestResolveInputs reads the outputs of the upstream tasks by default,
+// those of the kind asked for, in upstream order, as Airflow's XCom wiring.
+func TestResolveInputs(t *testing.T) {
+	t.Parallel()
+	lake, err := tasks.OpenLake(t.Context(), "file://"+t.TempDir())
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, lake.Close()) })
+	xcoms := map[string]string{
+		"fetch":    `{"output":{"key":"runs/d/r/fetch/pages.jsonl","kind":"pages"}}`,
+		"label_a":  `{"output":{"key":"runs/d/r/label_a/classified.jsonl","kind":"classified"}}`,
+		"label_b":  `{"output":{"key":"runs/d/r/label_b/classified.jsonl","kind":"classified"}}`,
+		"mine":     `{"key":"runs/d/r/mine/out.jsonl"}`,
+		"start":    `null`,
+		"greeting": `"hello"`,
+	}
+	xcom := func(_ context.Context, id string) (json.RawMessage, error) { return json.RawMessage(xcoms[id]), nil }
+	tests := []struct {
+		name       string
+		upstream   []string
+		inputTasks []string
+		kind       string
+		want       []string // the tasks whose outputs are read
+		message    string
+	}{
+		{name: "one upstream", upstream: []string{"fetch"}, kind: tasks.KindPages, want: []string{"fetch"}},
+		{name: "renamed producer, noop beside it", upstream: []string{"fetch", "start", "greeting"}, kind: tasks.KindPages, want: []string{"fetch"}},
+		{name: "fan-in in upstream order", upstream: []string{"fetch", "label_a", "label_b"}, kind: tasks.KindClassified, want: []string{"label_a", "label_b"}},
+		{name: "an output without kind is taken", upstream: []string{"mine"}, kind: tasks.KindClassified, want: []string{"mine"}},
+		{name: "explicit list", upstream: []string{"label_a", "label_b"}, inputTasks: []string{"label_b"}, kind: tasks.KindClassified, want: []string{"label_b"}},
+		{name: "explicit of the wrong kind", upstream: []string{"fetch"}, inputTasks: []string{"fetch"}, kind: tasks.KindClassified, message: `task "fetch" wrote pages, this task reads classified`},
+		{name: "no producer of the kind", upstream: []string{"fetch", "start"}, kind: tasks.KindClassified, message: "no upstream task wrote classified output (upstream: fetch, start)"},
+		{name: "no upstream", kind: tasks.KindPages, message: "no upstream task to read pages output from"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			task := &tasks.Task{Type: "t", Lake: lake, XCom: xcom, Upstream: tc.upstream}
+			got, err := tasks.ResolveInputs(t.Context(), task, "", tc.inputTasks, tc.kind)
+			if tc.message != "" {
+				require.ErrorContains(t, err, tc.message)
+				require.ErrorIs(t, err, tasks.ErrInvalidArgs)
+				return
+			}
+			require.NoError(t, err)
+			var ids []string
+			for _, in := range got {
+				ids = append(ids, in.Task)
+				require.Contains(t, in.Key, "/"+in.Task+"/")
+			}
+			require.Equal(t, tc.want, ids)
+		})
+	}
+	// ResolveInput wants exactly one
+	task := &tasks.Task{Type: "t", Lake: lake, XCom: xcom, Upstream: []string{"label_a", "label_b"}}
+	_, err = tasks.ResolveInput(t.Context(), task, "", "")
+	require.ErrorContains(t, err, "several upstream tasks wrote outputs (label_a, label_b): name one")
+	key, err := tasks.ResolveInput(t.Context(), task, "", "label_b")
+	require.NoError(t, err)
+	require.Equal(t, "runs/d/r/label_b/classified.jsonl", key)
+}

@@ -9,4 +9,18 @@ type Output struct {
 	Size    int64  `json:"size"`
 	SHA256  string `json:"sha256"`
 	Records int    `json:"records"`
+	// Kind says what the object holds (KindPages, KindClassified,
+	// KindReport), so a downstream task reading its upstream outputs takes
+	// those it can read; "" is any.
+	Kind string `json:"kind,omitempty"`
 }
+
+// Output kinds of the built-in tasks.
+const (
+	// KindPages is pages.jsonl: one scraped page per line (scrape).
+	KindPages = "pages"
+	// KindClassified is classified.jsonl: pages with labels (classify).
+	KindClassified = "classified"
+	// KindReport is a rendered report (render).
+	KindReport = "report"
+)

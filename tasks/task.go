@@ -37,6 +37,10 @@ type Task struct {
 	// XCom returns the return value of an upstream task of the same run
 	// (nil when that task has none). It is nil for ad-hoc tasks.
 	XCom func(ctx context.Context, taskID string) (json.RawMessage, error)
+	// Upstream are the ids of the tasks this one depends on directly, in
+	// task id order (none for ad-hoc tasks). ResolveInputs reads their
+	// outputs by default.
+	Upstream []string
 }
 
 // Handler runs one try of a task. The returned value, marshalled to JSON, is

@@ -200,6 +200,7 @@ func (w *Worker) runTry(ctx context.Context, info *runstore.StartInfo, tlog *slo
 		XCom: func(ctx context.Context, taskID string) (json.RawMessage, error) {
 			return w.eng.Store().XCom(ctx, info.TI.DagID, info.TI.RunID, taskID)
 		},
+		Upstream: info.TI.Upstream,
 	}
 	if info.TI.ExecutionTimeout <= 0 {
 		return runInline(ctx, h, task)

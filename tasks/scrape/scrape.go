@@ -168,6 +168,7 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	out.Kind = tasks.KindPages
 	res.Output = out
 	log.InfoContext(ctx, "scrape done", "pages", res.Pages, "failed", res.Failed, "duplicates", res.Duplicates,
 		"skipped_robots", res.SkippedRobots, "skipped_non_html", res.SkippedNonHTML, "uri", out.URI)
