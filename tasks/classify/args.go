@@ -19,7 +19,6 @@ const (
 	MaxBatchSize              = 32
 	DefaultTopK               = 3
 	DefaultTextField          = "text"
-	DefaultInputTask          = "scrape"
 	DefaultHypothesisTemplate = "This example is {}."
 	// DefaultMaxLength is the token limit when max_length is not given (and
 	// the model allows it); texts are truncated, keeping the final [SEP].
@@ -41,11 +40,12 @@ type Args struct {
 	// Pipeline is text_classification (default), zero_shot or embedding.
 	Pipeline string `json:"pipeline"`
 	// Input is the lake key or URI of the JSONL to classify. Default: the
-	// output of the upstream task InputTask.
+	// outputs of the upstream tasks (see InputTask).
 	Input string `json:"input"`
-	// InputTask is the upstream task whose XCom names the input (default
-	// "scrape"). Ignored when Input is set.
-	InputTask string `json:"input_task"`
+	// InputTask names the upstream tasks whose outputs are read: one id or
+	// a list. Default: every upstream task that wrote pages (several are
+	// read one after the other into one output).
+	InputTask tasks.TaskIDs `json:"input_task"`
 	// Labels are the candidate labels (required for zero_shot; for
 	// embedding they enable the nearest-label output).
 	Labels []string `json:"labels"`
@@ -165,9 +165,10 @@ func parseArgs(t *tasks.Task) (Args, error) {
 	if a.TextField == "" {
 		a.TextField = DefaultTextField
 	}
-	if a.InputTask == "" {
-		a.InputTask = DefaultInputTask
-	} else if a.Input != "" {
+	if err := a.InputTask.Check(); err != nil {
+		return a, tasks.InvalidArg("input_task", "%v", err)
+	}
+	if len(a.InputTask) > 0 && a.Input != "" {
 		return a, tasks.InvalidArg("input_task", "give either input or input_task, not both")
 	}
 	return a, nil

@@ -117,6 +117,7 @@ func classifyPages(t *testing.T, h *classify.Handler, lake *tasks.Lake, runID st
 			}
 			return xcom, nil
 		},
+		Upstream: []string{"scrape"},
 	})
 	require.NoError(t, err)
 	res, ok := v.(classify.Result)

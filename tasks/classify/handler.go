@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/dagworker/dagworker/tasks"
@@ -125,7 +126,12 @@ type Result struct {
 	FirstError string `json:"first_error,omitempty"`
 	// Backend is the backend that ran the model (go or ort).
 	Backend string `json:"backend"`
+	// Inputs are the URIs of the pages files read, in order.
+	Inputs []string `json:"inputs"`
 }
+
+// OutputName is the name of the object a classify task writes.
+const OutputName = "classified.jsonl"
 
 // Run classifies the input JSONL and writes classified.jsonl.
 func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
@@ -133,7 +139,7 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := tasks.ResolveInput(ctx, t, a.Input, a.InputTask)
+	ins, err := tasks.ResolveInputs(ctx, t, a.Input, a.InputTask, tasks.KindPages)
 	if err != nil {
 		return nil, err
 	}
@@ -152,16 +158,23 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 		return nil, err
 	}
 	defer release()
-	r, err := t.Lake.Open(ctx, key)
-	if err != nil {
-		if errors.Is(err, tasks.ErrNotFound) && a.Input != "" {
-			// An explicit input that does not exist is the caller's mistake;
-			// an upstream output that is missing may still appear (retry).
-			return nil, fmt.Errorf("argument %q: %w: %w", "input", err, tasks.ErrInvalidArgs)
+	// Several inputs (a fan-in) are read one after the other into one output.
+	var readers []io.Reader
+	var inputs []string
+	for _, in := range ins {
+		r, err := t.Lake.Open(ctx, in.Key)
+		if err != nil {
+			if errors.Is(err, tasks.ErrNotFound) && a.Input != "" {
+				// An explicit input that does not exist is the caller's mistake;
+				// an upstream output that is missing may still appear (retry).
+				return nil, fmt.Errorf("argument %q: %w: %w", "input", err, tasks.ErrInvalidArgs)
+			}
+			return nil, err
 		}
-		return nil, err
+		defer r.Close()
+		readers = append(readers, r, strings.NewReader("\n")) // a last line without newline ends there
+		inputs = append(inputs, t.Lake.URI(in.Key))
 	}
-	defer r.Close()
 	c, err := newClassifier(l, h.eng, a, m.Name)
 	if err != nil {
 		if errors.Is(err, errNoOutput) {
@@ -169,13 +182,14 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 		}
 		return nil, err
 	}
-	res := Result{Model: m.Name, ModelVersion: l.version, Pipeline: a.Pipeline, Labels: map[string]int{}, Backend: l.backend}
-	out, err := t.Lake.WriteOutput(ctx, t.Info, "classified.jsonl", "application/x-ndjson", func(w io.Writer) (int, error) {
-		return c.stream(ctx, r, w, &res)
+	res := Result{Model: m.Name, ModelVersion: l.version, Pipeline: a.Pipeline, Labels: map[string]int{}, Backend: l.backend, Inputs: inputs}
+	out, err := t.Lake.WriteOutput(ctx, t.Info, OutputName, "application/x-ndjson", func(w io.Writer) (int, error) {
+		return c.stream(ctx, io.MultiReader(readers...), w, &res)
 	})
 	if err != nil {
 		return nil, err
 	}
+	out.Kind = tasks.KindClassified
 	res.Output = out
 	if t.Logger != nil {
 		t.Logger.InfoContext(ctx, "classified", "records", out.Records, "failed", res.Failed, "low_confidence", res.LowConfidence, "backend", l.backend, "model", m.Name, "pipeline", a.Pipeline, "uri", out.URI)

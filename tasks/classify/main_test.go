@@ -97,6 +97,7 @@ func (b *testBundle) task(t testing.TB, args map[string]any, texts ...string) *t
 			}
 			return xcom, nil
 		},
+		Upstream: []string{"scrape"},
 	}
 }
 

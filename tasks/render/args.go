@@ -8,8 +8,8 @@ import (
 
 // Argument defaults and limits.
 const (
-	// DefaultInputTask is the upstream task whose XCom names the input.
-	DefaultInputTask = "classify"
+	// MaxInputs bounds the classified inputs of one report (a fan-in).
+	MaxInputs = 16
 	// DefaultExcerptChars is the excerpt length per page, in characters.
 	DefaultExcerptChars = 600
 	// MaxExcerptChars is the largest excerpt_chars accepted.
@@ -28,11 +28,13 @@ type Args struct {
 	// "<dag_id> report <logical date>".
 	Title string `json:"title"`
 	// Input is the data lake key or URI of classified.jsonl. Default: the
-	// output named by the XCom of InputTask.
+	// outputs of the upstream tasks (see InputTask).
 	Input string `json:"input"`
-	// InputTask is the upstream task whose XCom names the input when Input
-	// is empty. Default "classify".
-	InputTask string `json:"input_task"`
+	// InputTask names the upstream tasks whose classified outputs the
+	// report shows: one id or a list. Default: every upstream task that
+	// wrote classified records; several (a fan-in) get a section each, at
+	// most MaxInputs.
+	InputTask tasks.TaskIDs `json:"input_task"`
 	// ExcerptChars is the excerpt length per page in characters, 0 to
 	// MaxExcerptChars. Default DefaultExcerptChars.
 	ExcerptChars *int `json:"excerpt_chars"`
@@ -57,7 +59,7 @@ func ArgNames() []string {
 type params struct {
 	title     string
 	input     string // Args.Input as given
-	inputTask string
+	inputTask tasks.TaskIDs
 	excerpt   int
 	maxPages  int
 	font      string
@@ -83,11 +85,11 @@ func parseArgs(t *tasks.Task) (params, error) {
 	if p.title == "" {
 		p.title = defaultTitle(t.Info)
 	}
-	if p.inputTask == "" {
-		p.inputTask = DefaultInputTask
+	if err := p.inputTask.Check(); err != nil {
+		return params{}, tasks.InvalidArg("input_task", "%v", err)
 	}
-	if err := tasks.CheckKeyPart(p.inputTask); err != nil {
-		return params{}, tasks.InvalidArg("input_task", "not a task id: %v", err)
+	if len(p.inputTask) > 0 && p.input != "" {
+		return params{}, tasks.InvalidArg("input_task", "give either input or input_task, not both")
 	}
 	var err error
 	if p.excerpt, err = tasks.IntArg("excerpt_chars", a.ExcerptChars, DefaultExcerptChars, 0, MaxExcerptChars); err != nil {

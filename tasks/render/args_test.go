@@ -92,6 +92,7 @@ func TestUpstreamFailuresAreRetried(t *testing.T) {
 	t.Parallel()
 	b := setup(t, nil)
 	task := b.task(map[string]any{}, nil)
+	task.Upstream = []string{"classify"}
 	task.XCom = func(context.Context, string) (json.RawMessage, error) {
 		return nil, errors.New("redis: connection refused")
 	}

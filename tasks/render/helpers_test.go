@@ -83,6 +83,7 @@ func (b *testBundle) task(args any, xcom any) *tasks.Task {
 	raw, _ := json.Marshal(args)
 	t := &tasks.Task{Type: "render", Info: b.info, Args: raw, Logger: slog.New(slog.DiscardHandler), Lake: b.lake}
 	if xcom != nil {
+		t.Upstream = []string{"classify"}
 		t.XCom = func(_ context.Context, id string) (json.RawMessage, error) {
 			if id != "classify" {
 				return nil, nil

@@ -98,8 +98,10 @@ func (h *Handler) FallbackFonts() []string {
 // Result is the XCom return value of a render task.
 type Result struct {
 	tasks.Output `json:"output"`
-	// Input is the URI of the classified.jsonl the report was made from.
-	Input string `json:"input"`
+	// Input is the URI of the (first) classified.jsonl the report was made
+	// from; Inputs all of them, one report section each.
+	Input  string   `json:"input"`
+	Inputs []string `json:"inputs"`
 	// PDFPages is the report's page count.
 	PDFPages int `json:"pdf_pages"`
 	// Items is the number of valid records in the input; ItemsShown how many
@@ -134,24 +136,29 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := tasks.ResolveInput(ctx, t, p.input, p.inputTask)
+	ins, err := tasks.ResolveInputs(ctx, t, p.input, p.inputTask, tasks.KindClassified)
 	if err != nil {
 		if tasks.IsPermanent(err) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
-	data, err := h.read(ctx, t.Lake, key, p)
-	if err != nil {
-		return nil, err
+	if len(ins) > MaxInputs {
+		return nil, tasks.InvalidArg("input_task", "%d classified inputs, at most %d in one report", len(ins), MaxInputs)
 	}
+	rc := reportContent{title: p.title, footerLeft: footerText(t.Info)}
+	var uris []string
+	for _, in := range ins {
+		d, err := h.read(ctx, t.Lake, in.Key, p)
+		if err != nil {
+			return nil, err
+		}
+		rc.sections = append(rc.sections, section{task: in.Task, uri: t.Lake.URI(in.Key), data: d})
+		uris = append(uris, t.Lake.URI(in.Key))
+	}
+	data := rc.merged()
+	rc.facts = runFacts(t, strings.Join(uris, ", "), data, fbs)
 	l := &layout{regular: regular, bold: bold, maxPages: p.maxPages}
-	rc := reportContent{
-		title:      p.title,
-		facts:      runFacts(t, t.Lake.URI(key), data, fbs),
-		data:       data,
-		footerLeft: footerText(t.Info),
-	}
 	shown, err := build(ctx, rc, l)
 	if err != nil {
 		return nil, err
@@ -163,8 +170,9 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render report: %w", err)
 	}
+	out.Kind = tasks.KindReport
 	res := Result{
-		Output: out, Input: t.Lake.URI(key), PDFPages: len(l.pages),
+		Output: out, Input: uris[0], Inputs: uris, PDFPages: len(l.pages),
 		Items: data.total, ItemsShown: shown, Labels: len(data.stats), BadLines: data.badLines,
 		MissingGlyphs: l.missing, Truncated: shown < data.total, FallbackFonts: []string{},
 	}

@@ -40,27 +40,84 @@ const itemMinHeight = 11*lineFactor + 2*9*lineFactor + 2*10*lineFactor
 type reportContent struct {
 	title      string
 	facts      [][2]string
-	data       *dataset
+	sections   []section // one per classified input
 	footerLeft string
 }
 
-// build lays the report out and returns the layout and the number of
-// entries placed in it.
+// section is one classified input of a report.
+type section struct {
+	task string // the upstream task that wrote it ("" for an explicit input)
+	uri  string
+	data *dataset
+}
+
+// merged is the statistics of every section together (no items).
+func (rc reportContent) merged() *dataset {
+	m := &dataset{stats: map[string]*labelStat{}, models: map[string]bool{}}
+	for _, s := range rc.sections {
+		m.total += s.data.total
+		m.badLines += s.data.badLines
+		for k, st := range s.data.stats {
+			ms := m.stats[k]
+			if ms == nil {
+				ms = &labelStat{label: st.label}
+				m.stats[k] = ms
+			}
+			ms.count += st.count
+			ms.sum += st.sum
+		}
+		for k := range s.data.models {
+			m.models[k] = true
+		}
+	}
+	return m
+}
+
+// build lays the report out and returns the number of entries placed in
+// it. One input has a summary and its pages; several (a fan-in) have the
+// summary of all, then per input a heading, its summary and its pages.
 func build(ctx context.Context, rc reportContent, l *layout) (int, error) {
 	l.newPage()
 	l.para(rc.title, stTitle, marginX, contentW)
 	l.y += 8
 	facts(l, rc.facts)
 	l.y += 10
-	summary(l, rc.data)
-	l.y += 12
-	shown, err := entries(ctx, l, rc.data)
-	if err != nil {
-		return 0, err
+	all := rc.merged()
+	shown := 0
+	if len(rc.sections) == 1 {
+		summary(l, "Summary by label", all)
+		l.y += 12
+		n, err := entries(ctx, l, "Pages", rc.sections[0].data)
+		if err != nil {
+			return 0, err
+		}
+		shown = n
+	} else {
+		summary(l, fmt.Sprintf("Summary by label, all %d inputs", len(rc.sections)), all)
+		for _, sec := range rc.sections {
+			l.y += 16
+			name := sec.task
+			if name == "" {
+				name = sec.uri
+			}
+			if !l.room(stHeading.size*lineFactor + itemMinHeight) {
+				break
+			}
+			l.para("Input "+name, stTitle, marginX, contentW)
+			l.para(sec.uri, stURL, marginX, contentW)
+			l.y += 6
+			summary(l, "Summary by label", sec.data)
+			l.y += 12
+			n, err := entries(ctx, l, "Pages of "+name, sec.data)
+			if err != nil {
+				return 0, err
+			}
+			shown += n
+		}
 	}
 	note := ""
-	if shown < rc.data.total {
-		note = fmt.Sprintf("Report truncated at max_pages=%d: %d of %d pages shown.", l.maxPages, shown, rc.data.total)
+	if shown < all.total {
+		note = fmt.Sprintf("Report truncated at max_pages=%d: %d of %d pages shown.", l.maxPages, shown, all.total)
 	}
 	l.footers(rc.footerLeft, note)
 	return shown, nil
@@ -91,12 +148,12 @@ var (
 )
 
 // summary sets the table of labels: pages, share and mean score per label.
-func summary(l *layout, d *dataset) {
+func summary(l *layout, heading string, d *dataset) {
 	const rowH = 16.0
 	if !l.room(stHeading.size*lineFactor + 3*rowH) {
 		return
 	}
-	l.para("Summary by label", stHeading, marginX, contentW)
+	l.para(heading, stHeading, marginX, contentW)
 	l.y += 4
 	stats := d.sortedStats()
 	if len(stats) == 0 {
@@ -143,11 +200,11 @@ func summary(l *layout, d *dataset) {
 
 // entries sets one entry per kept record until the page cap; it returns how
 // many were placed.
-func entries(ctx context.Context, l *layout, d *dataset) (int, error) {
+func entries(ctx context.Context, l *layout, heading string, d *dataset) (int, error) {
 	if len(d.items) == 0 || !l.room(stHeading.size*lineFactor+itemMinHeight) {
 		return 0, nil
 	}
-	l.para(fmt.Sprintf("Pages (%d)", d.total), stHeading, marginX, contentW)
+	l.para(fmt.Sprintf("%s (%d)", heading, d.total), stHeading, marginX, contentW)
 	l.y += 4
 	shown := 0
 	for i, rec := range d.items {
