@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/dagworker/dagworker/internal/dag"
+	"github.com/dagworker/dagworker/tasks"
 	"github.com/dagworker/dagworker/tasks/classify"
 	"github.com/dagworker/dagworker/tasks/render"
 	"github.com/dagworker/dagworker/tasks/scrape"
@@ -34,7 +35,21 @@ func builtinAliases() map[string]string {
 	}
 }
 
+// builtinIO says what the built-in task types read from their upstream
+// tasks and write for their downstream tasks.
+func builtinIO() map[string]dag.OperatorIO {
+	return map[string]dag.OperatorIO{
+		"scrape":   {Writes: tasks.KindPages},
+		"classify": {Reads: tasks.KindPages, Writes: tasks.KindClassified},
+		"render":   {Reads: tasks.KindClassified, Writes: tasks.KindReport},
+		"noop":     {},
+		"echo":     {},
+		"sleep":    {},
+		"fail":     {},
+	}
+}
+
 // dagOptions is the parser configuration for the built-in operator set.
 func dagOptions() dag.Options {
-	return dag.Options{Operators: builtinOperators(), Aliases: builtinAliases()}
+	return dag.Options{Operators: builtinOperators(), Aliases: builtinAliases(), IO: builtinIO()}
 }

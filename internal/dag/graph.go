@@ -2,6 +2,7 @@ package dag
 
 import (
 	"container/heap"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -100,6 +101,107 @@ func (p *parser) edges(d *DAG, order []*rawTask, byID map[string]*rawTask, group
 		owners[t.t.Owner] = true
 	}
 	d.Owners = keysOf(owners)
+	p.wiring(d)
+}
+
+// wiring checks what each task reads against what its upstream tasks write
+// (Options.IO): see Options.IO. Templated input and input_task values are
+// checked at run time.
+func (p *parser) wiring(d *DAG) {
+	if p.opts.IO == nil {
+		return
+	}
+	byID := make(map[string]*Task, len(d.Tasks))
+	for _, t := range d.Tasks {
+		byID[t.ID] = t
+	}
+	writes := func(t *Task) (string, bool) { // the kind, and whether it is known
+		io, ok := p.opts.IO[t.Operator]
+		return io.Writes, ok
+	}
+	for _, t := range d.Tasks {
+		reads := p.opts.IO[t.Operator].Reads
+		if reads == "" {
+			continue
+		}
+		if in, ok := t.Args["input"].(string); ok && in != "" {
+			continue
+		}
+		what := "task " + quote(t.ID) + ": "
+		if named, ok := taskIDs(t.Args["input_task"]); ok && len(named) > 0 {
+			for _, id := range named {
+				if strings.Contains(id, "{{") {
+					continue
+				}
+				if !slices.Contains(t.Upstream, id) {
+					p.errAt(t.Line, t.Column, ErrDependency, "%sinput_task %q is not an upstream task (upstream: %s)%s",
+						what, id, listOrNone(t.Upstream), didYouMean(id, t.Upstream))
+					continue
+				}
+				if w, known := writes(byID[id]); known && w != reads {
+					p.errAt(t.Line, t.Column, ErrDependency, "%sinput_task %q (%s) writes %s, %s reads %s",
+						what, id, byID[id].Operator, orNothing(w), t.Operator, reads)
+				}
+			}
+			continue
+		}
+		found := false
+		for _, id := range t.Upstream {
+			if w, known := writes(byID[id]); !known || w == reads {
+				found = true
+				break
+			}
+		}
+		if !found {
+			var producers []string
+			for op, io := range p.opts.IO {
+				if io.Writes == reads {
+					producers = append(producers, op)
+				}
+			}
+			sort.Strings(producers)
+			p.errAt(t.Line, t.Column, ErrDependency, "%s%s reads %s but no upstream task writes it (upstream: %s): depend on a %s task, or set input",
+				what, t.Operator, reads, listOrNone(t.Upstream), strings.Join(producers, " or "))
+		}
+	}
+}
+
+// taskIDs reads an input_task value: a string or a list of strings.
+func taskIDs(v any) ([]string, bool) {
+	switch v := v.(type) {
+	case nil:
+		return nil, true
+	case string:
+		if v == "" {
+			return nil, true
+		}
+		return []string{v}, true
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s)
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+func listOrNone(ids []string) string {
+	if len(ids) == 0 {
+		return "none"
+	}
+	return strings.Join(ids, ", ")
+}
+
+func orNothing(kind string) string {
+	if kind == "" {
+		return "nothing"
+	}
+	return kind
 }
 
 func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }

@@ -22,6 +22,19 @@ type Options struct {
 	// provider's class paths ("dagworker_airflow.operators.ScrapeOperator"),
 	// to a registered task type ("scrape").
 	Aliases map[string]string
+	// IO says what each operator reads from its upstream tasks and writes
+	// for its downstream tasks (output kinds such as "pages"), so the
+	// wiring is checked before a run: a task that reads a kind needs an
+	// upstream task that writes it, unless its "input" argument names an
+	// object; the tasks its "input_task" names must be upstream and write
+	// that kind. An operator missing from the map may write anything.
+	IO map[string]OperatorIO
+}
+
+// OperatorIO is the output kind an operator reads ("" for none) and the one
+// it writes ("" for none).
+type OperatorIO struct {
+	Reads, Writes string
 }
 
 // idPattern is Airflow's rule for dag, task and group ids.
