@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io/fs"
 	"net/url"
 	"os"
 	"os/exec"
@@ -124,19 +123,6 @@ func TestRealModelTopicsEndToEnd(t *testing.T) {
 type classifiedRecord struct {
 	URL   string `json:"url"`
 	Label string `json:"label"`
-}
-
-// findOutputs finds the lake files whose path ends with suffix.
-func findOutputs(t *testing.T, lake, suffix string) []string {
-	t.Helper()
-	var found []string
-	require.NoError(t, filepath.WalkDir(lake, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && filepath.ToSlash(p)[max(0, len(filepath.ToSlash(p))-len(suffix)):] == suffix {
-			found = append(found, p)
-		}
-		return err
-	}))
-	return found
 }
 
 func readOutputs(t *testing.T, lake, suffix string) []classifiedRecord {
