@@ -388,6 +388,9 @@ func (c *crawler) fail(u string, status int, err error) {
 	if status > 0 {
 		msg = strings.TrimSpace(fmt.Sprintf("HTTP %d %s", status, http.StatusText(status)))
 	}
+	if errors.Is(err, ssrf.ErrBlocked) && !c.s.allowPrivate {
+		msg += " (set allow_private: true to scrape private and loopback addresses)"
+	}
 	retry := retryable(err, status)
 	c.mu.Lock()
 	c.res.Failed++

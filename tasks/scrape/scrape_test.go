@@ -242,6 +242,8 @@ func TestPrivateAddressesRefused(t *testing.T) {
 		require.ErrorIs(t, err, scrape.ErrNothingFetched)
 		require.ErrorContains(t, err, "SSRF")
 		require.ErrorContains(t, err, "loopback")
+		require.ErrorContains(t, err, "127.0.0.1", "the error names the address")
+		require.ErrorContains(t, err, "set allow_private: true", "the error names the fix")
 		require.True(t, tasks.IsPermanent(err), "a refused address is not retried: %v", err)
 	}
 	// The same site with allow_private is fine.
