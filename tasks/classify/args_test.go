@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -84,8 +85,11 @@ func TestModelNotFoundListsPlaces(t *testing.T) {
 		filepath.Join(modelsDir, "acme", "sentiment"), filepath.Join(modelsDir, "acme_sentiment"),
 		"embedded models [" + DemoModel + "]", "local directory acme/sentiment",
 	} {
-		require.Contains(t, err.Error(), place)
+		require.Equal(t, 1, strings.Count(err.Error(), place+";"), "%s listed once", place)
 	}
+	require.Contains(t, err.Error(), "to add one: dagworker models pull owner/name, or put a model folder")
+	_, err = h.resolveModel(context.Background(), "sentiment-multilingual")
+	require.Equal(t, 1, strings.Count(err.Error(), filepath.Join(modelsDir, "sentiment-multilingual")), "each folder once: %v", err)
 }
 
 func TestModelResolution(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -35,7 +36,7 @@ func (h *Handler) resolveModel(ctx context.Context, ref string) (model, error) {
 	var looked []string
 	if validName(ref) {
 		if h.cfg.ModelsDir != "" {
-			for _, cand := range []string{ref, strings.ReplaceAll(ref, "/", "_")} {
+			for _, cand := range slices.Compact([]string{ref, strings.ReplaceAll(ref, "/", "_")}) {
 				dir := filepath.Join(h.cfg.ModelsDir, filepath.FromSlash(cand))
 				if isModelDir(dir) {
 					return model{Name: ref, Dir: dir}, nil
@@ -62,8 +63,12 @@ func (h *Handler) resolveModel(ctx context.Context, ref string) (model, error) {
 		return model{Name: ref, Dir: abs}, nil
 	}
 	looked = append(looked, "local directory "+ref)
-	return model{}, fmt.Errorf("%w: %q; looked in: %s (a model directory holds model.onnx, tokenizer.json and config.json)",
-		ErrModelNotFound, ref, strings.Join(looked, "; "))
+	add := "put a model folder (model.onnx, tokenizer.json, config.json) in the registry folder"
+	if h.cfg.ModelsDir != "" {
+		add = "put a model folder (model.onnx, tokenizer.json, config.json) in " + h.cfg.ModelsDir
+	}
+	return model{}, fmt.Errorf("%w: %q; looked in: %s; to add one: dagworker models pull owner/name, or %s",
+		ErrModelNotFound, ref, strings.Join(looked, "; "), add)
 }
 
 // validName reports whether ref can be a registry name: "name" or
