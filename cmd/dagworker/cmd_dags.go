@@ -150,6 +150,7 @@ func runDagsValidate(_ context.Context, args []string, stdout, stderr io.Writer)
 				continue
 			}
 			byID[id] = d
+			errs = append(errs, templateCheck(d)...)
 		}
 	}
 	if *useSchema {

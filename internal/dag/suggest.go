@@ -60,3 +60,8 @@ func didYouMean(name string, candidates []string) string {
 	}
 	return ""
 }
+
+// DidYouMean is the " (did you mean "x"?)" suffix for name among
+// candidates, or "" when none is close: the hint of the package's own
+// messages, for callers checking names the package does not know.
+func DidYouMean(name string, candidates []string) string { return didYouMean(name, candidates) }
