@@ -61,6 +61,12 @@ func (f HandlerFunc) Run(ctx context.Context, t *Task) (any, error) { return f(c
 // the try fails at once and is not retried. It wraps asynq.SkipRetry.
 var ErrInvalidArgs = fmt.Errorf("invalid task arguments (%w)", asynq.SkipRetry)
 
+// ErrSkip, wrapped in a handler's error, ends the try as skipped, as
+// Airflow's AirflowSkipException does: no retry, and downstream tasks
+// follow their trigger rules for a skipped upstream. It wraps
+// asynq.SkipRetry.
+var ErrSkip = fmt.Errorf("task skipped (%w)", asynq.SkipRetry)
+
 // InvalidArg returns an error naming the argument, wrapping ErrInvalidArgs.
 func InvalidArg(arg, format string, a ...any) error {
 	return fmt.Errorf("argument %q: %s: %w", arg, fmt.Sprintf(format, a...), ErrInvalidArgs)

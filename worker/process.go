@@ -78,9 +78,12 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 		// redelivers it; Start accepts the running try again.
 		return ctx.Err()
 	}
-	if runErr != nil {
+	switch {
+	case errors.Is(runErr, tasks.ErrSkip):
+		tlog.Info("try skipped", "reason", runErr.Error())
+	case runErr != nil:
 		tlog.Error("try failed", "error", runErr.Error())
-	} else {
+	default:
 		tlog.Info("try succeeded")
 	}
 	done := context.WithoutCancel(ctx)

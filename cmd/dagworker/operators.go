@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/dagworker/dagworker/internal/dag"
 	"github.com/dagworker/dagworker/tasks"
+	"github.com/dagworker/dagworker/tasks/bash"
 	"github.com/dagworker/dagworker/tasks/classify"
 	"github.com/dagworker/dagworker/tasks/render"
 	"github.com/dagworker/dagworker/tasks/scrape"
@@ -20,6 +21,7 @@ func builtinOperators() map[string][]string {
 		"echo":     nil,
 		"sleep":    {"duration"},
 		"fail":     {"message", "until_try"},
+		"bash":     bash.ArgNames(),
 	}
 }
 
@@ -46,6 +48,7 @@ func builtinIO() map[string]dag.OperatorIO {
 		"echo":     {},
 		"sleep":    {},
 		"fail":     {},
+		"bash":     {},
 	}
 }
 

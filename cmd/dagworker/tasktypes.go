@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 
+	"github.com/dagworker/dagworker/tasks"
+	"github.com/dagworker/dagworker/tasks/bash"
 	"github.com/dagworker/dagworker/tasks/builtin"
 	"github.com/dagworker/dagworker/tasks/classify"
 	"github.com/dagworker/dagworker/tasks/render"
@@ -24,6 +27,8 @@ type taskFlags struct {
 	classifyBackend *string
 	ortLibrary      *string
 	classifyThreads *int
+	bashRoots       *string
+	allowOperators  *string
 }
 
 // addTaskFlags adds --models, --cjk-font and the classify backend flags to fs.
@@ -32,6 +37,8 @@ func addTaskFlags(fs *flag.FlagSet) taskFlags {
 		classifyBackend: fs.String("classify-backend", classify.BackendAuto, "classify backend: auto (ONNX Runtime when this binary has it and its library loads, else pure Go), go or ort"),
 		ortLibrary:      fs.String("ort-library", "", "path of libonnxruntime.so for the ort backend (default: the file next to the executable)"),
 		classifyThreads: fs.Int("classify-threads", 0, "ONNX Runtime intra-op threads per model run (default: the number of CPUs)"),
+		bashRoots:       fs.String("bash-roots", "", "folders a bash task's cwd may be in, separated by '"+string(filepath.ListSeparator)+"' (default none: each command runs in a fresh temporary folder)"),
+		allowOperators:  fs.String("allow-operators", "", "comma-separated task types this process runs (default: all built-in ones; leave out bash to refuse shell commands)"),
 		models:          fs.String("models", defaultModelsDir, "model registry folder of the classify task (the embedded demo-sentiment model is always there)"),
 		cjkFont:         fs.String("cjk-font", "", "TrueType fallback font(s) for PDF reports, tried in order before the fonts found in the usual Debian font paths; several are separated by '"+string(filepath.ListSeparator)+"'"),
 	}
@@ -42,6 +49,8 @@ type taskTypes struct {
 	classify *classify.Handler
 	render   *render.Handler
 	scrape   *scrape.Handler
+	bash     *bash.Handler
+	allow    map[string]bool // nil: every type
 }
 
 // newTaskTypes builds the built-in handlers from the task flags.
@@ -60,19 +69,44 @@ func newTaskTypes(f taskFlags, log *slog.Logger) (*taskTypes, error) {
 		_ = cl.Close()
 		return nil, err // render.New says "render: ..."
 	}
-	return &taskTypes{classify: cl, render: re, scrape: sc}, nil
+	sh, err := bash.New(bash.Config{Roots: filepath.SplitList(*f.bashRoots)})
+	if err != nil {
+		_ = cl.Close()
+		return nil, err
+	}
+	tt := &taskTypes{classify: cl, render: re, scrape: sc, bash: sh}
+	if *f.allowOperators != "" {
+		tt.allow = map[string]bool{}
+		known := tt.handlers()
+		for _, name := range strings.Split(*f.allowOperators, ",") {
+			name = strings.TrimSpace(name)
+			if _, ok := known[name]; !ok {
+				_ = cl.Close()
+				return nil, fmt.Errorf("--allow-operators: %q is not a built-in task type", name)
+			}
+			tt.allow[name] = true
+		}
+	}
+	return tt, nil
 }
 
-// Register registers every task type the binary ships on w.
+// handlers are the built-in task types by name.
+func (tt *taskTypes) handlers() map[string]tasks.Handler {
+	hs := builtin.Handlers()
+	hs["scrape"], hs["classify"], hs["render"], hs["bash"] = tt.scrape, tt.classify, tt.render, tt.bash
+	return hs
+}
+
+// Register registers the task types the binary ships on w, those of
+// --allow-operators when it is set.
 func (tt *taskTypes) Register(w *worker.Worker) error {
-	if err := builtin.Register(w); err != nil {
-		return err
+	var errs []error
+	for name, h := range tt.handlers() {
+		if tt.allow == nil || tt.allow[name] {
+			errs = append(errs, w.Handle(name, h))
+		}
 	}
-	return errors.Join(
-		w.Handle("scrape", tt.scrape),
-		w.Handle("classify", tt.classify),
-		w.Handle("render", tt.render),
-	)
+	return errors.Join(errs...)
 }
 
 // newWorker builds a worker with every built-in task type registered; the

@@ -122,7 +122,10 @@ func (e *Engine) Record(ctx context.Context, info *runstore.StartInfo, r TryResu
 	if r.Err != nil {
 		c.XCom = nil
 		c.Outcome = runstore.OutcomeFailed
-		if tasks.IsPermanent(r.Err) {
+		switch {
+		case errors.Is(r.Err, tasks.ErrSkip):
+			c.Outcome = runstore.OutcomeSkipped
+		case tasks.IsPermanent(r.Err):
 			c.Outcome = runstore.OutcomeFailedPermanent
 		}
 		c.RetryDelay = RetryDelay(ti, ti.TryNumber)
