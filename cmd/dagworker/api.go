@@ -60,7 +60,7 @@ func newAPI(r *role, f apiFlags) (http.Handler, error) {
 	cfg.MaxWait = *f.maxWait
 	cfg.Version = version
 	cfg.Logger = r.log
-	cfg.TaskTypes = slices.Sorted(maps.Keys(builtinOperators()))
+	cfg.TaskTypes = adHocTaskTypes()
 	cfg.Health = func(ctx context.Context) error { return r.conn.rdb.Ping(ctx).Err() }
 	cfg.Runner = &api.AsynqRunner{Client: r.conn.client, Inspector: asynq.NewInspectorFromRedisClient(r.conn.rdb),
 		Redis: r.conn.rdb, KeyPrefix: r.prefix, Lake: r.lake}
@@ -69,6 +69,13 @@ func newAPI(r *role, f apiFlags) (http.Handler, error) {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	return h, nil
+}
+
+// adHocTaskTypes are the task types the API runs ad hoc: the built-in ones
+// but bash, which runs only from DAG files, so an API token cannot run
+// shell commands on the workers.
+func adHocTaskTypes() []string {
+	return slices.DeleteFunc(slices.Sorted(maps.Keys(builtinOperators())), func(t string) bool { return t == "bash" })
 }
 
 // loopbackAddr reports whether a listen address binds loopback only.

@@ -46,3 +46,11 @@ shell:
 	require.Error(t, err)
 	require.Contains(t, out.String(), `operator "bash"`)
 }
+
+// TestAdHocRefusesBash: the API's ad-hoc tasks cannot run shell commands.
+func TestAdHocRefusesBash(t *testing.T) {
+	t.Parallel()
+	types := adHocTaskTypes()
+	require.NotContains(t, types, "bash")
+	require.Contains(t, types, "classify")
+}
