@@ -72,10 +72,10 @@ func newAPI(r *role, f apiFlags) (http.Handler, error) {
 }
 
 // adHocTaskTypes are the task types the API runs ad hoc: the built-in ones
-// but bash, which runs only from DAG files, so an API token cannot run
-// shell commands on the workers.
+// but bash and http, which run only from DAG files, so an API token can
+// neither run shell commands on the workers nor use their connections.
 func adHocTaskTypes() []string {
-	return slices.DeleteFunc(slices.Sorted(maps.Keys(builtinOperators())), func(t string) bool { return t == "bash" })
+	return slices.DeleteFunc(slices.Sorted(maps.Keys(builtinOperators())), func(t string) bool { return t == "bash" || t == "http" })
 }
 
 // loopbackAddr reports whether a listen address binds loopback only.

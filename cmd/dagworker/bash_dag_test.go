@@ -52,5 +52,6 @@ func TestAdHocRefusesBash(t *testing.T) {
 	t.Parallel()
 	types := adHocTaskTypes()
 	require.NotContains(t, types, "bash")
+	require.NotContains(t, types, "http")
 	require.Contains(t, types, "classify")
 }

@@ -5,6 +5,7 @@ import (
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/dagworker/dagworker/tasks/bash"
 	"github.com/dagworker/dagworker/tasks/classify"
+	"github.com/dagworker/dagworker/tasks/httptask"
 	"github.com/dagworker/dagworker/tasks/render"
 	"github.com/dagworker/dagworker/tasks/scrape"
 )
@@ -22,6 +23,7 @@ func builtinOperators() map[string][]string {
 		"sleep":    {"duration"},
 		"fail":     {"message", "until_try"},
 		"bash":     bash.ArgNames(),
+		"http":     httptask.ArgNames(),
 	}
 }
 
@@ -49,6 +51,7 @@ func builtinIO() map[string]dag.OperatorIO {
 		"sleep":    {},
 		"fail":     {},
 		"bash":     {},
+		"http":     {},
 	}
 }
 
