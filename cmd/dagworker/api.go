@@ -72,10 +72,13 @@ func newAPI(r *role, f apiFlags) (http.Handler, error) {
 }
 
 // adHocTaskTypes are the task types the API runs ad hoc: the built-in ones
-// but bash and http, which run only from DAG files, so an API token can
-// neither run shell commands on the workers nor use their connections.
+// but bash, http and notion, which run only from DAG files, so an API
+// token can neither run shell commands on the workers nor use their
+// connections.
 func adHocTaskTypes() []string {
-	return slices.DeleteFunc(slices.Sorted(maps.Keys(builtinOperators())), func(t string) bool { return t == "bash" || t == "http" })
+	return slices.DeleteFunc(slices.Sorted(maps.Keys(builtinOperators())), func(t string) bool {
+		return t == "bash" || t == "http" || t == "notion"
+	})
 }
 
 // loopbackAddr reports whether a listen address binds loopback only.

@@ -53,5 +53,6 @@ func TestAdHocRefusesBash(t *testing.T) {
 	types := adHocTaskTypes()
 	require.NotContains(t, types, "bash")
 	require.NotContains(t, types, "http")
+	require.NotContains(t, types, "notion")
 	require.Contains(t, types, "classify")
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/dagworker/dagworker/tasks/bash"
 	"github.com/dagworker/dagworker/tasks/classify"
 	"github.com/dagworker/dagworker/tasks/httptask"
+	"github.com/dagworker/dagworker/tasks/notion"
 	"github.com/dagworker/dagworker/tasks/render"
 	"github.com/dagworker/dagworker/tasks/scrape"
 )
@@ -24,6 +25,7 @@ func builtinOperators() map[string][]string {
 		"fail":     {"message", "until_try"},
 		"bash":     bash.ArgNames(),
 		"http":     httptask.ArgNames(),
+		"notion":   notion.ArgNames(),
 	}
 }
 
@@ -52,6 +54,7 @@ func builtinIO() map[string]dag.OperatorIO {
 		"fail":     {},
 		"bash":     {},
 		"http":     {},
+		"notion":   {Reads: tasks.KindClassified},
 	}
 }
 

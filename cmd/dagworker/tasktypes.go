@@ -14,6 +14,7 @@ import (
 	"github.com/dagworker/dagworker/tasks/classify"
 	taskconn "github.com/dagworker/dagworker/tasks/conn"
 	"github.com/dagworker/dagworker/tasks/httptask"
+	"github.com/dagworker/dagworker/tasks/notion"
 	"github.com/dagworker/dagworker/tasks/render"
 	"github.com/dagworker/dagworker/tasks/scrape"
 	"github.com/dagworker/dagworker/worker"
@@ -41,7 +42,7 @@ func addTaskFlags(fs *flag.FlagSet) taskFlags {
 		ortLibrary:      fs.String("ort-library", "", "path of libonnxruntime.so for the ort backend (default: the file next to the executable)"),
 		classifyThreads: fs.Int("classify-threads", 0, "ONNX Runtime intra-op threads per model run (default: the number of CPUs)"),
 		bashRoots:       fs.String("bash-roots", "", "folders a bash task's cwd may be in, separated by '"+string(filepath.ListSeparator)+"' (default none: each command runs in a fresh temporary folder)"),
-		connections:     fs.String("connections", "", "connections file of the http task: a JSON object of connection id to Airflow URI (DAGWORKER_CONN_<ID> variables win)"),
+		connections:     fs.String("connections", "", "connections file of the http and notion tasks: a JSON object of connection id to Airflow URI (DAGWORKER_CONN_<ID> variables win)"),
 		allowOperators:  fs.String("allow-operators", "", "comma-separated task types this process runs (default: all built-in ones; leave out bash to refuse shell commands)"),
 		models:          fs.String("models", defaultModelsDir, "model registry folder of the classify task (the embedded demo-sentiment model is always there)"),
 		cjkFont:         fs.String("cjk-font", "", "TrueType fallback font(s) for PDF reports, tried in order before the fonts found in the usual Debian font paths; several are separated by '"+string(filepath.ListSeparator)+"'"),
@@ -55,6 +56,7 @@ type taskTypes struct {
 	scrape   *scrape.Handler
 	bash     *bash.Handler
 	http     *httptask.Handler
+	notion   *notion.Handler
 	allow    map[string]bool // nil: every type
 }
 
@@ -89,7 +91,12 @@ func newTaskTypes(f taskFlags, log *slog.Logger) (*taskTypes, error) {
 		_ = cl.Close()
 		return nil, err
 	}
-	tt := &taskTypes{classify: cl, render: re, scrape: sc, bash: sh, http: ht}
+	no, err := notion.New(notion.Config{Connections: conns})
+	if err != nil {
+		_ = cl.Close()
+		return nil, err
+	}
+	tt := &taskTypes{classify: cl, render: re, scrape: sc, bash: sh, http: ht, notion: no}
 	if *f.allowOperators != "" {
 		tt.allow = map[string]bool{}
 		known := tt.handlers()
@@ -108,7 +115,8 @@ func newTaskTypes(f taskFlags, log *slog.Logger) (*taskTypes, error) {
 // handlers are the built-in task types by name.
 func (tt *taskTypes) handlers() map[string]tasks.Handler {
 	hs := builtin.Handlers()
-	hs["scrape"], hs["classify"], hs["render"], hs["bash"], hs["http"] = tt.scrape, tt.classify, tt.render, tt.bash, tt.http
+	hs["scrape"], hs["classify"], hs["render"] = tt.scrape, tt.classify, tt.render
+	hs["bash"], hs["http"], hs["notion"] = tt.bash, tt.http, tt.notion
 	return hs
 }
 
