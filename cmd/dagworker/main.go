@@ -59,6 +59,7 @@ func commands() map[string]command {
 		"runs":        {summary: "list a DAG's runs or show one run's task instances", run: runRuns},
 		"enqueue":     {summary: "run one ad-hoc task (--wait prints its state, result and output URI)", run: runEnqueue},
 		"models":      {summary: "pull a Hugging Face model into the registry folder, or list the models", run: runModels},
+		"operators":   {summary: "list the built-in operators, or show one's arguments", run: runOperators},
 	}
 }
 
