@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/url"
 	"sort"
 )
 
@@ -63,13 +64,20 @@ type dataset struct {
 	total    int
 	badLines int
 	stats    map[string]*labelStat
+	byLang   map[string]*labelStat // rows by language, "label" holding the language
+	bySite   map[string]*labelStat // rows by host
 	models   map[string]bool
 }
 
-// sortedStats returns the label rows by descending count, then label.
-func (d *dataset) sortedStats() []labelStat {
-	out := make([]labelStat, 0, len(d.stats))
-	for _, s := range d.stats {
+func newDataset() *dataset {
+	return &dataset{stats: map[string]*labelStat{}, byLang: map[string]*labelStat{}, bySite: map[string]*labelStat{},
+		models: map[string]bool{}}
+}
+
+// sortStats returns rows by descending count, then name.
+func sortStats(m map[string]*labelStat) []labelStat {
+	out := make([]labelStat, 0, len(m))
+	for _, s := range m {
 		out = append(out, *s)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -81,6 +89,53 @@ func (d *dataset) sortedStats() []labelStat {
 	return out
 }
 
+// count adds one record of score to row name of m.
+func count(m map[string]*labelStat, name string, score float64) {
+	st := m[name]
+	if st == nil {
+		st = &labelStat{label: name}
+		m[name] = st
+	}
+	st.count++
+	st.sum += score
+}
+
+// mergeStats adds the rows of from to to.
+func mergeStats(to, from map[string]*labelStat) {
+	for k, st := range from {
+		t := to[k]
+		if t == nil {
+			t = &labelStat{label: st.label}
+			to[k] = t
+		}
+		t.count += st.count
+		t.sum += st.sum
+	}
+}
+
+// host is the site of a record's URL ("(no site)" without one).
+func host(rawURL string) string {
+	if u, err := url.Parse(rawURL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return "(no site)"
+}
+
+// sortItems orders the kept records by site, then best score first, then
+// URL, so a report reads the same on every run.
+func (d *dataset) sortItems() {
+	sort.SliceStable(d.items, func(i, j int) bool {
+		a, b := d.items[i], d.items[j]
+		if ha, hb := host(a.URL), host(b.URL); ha != hb {
+			return ha < hb
+		}
+		if a.Score != b.Score {
+			return a.Score > b.Score
+		}
+		return a.URL < b.URL
+	})
+}
+
 // readInput reads classified.jsonl: statistics cover every valid line, and
 // the first records are kept with their text cut to excerpt runes, at most
 // keep records and about keep*charsPerEntry characters: more would not fit
@@ -88,7 +143,7 @@ func (d *dataset) sortedStats() []labelStat {
 // Lines that are not JSON objects, or longer than maxLineBytes, are counted
 // as bad and skipped.
 func readInput(ctx context.Context, r io.Reader, keep, excerpt int) (*dataset, error) {
-	d := &dataset{stats: map[string]*labelStat{}, models: map[string]bool{}}
+	d := newDataset()
 	br := bufio.NewReaderSize(r, 256<<10)
 	for n := 0; ; n++ {
 		if n%256 == 0 {
@@ -104,6 +159,7 @@ func readInput(ctx context.Context, r io.Reader, keep, excerpt int) (*dataset, e
 			d.add(line, tooLong, keep, excerpt)
 		}
 		if err != nil {
+			d.sortItems()
 			return d, nil
 		}
 	}
@@ -120,13 +176,14 @@ func (d *dataset) add(line []byte, tooLong bool, keep, excerpt int) {
 	if rec.Label == "" {
 		rec.Label = noLabel(rec)
 	}
-	st := d.stats[rec.Label]
-	if st == nil {
-		st = &labelStat{label: rec.Label}
-		d.stats[rec.Label] = st
+	count(d.stats, rec.Label, rec.Score)
+	lang, _ := truncateRunes(clean(rec.Lang), 20)
+	if lang == "" {
+		lang = "(unknown)"
 	}
-	st.count++
-	st.sum += rec.Score
+	count(d.byLang, lang, rec.Score)
+	site, _ := truncateRunes(clean(host(rec.URL)), maxURLLen)
+	count(d.bySite, site, rec.Score)
 	if rec.Model != "" && len(d.models) < 8 {
 		m := rec.Model
 		if rec.ModelVersion != "" {

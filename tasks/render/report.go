@@ -53,19 +53,13 @@ type section struct {
 
 // merged is the statistics of every section together (no items).
 func (rc reportContent) merged() *dataset {
-	m := &dataset{stats: map[string]*labelStat{}, models: map[string]bool{}}
+	m := newDataset()
 	for _, s := range rc.sections {
 		m.total += s.data.total
 		m.badLines += s.data.badLines
-		for k, st := range s.data.stats {
-			ms := m.stats[k]
-			if ms == nil {
-				ms = &labelStat{label: st.label}
-				m.stats[k] = ms
-			}
-			ms.count += st.count
-			ms.sum += st.sum
-		}
+		mergeStats(m.stats, s.data.stats)
+		mergeStats(m.byLang, s.data.byLang)
+		mergeStats(m.bySite, s.data.bySite)
 		for k := range s.data.models {
 			m.models[k] = true
 		}
@@ -139,33 +133,59 @@ func facts(l *layout, rows [][2]string) {
 	}
 }
 
-// Summary table columns: left edge and width.
+// Summary table columns: left edge and width. The bar column draws each
+// row's share.
 var (
-	colLabel = [2]float64{marginX + 4, 250}
-	colCount = [2]float64{marginX + 260, 70}
-	colShare = [2]float64{marginX + 340, 70}
-	colMean  = [2]float64{marginX + 415, 76}
+	colLabel = [2]float64{marginX + 4, 176}
+	colBar   = [2]float64{marginX + 186, 120}
+	colCount = [2]float64{marginX + 310, 56}
+	colShare = [2]float64{marginX + 370, 56}
+	colMean  = [2]float64{marginX + 430, 61}
 )
 
-// summary sets the table of labels: pages, share and mean score per label.
+// summary sets the tables of a dataset: pages by label, then by language
+// and by site when there is more than one.
 func summary(l *layout, heading string, d *dataset) {
+	if len(d.stats) == 0 {
+		if l.room(stHeading.size*lineFactor + 16) {
+			l.para(heading, stHeading, marginX, contentW)
+			l.para("The input holds no classified pages.", stBody, marginX, contentW)
+		}
+		return
+	}
+	table(l, heading, "Label", sortStats(d.stats), d.total)
+	if len(d.byLang) > 1 {
+		l.y += 10
+		table(l, "Pages by language", "Language", sortStats(d.byLang), d.total)
+	}
+	if len(d.bySite) > 1 {
+		l.y += 10
+		table(l, "Pages by site", "Site", sortStats(d.bySite), d.total)
+	}
+}
+
+// table sets one statistics table: name, a bar of the share, pages, share
+// and mean score per row, and a total row.
+func table(l *layout, heading, first string, stats []labelStat, total int) {
 	const rowH = 16.0
 	if !l.room(stHeading.size*lineFactor + 3*rowH) {
 		return
 	}
 	l.para(heading, stHeading, marginX, contentW)
 	l.y += 4
-	stats := d.sortedStats()
-	if len(stats) == 0 {
-		l.para("The input holds no classified pages.", stBody, marginX, contentW)
-		return
+	maxCount := 1
+	for _, s := range stats {
+		maxCount = max(maxCount, s.count)
 	}
-	row := func(st style, fill *rgb, cells [4]string) bool {
+	row := func(st style, fill *rgb, bar float64, cells [4]string) bool {
 		if !l.room(rowH) {
 			return false
 		}
 		if fill != nil {
 			l.add(op{kind: opFill, x: marginX, y: l.y, w: contentW, h: rowH, st: style{color: *fill}})
+		}
+		if bar > 0 {
+			l.add(op{kind: opFill, x: colBar[0], y: l.y + 4, w: max(1, colBar[1]*bar), h: rowH - 8, st: style{color: colHeading}})
 		}
 		base := l.y + 4 + st.size*0.8
 		l.cell(cells[0], st, colLabel[0], colLabel[1], base, false)
@@ -176,7 +196,7 @@ func summary(l *layout, heading string, d *dataset) {
 		return true
 	}
 	head := colHeadRow
-	row(stTableH, &head, [4]string{"Label", "Pages", "Share", "Mean score"})
+	row(stTableH, &head, 0, [4]string{first, "Pages", "Share", "Mean score"})
 	sum := 0.0
 	for i, s := range stats {
 		var fill *rgb
@@ -184,18 +204,14 @@ func summary(l *layout, heading string, d *dataset) {
 			alt := colAltRow
 			fill = &alt
 		}
-		label := s.label
-		if label == "" {
-			label = "(none)"
-		}
-		share := 100 * float64(s.count) / float64(d.total)
-		if !row(stTable, fill, [4]string{label, strconv.Itoa(s.count), fmt.Sprintf("%.1f%%", share), fmt.Sprintf("%.3f", s.mean())}) {
+		share := 100 * float64(s.count) / float64(total)
+		if !row(stTable, fill, float64(s.count)/float64(maxCount), [4]string{s.label, strconv.Itoa(s.count), fmt.Sprintf("%.1f%%", share), fmt.Sprintf("%.3f", s.mean())}) {
 			return
 		}
 		sum += s.sum
 	}
 	l.add(op{kind: opRule, x: marginX, y: l.y, w: contentW, st: style{color: colRule}})
-	row(stTableH, nil, [4]string{"Total", strconv.Itoa(d.total), "100%", fmt.Sprintf("%.3f", sum/float64(d.total))})
+	row(stTableH, nil, 0, [4]string{"Total", strconv.Itoa(total), "100%", fmt.Sprintf("%.3f", sum/float64(total))})
 }
 
 // entries sets one entry per kept record until the page cap; it returns how
