@@ -90,6 +90,8 @@ func TestDemoNightlyPipeline(t *testing.T) {
 	}
 	require.Greater(t, articles, len(classified)/2, "most pages are articles")
 	require.Len(t, labels, 2, "the demo site has positive and negative pages")
+	require.Contains(t, pdf, squash("Pages that failed"), "the report lists the demo's 404 and 503 pages")
+	require.Contains(t, pdf, squash("HTTP 404 Not Found (scrape)"))
 	for l := range labels {
 		require.Contains(t, pdf, l)
 	}

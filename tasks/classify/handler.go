@@ -126,8 +126,10 @@ type Result struct {
 	FirstError string `json:"first_error,omitempty"`
 	// Backend is the backend that ran the model (go or ort).
 	Backend string `json:"backend"`
-	// Inputs are the URIs of the pages files read, in order.
-	Inputs []string `json:"inputs"`
+	// Inputs are the URIs of the pages files read, in order; InputTasks
+	// the upstream tasks that wrote them (a report reads their failures).
+	Inputs     []string `json:"inputs"`
+	InputTasks []string `json:"input_tasks,omitempty"`
 }
 
 // OutputName is the name of the object a classify task writes.
@@ -160,7 +162,7 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	defer release()
 	// Several inputs (a fan-in) are read one after the other into one output.
 	var readers []io.Reader
-	var inputs []string
+	var inputs, inputTasks []string
 	for _, in := range ins {
 		r, err := t.Lake.Open(ctx, in.Key)
 		if err != nil {
@@ -174,6 +176,9 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 		defer r.Close()
 		readers = append(readers, r, strings.NewReader("\n")) // a last line without newline ends there
 		inputs = append(inputs, t.Lake.URI(in.Key))
+		if in.Task != "" {
+			inputTasks = append(inputTasks, in.Task)
+		}
 	}
 	c, err := newClassifier(l, h.eng, a, m.Name)
 	if err != nil {
@@ -182,7 +187,7 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 		}
 		return nil, err
 	}
-	res := Result{Model: m.Name, ModelVersion: l.version, Pipeline: a.Pipeline, Labels: map[string]int{}, Backend: l.backend, Inputs: inputs}
+	res := Result{Model: m.Name, ModelVersion: l.version, Pipeline: a.Pipeline, Labels: map[string]int{}, Backend: l.backend, Inputs: inputs, InputTasks: inputTasks}
 	out, err := t.Lake.WriteOutput(ctx, t.Info, OutputName, "application/x-ndjson", func(w io.Writer) (int, error) {
 		return c.stream(ctx, io.MultiReader(readers...), w, &res)
 	})

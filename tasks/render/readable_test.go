@@ -1,6 +1,8 @@
 package render
 
 import (
+	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -34,4 +36,25 @@ func TestReportReadsWell(t *testing.T) {
 		require.Greater(t, i, last, "%s comes after the previous entry: %s", title, text)
 		last = i
 	}
+}
+
+// TestReportListsFailedPages: the pages the scrape behind the classified
+// input could not fetch are listed with their reason.
+func TestReportListsFailedPages(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	key := b.writeInput(t, synthetic(2, 50))
+	task := b.task(map[string]any{}, map[string]any{})
+	xcoms := map[string]string{
+		"classify": `{"output": {"key": "` + key + `", "kind": "classified"}, "input_tasks": ["fetch"]}`,
+		"fetch":    `{"failed": 3, "failures": [{"url": "https://a.example/gone", "status": 404, "error": "HTTP 404 Not Found"}, {"url": "https://a.example/slow", "error": "timeout after 30s"}]}`,
+	}
+	task.XCom = func(_ context.Context, id string) (json.RawMessage, error) { return json.RawMessage(xcoms[id]), nil }
+	v, err := b.h.Run(context.Background(), task)
+	require.NoError(t, err)
+	text := words(pdfText(t, b.pdfPath(v.(Result).Key), 0, 0))
+	require.Contains(t, text, "Pages that failed (3)")
+	require.Contains(t, text, "https://a.example/gone HTTP 404 Not Found (fetch)")
+	require.Contains(t, text, "timeout after 30s (fetch)")
+	require.Contains(t, text, "… and 1 more")
 }

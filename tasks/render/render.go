@@ -157,6 +157,7 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 		uris = append(uris, t.Lake.URI(in.Key))
 	}
 	data := rc.merged()
+	rc.failed, rc.failedN = upstreamFailures(ctx, t.XCom, rc.sections)
 	rc.facts = runFacts(t, strings.Join(uris, ", "), data, fbs)
 	l := &layout{regular: regular, bold: bold, maxPages: p.maxPages}
 	shown, err := build(ctx, rc, l)

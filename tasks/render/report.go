@@ -41,6 +41,8 @@ type reportContent struct {
 	title      string
 	facts      [][2]string
 	sections   []section // one per classified input
+	failed     []failure // pages the scrapes behind the inputs could not fetch
+	failedN    int       // how many there were in all
 	footerLeft string
 }
 
@@ -81,6 +83,10 @@ func build(ctx context.Context, rc reportContent, l *layout) (int, error) {
 	if len(rc.sections) == 1 {
 		summary(l, "Summary by label", all)
 		l.y += 12
+		if rc.failedN > 0 {
+			failures(l, rc.failed, rc.failedN)
+			l.y += 12
+		}
 		n, err := entries(ctx, l, "Pages", rc.sections[0].data)
 		if err != nil {
 			return 0, err
@@ -88,6 +94,10 @@ func build(ctx context.Context, rc reportContent, l *layout) (int, error) {
 		shown = n
 	} else {
 		summary(l, fmt.Sprintf("Summary by label, all %d inputs", len(rc.sections)), all)
+		if rc.failedN > 0 {
+			l.y += 12
+			failures(l, rc.failed, rc.failedN)
+		}
 		for _, sec := range rc.sections {
 			l.y += 16
 			name := sec.task
