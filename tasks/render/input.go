@@ -66,12 +66,13 @@ type dataset struct {
 	stats    map[string]*labelStat
 	byLang   map[string]*labelStat // rows by language, "label" holding the language
 	bySite   map[string]*labelStat // rows by host
+	labels   map[string]string     // url → label of every record (bounded), for the comparison
 	models   map[string]bool
 }
 
 func newDataset() *dataset {
 	return &dataset{stats: map[string]*labelStat{}, byLang: map[string]*labelStat{}, bySite: map[string]*labelStat{},
-		models: map[string]bool{}}
+		labels: map[string]string{}, models: map[string]bool{}}
 }
 
 // sortStats returns rows by descending count, then name.
@@ -177,6 +178,9 @@ func (d *dataset) add(line []byte, tooLong bool, keep, excerpt int) {
 		rec.Label = noLabel(rec)
 	}
 	count(d.stats, rec.Label, rec.Score)
+	if rec.URL != "" && len(d.labels) < maxCompareRecords {
+		d.labels[rec.URL] = rec.Label
+	}
 	lang, _ := truncateRunes(clean(rec.Lang), 20)
 	if lang == "" {
 		lang = "(unknown)"

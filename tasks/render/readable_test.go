@@ -58,3 +58,41 @@ func TestReportListsFailedPages(t *testing.T) {
 	require.Contains(t, text, "timeout after 30s (fetch)")
 	require.Contains(t, text, "… and 1 more")
 }
+
+// TestReportComparesWithThePreviousRun: the latest earlier run of the DAG
+// whose report exists is the baseline: new pages, gone pages and changed
+// labels are counted and the changes listed.
+func TestReportComparesWithThePreviousRun(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	ctx := context.Background()
+	put := func(run, task, name string, recs ...record) {
+		var sb strings.Builder
+		for _, r := range recs {
+			line, _ := json.Marshal(r)
+			sb.Write(line)
+			sb.WriteByte('\n')
+		}
+		require.NoError(t, b.lake.Put(ctx, "runs/"+b.info.DagID+"/"+run+"/"+task+"/"+name, []byte(sb.String()), "application/octet-stream"))
+	}
+	rec := func(u, label string) record {
+		return record{URL: "https://s.example/" + u, Title: u, Label: label, Score: 0.9}
+	}
+	// the baseline, a run without report (it failed before) and a later run
+	put("scheduled__2026-11-27T02:00:00Z", "classify", "classified.jsonl", rec("a", "POSITIVE"), rec("b", "NEGATIVE"), rec("c", "POSITIVE"))
+	put("scheduled__2026-11-27T02:00:00Z", "report", "report.pdf")
+	put("manual__2026-11-27T12:00:00Z", "classify", "classified.jsonl", rec("a", "NEGATIVE"))
+	put("scheduled__2026-11-29T02:00:00Z", "classify", "classified.jsonl", rec("z", "NEGATIVE"))
+	put("scheduled__2026-11-29T02:00:00Z", "report", "report.pdf")
+	b.writeInput(t, []record{rec("a", "POSITIVE"), rec("b", "POSITIVE"), rec("d", "NEGATIVE")})
+	res := b.run(t, map[string]any{}, map[string]any{"output": map[string]any{"key": "runs/" + b.info.DagID + "/" + b.info.RunID + "/classify/classified.jsonl"}})
+	text := words(pdfText(t, b.pdfPath(res.Key), 0, 0))
+	require.Contains(t, text, "Compared with the previous run scheduled__2026-11-27T02:00:00Z: 1 new pages, 1 gone, 1 with another label.")
+	require.Contains(t, text, "https://s.example/b: NEGATIVE → POSITIVE")
+
+	// the first run of a DAG has nothing to compare with
+	first := setup(t, nil)
+	first.writeInput(t, []record{rec("a", "POSITIVE")})
+	res = first.run(t, map[string]any{}, map[string]any{"output": map[string]any{"key": "runs/" + first.info.DagID + "/" + first.info.RunID + "/classify/classified.jsonl"}})
+	require.NotContains(t, pdfText(t, first.pdfPath(res.Key), 0, 0), "Compared with")
+}

@@ -158,6 +158,10 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	}
 	data := rc.merged()
 	rc.failed, rc.failedN = upstreamFailures(ctx, t.XCom, rc.sections)
+	if rc.compared, err = compare(ctx, t.Lake, t.Info, rc.sections); err != nil && t.Logger != nil {
+		// the comparison is a convenience: the report goes out without it
+		t.Logger.Warn("render: no comparison with the previous run", "error", err.Error())
+	}
 	rc.facts = runFacts(t, strings.Join(uris, ", "), data, fbs)
 	l := &layout{regular: regular, bold: bold, maxPages: p.maxPages}
 	shown, err := build(ctx, rc, l)

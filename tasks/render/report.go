@@ -43,6 +43,7 @@ type reportContent struct {
 	sections   []section // one per classified input
 	failed     []failure // pages the scrapes behind the inputs could not fetch
 	failedN    int       // how many there were in all
+	compared   *comparison
 	footerLeft string
 }
 
@@ -87,6 +88,10 @@ func build(ctx context.Context, rc reportContent, l *layout) (int, error) {
 			failures(l, rc.failed, rc.failedN)
 			l.y += 12
 		}
+		if rc.compared != nil {
+			comparisonSection(l, rc.compared)
+			l.y += 12
+		}
 		n, err := entries(ctx, l, "Pages", rc.sections[0].data)
 		if err != nil {
 			return 0, err
@@ -97,6 +102,10 @@ func build(ctx context.Context, rc reportContent, l *layout) (int, error) {
 		if rc.failedN > 0 {
 			l.y += 12
 			failures(l, rc.failed, rc.failedN)
+		}
+		if rc.compared != nil {
+			l.y += 12
+			comparisonSection(l, rc.compared)
 		}
 		for _, sec := range rc.sections {
 			l.y += 16
