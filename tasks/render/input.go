@@ -36,10 +36,11 @@ type record struct {
 	TopK     []labelScore `json:"labels"`
 	// LowConfidence marks a record whose best labels tie; Error one the
 	// model failed on. Both have no label.
-	LowConfidence bool   `json:"low_confidence"`
-	Error         string `json:"error"`
-	Model         string `json:"model"`
-	ModelVersion  string `json:"model_version"`
+	LowConfidence bool     `json:"low_confidence"`
+	Error         string   `json:"error"`
+	unshaped      []string // scripts the report cannot shape, found in the title or text
+	Model         string   `json:"model"`
+	ModelVersion  string   `json:"model_version"`
 }
 
 type labelScore struct {
@@ -59,20 +60,22 @@ func (s labelStat) mean() float64 { return s.sum / float64(s.count) }
 // dataset is what the report shows of the input: per-label statistics over
 // all records, and the first records (with cleaned, cut text) in full.
 type dataset struct {
-	items    []record
-	kept     int // characters of the kept records' text fields
-	total    int
-	badLines int
-	stats    map[string]*labelStat
-	byLang   map[string]*labelStat // rows by language, "label" holding the language
-	bySite   map[string]*labelStat // rows by host
-	labels   map[string]string     // url → label of every record (bounded), for the comparison
-	models   map[string]bool
+	items         []record
+	kept          int // characters of the kept records' text fields
+	total         int
+	badLines      int
+	stats         map[string]*labelStat
+	byLang        map[string]*labelStat // rows by language, "label" holding the language
+	bySite        map[string]*labelStat // rows by host
+	labels        map[string]string     // url → label of every record (bounded), for the comparison
+	unshaped      map[string]int        // pages per script the report cannot shape
+	unshapedPages int
+	models        map[string]bool
 }
 
 func newDataset() *dataset {
 	return &dataset{stats: map[string]*labelStat{}, byLang: map[string]*labelStat{}, bySite: map[string]*labelStat{},
-		labels: map[string]string{}, models: map[string]bool{}}
+		labels: map[string]string{}, unshaped: map[string]int{}, models: map[string]bool{}}
 }
 
 // sortStats returns rows by descending count, then name.
@@ -178,6 +181,12 @@ func (d *dataset) add(line []byte, tooLong bool, keep, excerpt int) {
 		rec.Label = noLabel(rec)
 	}
 	count(d.stats, rec.Label, rec.Score)
+	if rec.unshaped = scriptsIn(rec.Title, rec.Text); len(rec.unshaped) > 0 {
+		d.unshapedPages++
+		for _, s := range rec.unshaped {
+			d.unshaped[s]++
+		}
+	}
 	if rec.URL != "" && len(d.labels) < maxCompareRecords {
 		d.labels[rec.URL] = rec.Label
 	}

@@ -96,3 +96,22 @@ func TestReportComparesWithThePreviousRun(t *testing.T) {
 	res = first.run(t, map[string]any{}, map[string]any{"output": map[string]any{"key": "runs/" + first.info.DagID + "/" + first.info.RunID + "/classify/classified.jsonl"}})
 	require.NotContains(t, pdfText(t, first.pdfPath(res.Key), 0, 0), "Compared with")
 }
+
+// TestReportSaysWhatItCannotShape: Arabic, Hebrew, Hindi and Thai pages are
+// marked, and the run facts say how many pages of which scripts are drawn
+// letter by letter.
+func TestReportSaysWhatItCannotShape(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	b.writeInput(t, []record{
+		{URL: "https://s.example/ar", Title: "الأخبار اليوم", Text: "مرحبا بالعالم", Lang: "ar", Label: "POSITIVE", Score: 0.9},
+		{URL: "https://s.example/he", Title: "Hebrew page", Text: "שלום עולם", Lang: "he", Label: "POSITIVE", Score: 0.8},
+		{URL: "https://s.example/th", Title: "ข่าววันนี้", Text: "สวัสดีชาวโลก", Lang: "th", Label: "NEGATIVE", Score: 0.7},
+		{URL: "https://s.example/en", Title: "English page", Text: "Hello world", Lang: "en", Label: "NEGATIVE", Score: 0.6},
+	})
+	res := b.run(t, map[string]any{}, map[string]any{"output": map[string]any{"key": "runs/" + b.info.DagID + "/" + b.info.RunID + "/classify/classified.jsonl"}})
+	text := words(pdfText(t, b.pdfPath(res.Key), 0, 0))
+	require.Contains(t, text, "Arabic, Hebrew, Thai text on 3 pages is drawn letter by letter, not shaped")
+	require.Equal(t, 3, strings.Count(text, "Not shaped: "), "each such page is marked")
+	require.Contains(t, text, "Not shaped: Hebrew")
+}

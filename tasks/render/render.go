@@ -286,7 +286,7 @@ func runFacts(t *tasks.Task, input string, d *dataset, fbs []fallback) [][2]stri
 	} else {
 		fonts += " (no CJK font installed)"
 	}
-	return [][2]string{
+	facts := [][2]string{
 		{"DAG", clean(t.Info.DagID)},
 		{"Run", clean(t.Info.RunID)},
 		{"Logical date", date},
@@ -296,6 +296,10 @@ func runFacts(t *tasks.Task, input string, d *dataset, fbs []fallback) [][2]stri
 		{"Model", strings.Join(models, "; ")},
 		{"Fonts", fonts},
 	}
+	if f := unshapedFact(d.unshaped, d.unshapedPages); f != "" {
+		facts = append(facts, [2]string{"Not shaped", f})
+	}
+	return facts
 }
 
 // footerText is the left part of every page's footer.

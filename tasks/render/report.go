@@ -63,6 +63,10 @@ func (rc reportContent) merged() *dataset {
 		mergeStats(m.stats, s.data.stats)
 		mergeStats(m.byLang, s.data.byLang)
 		mergeStats(m.bySite, s.data.bySite)
+		m.unshapedPages += s.data.unshapedPages
+		for k, n := range s.data.unshaped {
+			m.unshaped[k] += n
+		}
 		for k := range s.data.models {
 			m.models[k] = true
 		}
@@ -285,6 +289,9 @@ func entry(l *layout, n int, rec record) bool {
 	}
 	if rec.Status != 0 {
 		meta += "   HTTP " + strconv.Itoa(rec.Status)
+	}
+	if len(rec.unshaped) > 0 {
+		meta += "   Not shaped: " + strings.Join(rec.unshaped, ", ")
 	}
 	if len(rec.TopK) > 1 {
 		parts := make([]string, len(rec.TopK))
