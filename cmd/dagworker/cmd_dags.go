@@ -8,9 +8,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -383,12 +384,7 @@ func renderTasks(d *dag.DAG, ld time.Time, conf map[string]any) ([]renderedTask,
 	var errs []error
 	for _, t := range d.Tasks {
 		args := map[string]any{}
-		keys := make([]string, 0, len(t.Args))
-		for k := range t.Args {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(t.Args)) {
 			v, err := template.Render(t.Args[k], ctx)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s:%d: dag %q task %q field %q: %w", d.File, t.Line, d.ID, t.ID, k, err))

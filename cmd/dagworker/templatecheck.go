@@ -3,9 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -53,12 +53,7 @@ func templateCheck(d *dag.DAG) dag.ErrorList {
 			}
 			return "<xcom>", nil
 		}}
-		keys := make([]string, 0, len(t.Args))
-		for k := range t.Args {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(t.Args)) {
 			_, err := template.Render(t.Args[k], ctx)
 			if err == nil || !(errors.Is(err, template.ErrUnknownName) || errors.Is(err, template.ErrUnsupported) ||
 				errors.Is(err, template.ErrSyntax) || errors.Is(err, template.ErrXCom)) {
