@@ -77,4 +77,8 @@ bad_dag:
 			require.Contains(t, out.String(), s, tt.name)
 		}
 	}
+	// ids the data lake cannot hold are refused with a clear error
+	var out, errb bytes.Buffer
+	err = run(t.Context(), append([]string{"trigger", "ok_dag", "--dags", dir, "--run-id", ".."}, common...), &out, &errb)
+	require.ErrorContains(t, err, `run id "..": not a name`)
 }

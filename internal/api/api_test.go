@@ -160,6 +160,7 @@ func TestTriggerErrors(t *testing.T) {
 		{"bad logical_date", `{"logical_date": "yesterday"}`, 422, "logical_date"},
 		{"half a data interval", `{"data_interval_start": "2026-01-01T00:00:00Z"}`, 422, "data_interval_end"},
 		{"empty run id", `{"dag_run_id": ""}`, 422, "dag_run_id"},
+		{"dot run id", `{"dag_run_id": ".."}`, 422, "not a name"},
 		{"too large", `{"conf": {"x": "` + strings.Repeat("a", 5000) + `"}}`, 413, "larger than"},
 		{"unknown keys are ignored", `{"conf": {}, "whatever": 1}`, 200, ""},
 	}

@@ -72,8 +72,11 @@ func (s *Server) handleTrigger(w http.ResponseWriter, r *http.Request) {
 	if (req.DataIntervalStart == nil) != (req.DataIntervalEnd == nil) {
 		errs = append(errs, fieldError{Loc: []any{"body"}, Msg: "Value error, Either both data_interval_start and data_interval_end must be provided or both must be None", Type: "value_error"})
 	}
-	if body.DagRunID != nil && strings.TrimSpace(*body.DagRunID) == "" {
+	switch {
+	case body.DagRunID != nil && strings.TrimSpace(*body.DagRunID) == "":
 		errs = append(errs, fieldError{Loc: []any{"body", "dag_run_id"}, Msg: "dag_run_id must not be empty", Type: "value_error"})
+	case body.DagRunID != nil && (*body.DagRunID == "." || *body.DagRunID == ".."):
+		errs = append(errs, fieldError{Loc: []any{"body", "dag_run_id"}, Msg: "dag_run_id " + *body.DagRunID + " is not a name", Type: "value_error"})
 	}
 	if len(errs) > 0 {
 		s.writeError(w, r, &apiError{status: http.StatusUnprocessableEntity, detail: errs})

@@ -161,8 +161,11 @@ func (p *parser) checkKeys(what string, n *node, known, ignored []string, extra 
 }
 
 func (p *parser) checkID(what, id string, line, col int) {
-	if !idPattern.MatchString(id) {
+	switch {
+	case !idPattern.MatchString(id):
 		p.errAt(line, col, ErrInvalid, "%s %q must be 1 to 250 letters, digits, '_', '-' or '.'", what, id)
+	case id == "." || id == "..":
+		p.errAt(line, col, ErrInvalid, "%s %q is not a name (the data lake's paths cannot hold it)", what, id)
 	}
 }
 

@@ -43,6 +43,8 @@ func TestRules(t *testing.T) {
 		{"schedule and schedule_interval", "x:\n  schedule: \"@daily\"\n  schedule_interval: \"@daily\"" + task, ErrInvalid, "not both"},
 		{"duration schedule needs start", "x:\n  schedule: 1h" + task, ErrSchedule, "needs a start_date"},
 		{"dag id", "\"bad id\":" + task, ErrInvalid, "dag id"},
+		{"dot dag id", "\"..\":" + task, ErrInvalid, `dag id ".." is not a name`},
+		{"dot task id", "x:\n  tasks:\n    - task_id: \".\"\n      operator: noop\n", ErrInvalid, `task id "." is not a name`},
 		{"default_args unknown", "x:\n  default_args:\n    retries: 1\n    bogus: 2" + task, ErrUnknownKey, `unknown key "bogus"`},
 		{"ignored airflow key", "x:\n  tasks:\n    - task_id: a\n      operator: noop\n      depends_on_past: true\n", nil, "ignores"},
 		{"group cycle", "x:\n  task_groups:\n    - group_name: g\n      parent_group_name: h\n    - group_name: h\n      parent_group_name: g" + task, ErrCycle, "cycle"},

@@ -59,11 +59,14 @@ func (k Keys) Wait(dagID, runID string) string { return k.Tag(dagID) + ":wait:" 
 func (k Keys) DAGs() string { return k.prefix + ":dags" }
 
 // CheckID validates a dag, run or task id for use in keys: non-empty, at most
-// 250 bytes, no control bytes, and no character that would break the key
+// 250 bytes, not "." or "..", no control bytes, and no character that would break the key
 // layout ('{', '}' for dag ids; ':' and ',' for task ids).
 func CheckID(kind, id string) error {
 	if id == "" || len(id) > 250 {
 		return fmt.Errorf("%w: %s id %q: empty or longer than 250 bytes", ErrInvalid, kind, id)
+	}
+	if id == "." || id == ".." {
+		return fmt.Errorf("%w: %s id %q: not a name (the data lake's paths cannot hold it)", ErrInvalid, kind, id)
 	}
 	for _, r := range id {
 		if r < 0x20 || r == 0x7f {

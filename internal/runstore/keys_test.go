@@ -42,6 +42,10 @@ func TestCheckID(t *testing.T) {
 		{"task", "a:b", false},
 		{"task", "a,b", false},
 		{"task", "a\nb", false},
+		{"dag", ".", false},
+		{"run", "..", false},
+		{"task", ".", false},
+		{"task", "...", true},
 	}
 	for _, tt := range tests {
 		err := CheckID(tt.kind, tt.id)
