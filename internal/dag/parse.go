@@ -131,14 +131,14 @@ func mergeNodes(over, base *node) *node {
 		if b := base.get(e.key); b != nil && e.val.kind == kindMap && b.val.kind == kindMap {
 			c := *e
 			c.val = mergeNodes(e.val, b.val)
-			out.entries = append(out.entries, &c)
+			out.add(&c)
 			continue
 		}
-		out.entries = append(out.entries, e)
+		out.add(e)
 	}
 	for _, e := range base.entries {
 		if over.get(e.key) == nil {
-			out.entries = append(out.entries, e)
+			out.add(e)
 		}
 	}
 	return out

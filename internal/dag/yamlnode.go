@@ -20,6 +20,13 @@ const (
 	MaxFileSize = 1 << 20
 	// MaxDepth is the deepest nesting of mappings and sequences accepted.
 	MaxDepth = 64
+	// MaxTokens bounds the YAML tokens of a file (keys, values, brackets),
+	// so the parser's work is bounded as well as the bytes: a file of the
+	// largest size but many tiny keys would otherwise take minutes.
+	MaxTokens = 60_000
+	// MaxKeys bounds the keys of one mapping: the YAML parser's work grows
+	// faster than linearly with them.
+	MaxKeys = 4_000
 	// MaxNodes bounds the number of values a file may decode into, counting
 	// each alias as a full copy of its anchor (defeats "billion laughs").
 	MaxNodes = 100_000
@@ -37,10 +44,11 @@ const (
 type node struct {
 	kind      kind
 	line, col int
-	entries   []*entry // kindMap, in file order
-	items     []*node  // kindSeq
-	val       any      // kindScalar: string, int64, uint64, float64, bool or nil
-	size      int      // number of nodes in this subtree (aliases counted in full)
+	entries   []*entry       // kindMap, in file order
+	index     map[string]int // kindMap: entry position by key, so lookups stay linear overall
+	items     []*node        // kindSeq
+	val       any            // kindScalar: string, int64, uint64, float64, bool or nil
+	size      int            // number of nodes in this subtree (aliases counted in full)
 }
 
 // entry is one key of a mapping.
@@ -55,12 +63,30 @@ func (n *node) get(key string) *entry {
 	if n == nil || n.kind != kindMap {
 		return nil
 	}
+	if n.index != nil {
+		if i, ok := n.index[key]; ok {
+			return n.entries[i]
+		}
+		return nil
+	}
 	for _, e := range n.entries {
 		if e.key == key {
 			return e
 		}
 	}
 	return nil
+}
+
+// add appends e to the mapping and indexes it.
+func (n *node) add(e *entry) {
+	if n.index == nil {
+		n.index = make(map[string]int, len(n.entries)+1)
+		for i, old := range n.entries {
+			n.index[old.key] = i
+		}
+	}
+	n.index[e.key] = len(n.entries)
+	n.entries = append(n.entries, e)
 }
 
 func (n *node) isNull() bool { return n == nil || (n.kind == kindScalar && n.val == nil) }
@@ -123,6 +149,9 @@ func decodeYAML(file string, src []byte) (*node, error) {
 		return nil, err
 	}
 	toks := lexer.Tokenize(string(src))
+	if len(toks) > MaxTokens {
+		return nil, &Error{File: file, Msg: fmt.Sprintf("file has %d YAML tokens, more than the %d limit (a DAG file that large is not hand-written: split it)", len(toks), MaxTokens), Kind: ErrTooLarge}
+	}
 	if err := checkDepth(file, toks); err != nil {
 		return nil, err
 	}
@@ -170,16 +199,19 @@ func syntaxError(file string, err error) error {
 // Block nesting is measured by the columns of the keys and "- " entries on
 // the current indentation stack; flow nesting by open brackets.
 func checkDepth(file string, toks token.Tokens) error {
-	var cols []int
+	var cols, keys []int // block nesting: the column of each level, and the keys of its mapping so far
+	var flowKeys []int   // keys of each open flow mapping
 	flow := 0
 	for i, tk := range toks {
 		col := -1
 		switch tk.Type {
 		case token.SequenceStartType, token.MappingStartType:
 			flow++
+			flowKeys = append(flowKeys, 0)
 		case token.SequenceEndType, token.MappingEndType:
 			if flow > 0 {
 				flow--
+				flowKeys = flowKeys[:len(flowKeys)-1]
 			}
 		case token.SequenceEntryType:
 			if flow == 0 {
@@ -188,21 +220,39 @@ func checkDepth(file string, toks token.Tokens) error {
 		case token.MappingValueType:
 			if flow == 0 && i > 0 {
 				col = toks[i-1].Position.Column
+			} else if flow > 0 {
+				flowKeys[len(flowKeys)-1]++
+				if flowKeys[len(flowKeys)-1] > MaxKeys {
+					return tooManyKeys(file, tk)
+				}
 			}
 		case token.DocumentHeaderType:
-			cols = cols[:0]
+			cols, keys = cols[:0], keys[:0]
 		}
 		if col >= 0 {
-			for len(cols) > 0 && cols[len(cols)-1] >= col {
-				cols = cols[:len(cols)-1]
+			for len(cols) > 0 && cols[len(cols)-1] > col {
+				cols, keys = cols[:len(cols)-1], keys[:len(keys)-1]
 			}
-			cols = append(cols, col)
+			if len(cols) == 0 || cols[len(cols)-1] != col {
+				cols, keys = append(cols, col), append(keys, 0)
+			}
+			if tk.Type == token.MappingValueType {
+				keys[len(keys)-1]++
+				if keys[len(keys)-1] > MaxKeys {
+					return tooManyKeys(file, tk)
+				}
+			}
 		}
 		if flow+len(cols) > MaxDepth {
 			return &Error{File: file, Line: tk.Position.Line, Column: tk.Position.Column, Msg: fmt.Sprintf("nesting is deeper than %d levels", MaxDepth), Kind: ErrHostile}
 		}
 	}
 	return nil
+}
+
+func tooManyKeys(file string, tk *token.Token) error {
+	return &Error{File: file, Line: tk.Position.Line, Column: tk.Position.Column,
+		Msg: fmt.Sprintf("a mapping with more than %d keys", MaxKeys), Kind: ErrTooLarge}
 }
 
 // prescanDepth is a byte-level guard that runs before the (slower) lexer:
@@ -435,10 +485,8 @@ func (b *builder) addEntry(n *node, mv *ast.MappingValueNode, depth int) error {
 	if ktk != nil {
 		e.line, e.col = ktk.Position.Line, ktk.Position.Column
 	}
-	for i, old := range n.entries {
-		if old.key != key {
-			continue
-		}
+	if i, ok := n.index[key]; ok {
+		old := n.entries[i]
 		if !old.merged {
 			return b.errAt(ktk, ErrSyntax, "mapping key %q is defined twice", key)
 		}
@@ -446,7 +494,7 @@ func (b *builder) addEntry(n *node, mv *ast.MappingValueNode, depth int) error {
 		n.size += val.size - old.val.size
 		return nil
 	}
-	n.entries = append(n.entries, e)
+	n.add(e)
 	n.size += val.size
 	return nil
 }
@@ -474,7 +522,7 @@ func (b *builder) merge(n *node, tk *token.Token, val *node) error {
 			}
 			c := *e
 			c.merged = true
-			n.entries = append(n.entries, &c)
+			n.add(&c)
 			n.size += e.val.size
 		}
 	}
