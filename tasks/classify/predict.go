@@ -138,16 +138,16 @@ func (c *classifier) encode(a string, b *string) (enc hftok.Encoding, err error)
 		// error (an unknown character without an unk token) with no ids.
 		return enc, errNoTokens
 	}
-	var idsB []uint32
+	var idsB []uint32 // nil: a single text
 	if b != nil {
 		if idsB, err = c.l.tok.tokenize(*b); err != nil {
 			return enc, err
 		}
+		if idsB == nil {
+			idsB = []uint32{} // a pair whose second text has no tokens is still a pair
+		}
 	}
-	if b != nil {
-		return c.l.proc.Process(ids, idsB, c.maxTokens), nil
-	}
-	return c.l.proc.Process(ids, nil, c.maxTokens), nil
+	return c.l.proc.Process(ids, idsB, c.maxTokens), nil
 }
 
 // precut bounds the text handed to the tokenizer: a token covers on

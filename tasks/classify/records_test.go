@@ -253,3 +253,28 @@ func boolJSON(b bool) string {
 	}
 	return "false"
 }
+
+// TestEncodePairWithEmptySecondText: a pair whose second text yields no
+// tokens is still encoded as a pair (the pair template's separators), as
+// Hugging Face's encode(a, "") does.
+func TestEncodePairWithEmptySecondText(t *testing.T) {
+	t.Parallel()
+	for _, backend := range testBackends() {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			b := setupBackend(t, backend)
+			l, release, err := b.h.pool.acquire(nliModel)
+			require.NoError(t, err)
+			defer release()
+			c, err := newClassifier(l, b.h.eng, Args{Pipeline: PipelineZeroShot, Labels: []string{"x"}, HypothesisTemplate: DefaultHypothesisTemplate,
+				MaxLength: 64, BatchSize: 8, TopK: 1}, "m")
+			require.NoError(t, err)
+			single, err := c.encode("the match", nil)
+			require.NoError(t, err)
+			empty := ""
+			pair, err := c.encode("the match", &empty)
+			require.NoError(t, err)
+			require.Equal(t, len(single.IDs)+l.proc.Added(true)-l.proc.Added(false), len(pair.IDs), "single %v, pair %v", single.IDs, pair.IDs)
+		})
+	}
+}
