@@ -88,7 +88,6 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	}
 	cmd.Dir = dir
 	cmd.Env = environ(p, t.Info)
-	cmd.Stdin = nil
 	groupKill(cmd)
 	cmd.WaitDelay = h.cfg.KillGrace
 	stdout, err := cmd.StdoutPipe()

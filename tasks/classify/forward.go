@@ -31,9 +31,11 @@ func (l *loaded) output(embedding bool) (int, int, error) {
 		}
 	}
 	if best < 0 {
-		return 0, 0, fmt.Errorf("%w: need a %s, outputs are %v", errNoOutput,
-			map[bool]string{true: "[batch, tokens, dim] or [batch, dim] output", false: "[batch, labels] output"}[embedding],
-			l.model.OutputsMeta)
+		need := "[batch, labels] output"
+		if embedding {
+			need = "[batch, tokens, dim] or [batch, dim] output"
+		}
+		return 0, 0, fmt.Errorf("%w: need a %s, outputs are %v", errNoOutput, need, l.model.OutputsMeta)
 	}
 	return best, rank, nil
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -69,7 +70,7 @@ func pythonEmbeddings(t *testing.T, model string, maxLength int, texts []string)
 	require.NoError(t, os.WriteFile(in, []byte(b.String()), 0o644))
 	outPath := filepath.Join(dir, "out.jsonl")
 	cmd := exec.Command(pyrefPython(t), filepath.Join("..", "..", "scripts", "pyref", "embed_ref.py"),
-		"--model", model, "--input", in, "--output", outPath, "--max-length", itoa(maxLength), "--batch-size", "8")
+		"--model", model, "--input", in, "--output", outPath, "--max-length", strconv.Itoa(maxLength), "--batch-size", "8")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	data, err := os.ReadFile(outPath)
@@ -85,8 +86,6 @@ func pythonEmbeddings(t *testing.T, model string, maxLength int, texts []string)
 	require.Len(t, vecs, len(texts))
 	return vecs
 }
-
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 // TestMiniLMMatchesPython: on every backend, the embedding pipeline gives
 // sentence-transformers' vectors (Python tokenizers + onnxruntime + mean

@@ -148,10 +148,10 @@ func readPooling(dir string) (pooling, error) {
 		switch {
 		case strings.HasSuffix(m.Type, ".Pooling"):
 			var pc map[string]any
-			sub := filepath.Join(dir, filepath.FromSlash(m.Path), "config.json")
 			if !filepath.IsLocal(filepath.FromSlash(m.Path)) {
 				return pooling{}, fmt.Errorf("modules.json: path %q leaves the model folder", m.Path)
 			}
+			sub := filepath.Join(dir, filepath.FromSlash(m.Path), "config.json")
 			if err := readJSON(sub, &pc); err != nil {
 				return pooling{}, err
 			}

@@ -13,7 +13,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/dagworker/dagworker/internal/ssrf"
 	"github.com/dagworker/dagworker/tasks"
@@ -256,11 +255,7 @@ func redact(u *url.URL) string {
 // snippet is the start of a response body for an error message.
 func snippet(b []byte) string {
 	if len(b) > 200 {
-		b = b[:200]
-		for len(b) > 0 && !utf8.Valid(b) {
-			b = b[:len(b)-1]
-		}
-		return strings.ToValidUTF8(string(b), "") + "…"
+		return strings.ToValidUTF8(string(b[:200]), "") + "…" // a rune cut at the end is dropped
 	}
 	return strings.ToValidUTF8(string(b), "")
 }

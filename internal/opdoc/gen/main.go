@@ -142,31 +142,29 @@ func describe(root, name, dir, typ string) (opdoc.Operator, error) {
 		files = append(files, f)
 	}
 	o := opdoc.Operator{Name: name}
-	{
-		for _, f := range files {
-			if f.Doc != nil && o.Doc == "" {
-				o.Doc = firstSentence(f.Doc.Text())
-			}
-			if typ == "" {
+	for _, f := range files {
+		if f.Doc != nil && o.Doc == "" {
+			o.Doc = firstSentence(f.Doc.Text())
+		}
+		if typ == "" {
+			continue
+		}
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok {
 				continue
 			}
-			for _, d := range f.Decls {
-				gd, ok := d.(*ast.GenDecl)
-				if !ok {
+			for _, sp := range gd.Specs {
+				ts, ok := sp.(*ast.TypeSpec)
+				if !ok || ts.Name.Name != typ {
 					continue
 				}
-				for _, sp := range gd.Specs {
-					ts, ok := sp.(*ast.TypeSpec)
-					if !ok || ts.Name.Name != typ {
-						continue
-					}
-					st, ok := ts.Type.(*ast.StructType)
-					if !ok {
-						return o, fmt.Errorf("%s.%s is not a struct", dir, typ)
-					}
-					if o.Args, err = fields(dir, st); err != nil {
-						return o, err
-					}
+				st, ok := ts.Type.(*ast.StructType)
+				if !ok {
+					return o, fmt.Errorf("%s.%s is not a struct", dir, typ)
+				}
+				if o.Args, err = fields(dir, st); err != nil {
+					return o, err
 				}
 			}
 		}
