@@ -18,6 +18,7 @@ import (
 
 	"github.com/dagworker/dagworker/internal/api"
 	"github.com/dagworker/dagworker/internal/coordinator"
+	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/dagworker/dagworker/worker"
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,16 +30,19 @@ type roleFlags struct {
 	addr     *string
 	leaseTTL *time.Duration
 	api      apiFlags
+	// operatorQueues routes operators to queues in the runs this role creates.
+	operatorQueues *string
 }
 
 // addRoleFlags adds the common flags (empty: what an empty --redis-url
 // means), --addr, --lease-ttl and the API's flags.
 func addRoleFlags(fs *flag.FlagSet, empty string) roleFlags {
 	return roleFlags{
-		commonFlags: addCommonFlags(fs, empty),
-		addr:        fs.String("addr", ":8080", "HTTP listen address (health endpoints and the API)"),
-		leaseTTL:    fs.Duration("lease-ttl", 15*time.Second, "coordinator leader lease TTL: a dead leader is replaced within it"),
-		api:         addAPIFlags(fs),
+		commonFlags:    addCommonFlags(fs, empty),
+		addr:           fs.String("addr", ":8080", "HTTP listen address (health endpoints and the API)"),
+		leaseTTL:       fs.Duration("lease-ttl", 15*time.Second, "coordinator leader lease TTL: a dead leader is replaced within it"),
+		api:            addAPIFlags(fs),
+		operatorQueues: fs.String("operator-queues", "", "queue of each operator's tasks in the runs this process creates (scheduled and API triggers): operator=queue,... (a task's own queue wins; others go to default)"),
 	}
 }
 
@@ -50,8 +54,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	tf := addTaskFlags(fs)
 	concurrency, dequeuers := slotFlags(fs)
 	queues := queuesFlag(fs, "the queues of loaded DAGs are added")
+	allowEmbedded := fs.Bool("allow-embedded", false, "inside a container, run on the embedded, non-durable Redis when --redis-url is empty (refused by default: a restart loses every run)")
 	if err := parseFlags(fs, args); err != nil {
 		return exitError(2)
+	}
+	if *rf.redisURL == "" && !*allowEmbedded {
+		if where := containerized(os.Getenv); where != "" {
+			return fmt.Errorf("serve: no --redis-url (DAGWORKER_REDIS_URL) inside a container (%s): the embedded Redis keeps nothing across a restart; give a Redis URL, or --allow-embedded to try it out", where)
+		}
 	}
 	qs, err := parseQueues(*queues)
 	if err != nil {
@@ -75,6 +85,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 		}
 	}
+	for _, q := range r.operatorQueues {
+		if _, ok := qs[q]; !ok {
+			qs[q] = 1
+		}
+	}
 	lake, err := tasks.OpenLake(ctx, *blobURL)
 	if err != nil {
 		return err
@@ -92,12 +107,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // role is a running coordinator with its connection and HTTP server.
 type role struct {
-	conn   *conn
-	folder *coordinator.Folder
-	coord  *coordinator.Coordinator
-	addr   string
-	prefix string
-	api    apiFlags
+	conn *conn
+	// operatorQueues is --operator-queues: serve's worker serves these queues too.
+	operatorQueues map[string]string
+	folder         *coordinator.Folder
+	coord          *coordinator.Coordinator
+	addr           string
+	prefix         string
+	api            apiFlags
 	// lake holds the task logs the API serves (nil: none).
 	lake *tasks.Lake
 	log  *slog.Logger
@@ -107,7 +124,11 @@ type role struct {
 }
 
 func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*role, error) {
-	c, err := connect(url, *rf.prefix, log)
+	opq, err := parseOperatorQueues(*rf.operatorQueues)
+	if err != nil {
+		return nil, err
+	}
+	c, err := connect(url, *rf.prefix, log, func(cfg *engine.Config) { cfg.OperatorQueues = opq })
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +154,7 @@ func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*
 		c.Close()
 		return nil, err
 	}
-	return &role{conn: c, folder: folder, coord: coord, addr: *rf.addr, prefix: *rf.prefix, api: rf.api, log: log,
+	return &role{conn: c, operatorQueues: opq, folder: folder, coord: coord, addr: *rf.addr, prefix: *rf.prefix, api: rf.api, log: log,
 		metrics: reg}, nil
 }
 

@@ -37,6 +37,27 @@ func parseQueues(s string) (map[string]int, error) {
 	return out, nil
 }
 
+// parseOperatorQueues parses --operator-queues ("classify=ml,render=pdf").
+func parseOperatorQueues(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		op, q, ok := strings.Cut(part, "=")
+		op, q = strings.TrimSpace(op), strings.TrimSpace(q)
+		if !ok || op == "" || q == "" {
+			return nil, fmt.Errorf("--operator-queues: %q is not operator=queue", part)
+		}
+		if _, dup := out[op]; dup {
+			return nil, fmt.Errorf("--operator-queues: operator %q given twice", op)
+		}
+		out[op] = q
+	}
+	return out, nil
+}
+
 // redisURLOrEmbedded returns url, or starts the embedded Redis when it is
 // empty (the returned stop func closes it).
 func redisURLOrEmbedded(ctx context.Context, url string, log *slog.Logger) (string, func(), error) {
