@@ -58,7 +58,7 @@ bench: ## run the benchmarks and print their figures; classify on both backends 
 e2e: ## end-to-end test against real Airflow 3 (its venv cached in ~/.cache/dagworker, keyed by the pins)
 	bash deploy/airflow/e2e.sh
 
-lint: ## gofmt, go mod tidy, go vet and staticcheck (also of the cloud and ORT builds)
+lint: ## gofmt, go mod tidy, go vet, staticcheck (also of the cloud and ORT builds) and golangci-lint
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 	$(GO) vet $(PKGS)
@@ -67,6 +67,7 @@ lint: ## gofmt, go mod tidy, go vet and staticcheck (also of the cloud and ORT b
 	@command -v staticcheck >/dev/null 2>&1 || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck $(PKGS)
 	PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck -tags ORT ./tasks/classify/...
+	@gl=$$(bash scripts/golangci.sh) && echo "$$gl run ./..." && "$$gl" run ./...  # .golangci.yaml: layering (depguard), errorlint, gosec, noctx, sloglint
 
 clean: ## remove build outputs
 	rm -rf bin

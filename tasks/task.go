@@ -104,7 +104,7 @@ func DecodeArgs(t *Task, v any) error {
 			}
 			return InvalidArg(ute.Field, "want %s, got JSON %s", ute.Type, ute.Value)
 		}
-		return fmt.Errorf("%s arguments: %v: %w", t.Type, err, ErrInvalidArgs)
+		return fmt.Errorf("%s arguments: %w: %w", t.Type, err, ErrInvalidArgs)
 	}
 	if dec.More() {
 		return fmt.Errorf("%s arguments: trailing data after the JSON object: %w", t.Type, ErrInvalidArgs)

@@ -55,7 +55,7 @@ func (w *Worker) processAdHoc(ctx context.Context, t *asynq.Task) error {
 	var result []byte
 	if err == nil && v != nil {
 		if result, err = json.Marshal(v); err != nil {
-			err = fmt.Errorf("%w: result is not JSON: %v", asynq.SkipRetry, err)
+			err = fmt.Errorf("%w: result is not JSON: %w", asynq.SkipRetry, err)
 		}
 	}
 	tm.Finished(adHocState(err, info.Try, info.MaxTries))

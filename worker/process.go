@@ -22,7 +22,7 @@ import (
 func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 	p, err := engine.DecodePayload(t.Payload())
 	if err != nil {
-		return fmt.Errorf("%w: %v", asynq.SkipRetry, err)
+		return fmt.Errorf("%w: %w", asynq.SkipRetry, err)
 	}
 	log := w.log.With("dag_id", p.DagID, "run_id", p.RunID, "task_id", p.TaskID, "try", p.Try)
 	release, err := w.acquirePool(ctx, p, log)
@@ -261,7 +261,7 @@ func runGuarded(ctx context.Context, h tasks.Handler, t *tasks.Task, timeout tim
 		}
 	}
 	if r.err != nil && timeout > 0 && ctx.Err() == nil && errors.Is(runCtx.Err(), context.DeadlineExceeded) {
-		return nil, fmt.Errorf("%w (%s): %v", ErrTimeout, timeout, r.err)
+		return nil, fmt.Errorf("%w (%s): %w", ErrTimeout, timeout, r.err)
 	}
 	return r.v, r.err
 }
@@ -273,7 +273,7 @@ const abandonGrace = 5 * time.Second
 func (w *Worker) processRetry(ctx context.Context, t *asynq.Task) error {
 	p, err := engine.DecodePayload(t.Payload())
 	if err != nil {
-		return fmt.Errorf("%w: %v", asynq.SkipRetry, err)
+		return fmt.Errorf("%w: %w", asynq.SkipRetry, err)
 	}
 	return w.eng.HandleRetry(ctx, p)
 }

@@ -42,7 +42,7 @@ func New(cfg Config) (*Worker, error) {
 	if conn == nil {
 		var err error
 		if conn, err = ParseRedisURL(cfg.RedisURL); err != nil {
-			return nil, fmt.Errorf("%w: RedisURL: %v", ErrConfig, err)
+			return nil, fmt.Errorf("%w: RedisURL: %w", ErrConfig, err)
 		}
 	}
 	tries, err := metrics.NewTries(cfg.Metrics)
@@ -166,13 +166,13 @@ func (w *Worker) connect() error {
 	st, err := runstore.New(runstore.Config{Client: rdb, KeyPrefix: w.cfg.KeyPrefix, Clock: w.cfg.Clock})
 	if err != nil {
 		_ = rdb.Close()
-		return fmt.Errorf("%w: %v", ErrConfig, err)
+		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	eng, err := engine.New(engine.Config{Store: st, Client: asynq.NewClientFromRedisClient(rdb),
 		Logger: w.cfg.Logger, Clock: w.cfg.Clock})
 	if err != nil {
 		_ = rdb.Close()
-		return fmt.Errorf("%w: %v", ErrConfig, err)
+		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	w.rdb, w.eng = rdb, eng
 	return nil

@@ -168,7 +168,7 @@ func testRun(ctx context.Context, url string, lake *tasks.Lake, log *slog.Logger
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("dags test: run %s not finished: %w (worker: %v)", run.RunID, ctx.Err(), werr)
+			return nil, fmt.Errorf("dags test: run %s not finished: %w (worker: %w)", run.RunID, ctx.Err(), werr)
 		case <-tick.C:
 		}
 	}

@@ -41,7 +41,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	d, ok := src.set.DAGs[demoDAG]
 	if !ok {
-		return fmt.Errorf("demo: no valid DAG %q in the DAG folder: %v", demoDAG, src.set.Err())
+		return fmt.Errorf("demo: no valid DAG %q in the DAG folder: %w", demoDAG, src.set.Err())
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()

@@ -167,7 +167,7 @@ func (r *role) run(ctx context.Context, extra ...func(context.Context) error) er
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", r.addr)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", r.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", r.addr, err)
 	}

@@ -111,7 +111,8 @@ func newWorkerMetrics(addr, redisURL string, queues map[string]int, log *slog.Lo
 		_ = rdb.Close()
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", addr)
+	// bound only by the process: the listener lives as long as the worker
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		_ = rdb.Close()
 		return nil, fmt.Errorf("--metrics-addr: listen on %s: %w", addr, err)

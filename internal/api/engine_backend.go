@@ -102,7 +102,7 @@ func (b *EngineBackend) TriggerRun(ctx context.Context, dagID string, req Trigge
 	var conf json.RawMessage
 	if req.Conf != nil {
 		if conf, err = json.Marshal(req.Conf); err != nil {
-			return Run{}, fmt.Errorf("conf: %v: %w", err, ErrInvalid)
+			return Run{}, fmt.Errorf("conf: %w: %w", err, ErrInvalid)
 		}
 	}
 	o := engine.RunOptions{RunID: req.RunID, RunType: runstore.RunManual, RunAfter: req.RunAfter, Conf: conf, TriggeredBy: req.TriggeredBy}
@@ -118,7 +118,7 @@ func (b *EngineBackend) TriggerRun(ctx context.Context, dagID string, req Trigge
 	res, err := b.Engine.CreateRun(ctx, d, o)
 	if err != nil {
 		if errors.Is(err, runstore.ErrInvalid) {
-			return Run{}, fmt.Errorf("%v: %w", err, ErrInvalid)
+			return Run{}, fmt.Errorf("%w: %w", err, ErrInvalid)
 		}
 		if res == nil || res.Run == nil {
 			return Run{}, err
@@ -183,7 +183,7 @@ func (b *EngineBackend) DeleteRun(ctx context.Context, dagID, runID string) erro
 func (b *EngineBackend) ClearRun(ctx context.Context, dagID, runID string, onlyFailed bool) error {
 	_, err := b.Engine.ClearRun(ctx, dagID, runID, onlyFailed)
 	if errors.Is(err, runstore.ErrInvalid) {
-		return fmt.Errorf("%v: %w", err, ErrInvalid)
+		return fmt.Errorf("%w: %w", err, ErrInvalid)
 	}
 	return mapNotFound(err)
 }
@@ -247,7 +247,7 @@ func mapNotFound(err error) error {
 		return nil
 	}
 	if errors.Is(err, runstore.ErrRunNotFound) || errors.Is(err, runstore.ErrTaskNotFound) {
-		return fmt.Errorf("%v: %w", err, ErrNotFound)
+		return fmt.Errorf("%w: %w", err, ErrNotFound)
 	}
 	return err
 }

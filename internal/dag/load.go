@@ -1,6 +1,7 @@
 package dag
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -96,7 +97,11 @@ func (s *Set) addFile(fsys fs.FS, name string, opts Options) {
 	dags, warns, err := Parse(name, src, opts)
 	s.Warnings = append(s.Warnings, warns...)
 	if err != nil {
-		s.Errors[name] = append(s.Errors[name], err.(ErrorList)...)
+		var list ErrorList
+		if !errors.As(err, &list) {
+			list = ErrorList{{File: name, Msg: err.Error()}}
+		}
+		s.Errors[name] = append(s.Errors[name], list...)
 		return
 	}
 	var dup ErrorList

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -54,7 +55,7 @@ func Parse(file string, src []byte, opts Options) ([]*DAG, []Warning, error) {
 	p := &parser{file: file, opts: opts}
 	root, err := decodeYAML(file, src)
 	if err != nil {
-		if e, ok := err.(*Error); ok {
+		if e := (*Error)(nil); errors.As(err, &e) {
 			return nil, nil, ErrorList{e}
 		}
 		return nil, nil, ErrorList{{File: file, Msg: err.Error(), Kind: ErrSyntax}}

@@ -67,7 +67,7 @@ func parseCron(expr string) (*Schedule, []string, error) {
 	}
 	c, err := cron.ParseStandard(spec)
 	if err != nil {
-		return nil, nil, fmt.Errorf("invalid cron expression %q: %v", expr, err)
+		return nil, nil, fmt.Errorf("invalid cron expression %q: %w", expr, err)
 	}
 	ref := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	if c.Next(ref).IsZero() {

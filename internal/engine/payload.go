@@ -92,7 +92,7 @@ func DecodePayload(b []byte) (Payload, error) {
 	if !ok {
 		p = Payload{}
 		if err := json.Unmarshal(b, &p); err != nil {
-			return p, fmt.Errorf("%w: %v", ErrPayload, err)
+			return p, fmt.Errorf("%w: %w", ErrPayload, err)
 		}
 	}
 	if p.DagID == "" || p.RunID == "" || p.TaskID == "" || p.Try < 1 {

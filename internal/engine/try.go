@@ -36,7 +36,7 @@ func (e *Engine) RenderArgs(ctx context.Context, info *runstore.StartInfo) (json
 	}
 	var args map[string]any
 	if err := json.Unmarshal(raw, &args); err != nil {
-		return nil, fmt.Errorf("task %q arguments: %v: %w", info.TI.TaskID, err, tasks.ErrInvalidArgs)
+		return nil, fmt.Errorf("task %q arguments: %w: %w", info.TI.TaskID, err, tasks.ErrInvalidArgs)
 	}
 	var params, conf map[string]any
 	_ = json.Unmarshal(info.Run.Params, &params)
@@ -65,11 +65,11 @@ func (e *Engine) RenderArgs(ctx context.Context, info *runstore.StartInfo) (json
 	}
 	out, err := template.Render(args, tc)
 	if err != nil {
-		return nil, fmt.Errorf("task %q: render arguments: %v: %w", info.TI.TaskID, err, tasks.ErrInvalidArgs)
+		return nil, fmt.Errorf("task %q: render arguments: %w: %w", info.TI.TaskID, err, tasks.ErrInvalidArgs)
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
-		return nil, fmt.Errorf("task %q: rendered arguments: %v: %w", info.TI.TaskID, err, tasks.ErrInvalidArgs)
+		return nil, fmt.Errorf("task %q: rendered arguments: %w: %w", info.TI.TaskID, err, tasks.ErrInvalidArgs)
 	}
 	return b, nil
 }
@@ -111,7 +111,7 @@ func (e *Engine) Record(ctx context.Context, info *runstore.StartInfo, r TryResu
 		b, err := json.Marshal(r.Value)
 		switch {
 		case err != nil:
-			r.Err = fmt.Errorf("return value is not JSON: %v: %w", err, tasks.ErrInvalidArgs)
+			r.Err = fmt.Errorf("return value is not JSON: %w: %w", err, tasks.ErrInvalidArgs)
 		case len(b) > runstore.DefaultXComMaxBytes:
 			r.Err = fmt.Errorf("return value of %d bytes over the %d byte XCom cap (write bulk data to the data lake): %w",
 				len(b), runstore.DefaultXComMaxBytes, tasks.ErrInvalidArgs)

@@ -86,7 +86,8 @@ func startOn(ctx context.Context, bin, dir string, port int, extra []string) (*S
 		"--daemonize", "no",
 		"--logfile", filepath.Join(dir, "redis.log"),
 	}, extra...)
-	cmd := exec.Command(bin, args...)
+	// not CommandContext: the server outlives ctx (which bounds only the start); Stop ends it
+	cmd := exec.Command(bin, args...) //nolint:noctx // see above
 	setParentDeathSignal(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start redis-server: %w", err)
@@ -165,7 +166,7 @@ func FreePort() (int, error) { return freePort() }
 
 // freePort returns a loopback port that was free a moment ago.
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, fmt.Errorf("find a free port: %w", err)
 	}

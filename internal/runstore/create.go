@@ -214,7 +214,7 @@ func mergeParams(params map[string]any, conf json.RawMessage) (merged, confOut [
 	c := map[string]any{}
 	if len(conf) > 0 && string(conf) != "null" {
 		if err := json.Unmarshal(conf, &c); err != nil {
-			return nil, nil, fmt.Errorf("%w: conf is not a JSON object: %v", ErrInvalid, err)
+			return nil, nil, fmt.Errorf("%w: conf is not a JSON object: %w", ErrInvalid, err)
 		}
 	}
 	for k, v := range c {

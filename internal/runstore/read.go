@@ -3,6 +3,7 @@ package runstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -241,7 +242,7 @@ func split(v string) []string {
 // XCom returns a task's return_value JSON (nil when it has none).
 func (s *Store) XCom(ctx context.Context, dagID, runID, taskID string) (json.RawMessage, error) {
 	v, err := s.rdb.HGet(ctx, s.keys.XCom(dagID, runID), taskID).Result()
-	if err == redis.Nil {
+	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}
 	if err != nil {

@@ -65,7 +65,7 @@ func staticOf(t *SnapshotTask, args []byte, logical time.Time, dagrunTimeout tim
 func StartInfoFrom(dagID, runID, taskID string, try int, static []byte, runStart time.Time) (*StartInfo, error) {
 	var st Static
 	if err := json.Unmarshal(static, &st); err != nil {
-		return nil, fmt.Errorf("%w: static fields of %s/%s/%s: %v", ErrInvalid, dagID, runID, taskID, err)
+		return nil, fmt.Errorf("%w: static fields of %s/%s/%s: %w", ErrInvalid, dagID, runID, taskID, err)
 	}
 	if st.Operator == "" || try < 1 {
 		return nil, fmt.Errorf("%w: static fields of %s/%s/%s: no operator or try", ErrInvalid, dagID, runID, taskID)

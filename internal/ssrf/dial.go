@@ -21,7 +21,7 @@ func (g *Guard) Control(network, address string, _ syscall.RawConn) error {
 	}
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
-		return fmt.Errorf("%w: cannot parse dialled address %q: %v", ErrBlocked, address, err)
+		return fmt.Errorf("%w: cannot parse dialled address %q: %w", ErrBlocked, address, err)
 	}
 	return g.CheckAddr(ap.Addr())
 }

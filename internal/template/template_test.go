@@ -247,7 +247,7 @@ func TestRenderErrors(t *testing.T) {
 			require.ErrorIs(t, err, tc.sentinel)
 			var te *Error
 			require.ErrorAs(t, err, &te)
-			if tc.offset != 0 || tc.sentinel != ErrTooLarge {
+			if tc.offset != 0 || !errors.Is(tc.sentinel, ErrTooLarge) {
 				require.Equal(t, tc.offset, te.Offset, "offset in %q: %v", tc.in, err)
 			}
 			require.Contains(t, err.Error(), tc.msg)

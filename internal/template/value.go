@@ -182,7 +182,7 @@ func toJSON(v any) (string, error) {
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(plain(v)); err != nil {
-		return "", fmt.Errorf("%w: cannot encode %s as JSON: %v", ErrType, typeName(v), err)
+		return "", fmt.Errorf("%w: cannot encode %s as JSON: %w", ErrType, typeName(v), err)
 	}
 	return strings.TrimSuffix(b.String(), "\n"), nil
 }

@@ -187,7 +187,7 @@ func readLine(br *bufio.Reader, max int) ([]byte, error) {
 		if len(line) < max {
 			line = append(line, frag[:min(len(frag), max-len(line))]...)
 		}
-		if err != bufio.ErrBufferFull {
+		if !errors.Is(err, bufio.ErrBufferFull) {
 			line = []byte(strings.TrimRight(string(line), "\r\n"))
 			return line, err
 		}

@@ -50,7 +50,7 @@ func Echo(_ context.Context, t *tasks.Task) (any, error) {
 	}
 	var v any
 	if err := json.Unmarshal(t.Args, &v); err != nil {
-		return nil, fmt.Errorf("echo: %v: %w", err, tasks.ErrInvalidArgs)
+		return nil, fmt.Errorf("echo: %w: %w", err, tasks.ErrInvalidArgs)
 	}
 	return v, nil
 }

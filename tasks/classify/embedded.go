@@ -46,7 +46,7 @@ func (h *Handler) extractEmbedded(name string) (string, error) {
 	root := path.Join("models", name)
 	onnx, err := embeddedModels.ReadFile(path.Join(root, "model.onnx"))
 	if err != nil {
-		return "", fmt.Errorf("%w: embedded %s: %v", ErrBadModel, name, err)
+		return "", fmt.Errorf("%w: embedded %s: %w", ErrBadModel, name, err)
 	}
 	dir := filepath.Join(h.cfg.CacheDir, "embedded", name+"-"+shortSHA(onnx))
 	h.fetchMu.Lock()
@@ -64,12 +64,12 @@ func (h *Handler) extractEmbedded(name string) (string, error) {
 	defer os.RemoveAll(tmp)
 	entries, err := fs.ReadDir(embeddedModels, root)
 	if err != nil {
-		return "", fmt.Errorf("%w: embedded %s: %v", ErrBadModel, name, err)
+		return "", fmt.Errorf("%w: embedded %s: %w", ErrBadModel, name, err)
 	}
 	for _, e := range entries {
 		data, err := embeddedModels.ReadFile(path.Join(root, e.Name()))
 		if err != nil {
-			return "", fmt.Errorf("%w: embedded %s: %v", ErrBadModel, name, err)
+			return "", fmt.Errorf("%w: embedded %s: %w", ErrBadModel, name, err)
 		}
 		if err := os.WriteFile(filepath.Join(tmp, e.Name()), data, 0o644); err != nil {
 			return "", fmt.Errorf("model cache: %w", err)

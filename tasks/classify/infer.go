@@ -77,7 +77,7 @@ func (c *classifier) stream(ctx context.Context, r io.Reader, w io.Writer, res *
 		}
 		it := &item{}
 		if err := json.Unmarshal(raw, &it.rec.fields); err != nil {
-			return written, fmt.Errorf("argument %q: line %d is not a JSON object: %v: %w", "input", line, err, tasks.ErrInvalidArgs)
+			return written, fmt.Errorf("argument %q: line %d is not a JSON object: %w: %w", "input", line, err, tasks.ErrInvalidArgs)
 		}
 		it.rec.text = stringField(it.rec.fields, c.args.TextField)
 		if strings.TrimSpace(it.rec.text) == "" {

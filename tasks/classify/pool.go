@@ -141,7 +141,7 @@ func loadModel(eng engine, dir string) (l *loaded, err error) {
 			l, err = nil, fmt.Errorf("%w: %s: loading panicked: %v", ErrBadModel, dir, r)
 		}
 	}()
-	bad := func(err error) error { return fmt.Errorf("%w: %s: %v", ErrBadModel, dir, err) }
+	bad := func(err error) error { return fmt.Errorf("%w: %s: %w", ErrBadModel, dir, err) }
 	cfg, err := readConfig(dir)
 	if err != nil {
 		return nil, bad(err)

@@ -42,7 +42,7 @@ func TestConcurrentSharedModel(t *testing.T) {
 			for j, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 				var rec struct{ Label string }
 				if err := json.Unmarshal([]byte(line), &rec); err != nil || rec.Label != want[j] {
-					errs <- fmt.Errorf("worker %d: %q → %q (%v)", i, texts[j], rec.Label, err)
+					errs <- fmt.Errorf("worker %d: %q → %q (%w)", i, texts[j], rec.Label, err)
 				}
 			}
 		}()

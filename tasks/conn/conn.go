@@ -35,7 +35,7 @@ func Load(path string) (*Store, error) {
 	if path == "" {
 		return s, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // G304: the --connections file the operator configured
 	if err != nil {
 		return nil, fmt.Errorf("connections file: %w", err)
 	}

@@ -99,7 +99,7 @@ func (c *client) do(ctx context.Context, method, path string, body, out any) err
 			return fmt.Errorf("notion %s %s: %w", method, path, err)
 		}
 		data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if err != nil {
 			return fmt.Errorf("notion %s %s: %w", method, path, err)
 		}

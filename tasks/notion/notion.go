@@ -123,7 +123,7 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 			n++
 			created, err := h.upsert(ctx, c, p, t.Info, rec)
 			if err != nil {
-				r.Close()
+				_ = r.Close()
 				return nil, fmt.Errorf("upsert %s: %w", rec.URL, err)
 			}
 			if created {
@@ -133,7 +133,7 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 			}
 		}
 		err = sc.Err()
-		r.Close()
+		_ = r.Close()
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package scrape
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -322,7 +323,7 @@ func parseStartURL(raw string) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%q: %v", truncate(raw, 80), errorsCause(err))
+		return nil, fmt.Errorf("%q: %w", truncate(raw, 80), errorsCause(err))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("%q: scheme must be http or https", truncate(raw, 80))
@@ -345,7 +346,7 @@ func parseStartURL(raw string) (*url.URL, error) {
 }
 
 func errorsCause(err error) error {
-	if ue, ok := err.(*url.Error); ok {
+	if ue := (*url.Error)(nil); errors.As(err, &ue) {
 		return ue.Err
 	}
 	return err

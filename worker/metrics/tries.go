@@ -84,9 +84,9 @@ func NewTries(reg prometheus.Registerer) (*Tries, error) {
 		if err := reg.Register(c); err != nil {
 			var are prometheus.AlreadyRegisteredError
 			if errors.As(err, &are) {
-				return nil, fmt.Errorf("%w: try metrics already registered on this registry: %v", ErrConfig, err)
+				return nil, fmt.Errorf("%w: try metrics already registered on this registry: %w", ErrConfig, err)
 			}
-			return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}
 	return t, nil
