@@ -26,10 +26,10 @@ const dbID = "0123456789abcdef0123456789abcdef"
 // documented request and response shapes, and answers every fifth request
 // with 429 and Retry-After.
 type fakeNotion struct {
-	mu        sync.Mutex
-	pages     map[string]map[string]any // page id → properties
-	requests  int
-	limited   int
+	mu       sync.Mutex
+	pages    map[string]map[string]any // page id → properties
+	requests int
+	limited  int
 	// first and last request arrivals: with the pacer the span grows with
 	// the request count (a spacing of single pairs flakes on a loaded machine:
 	// one request delayed in transit arrives close to the next)
