@@ -51,7 +51,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	concurrency, dequeuers := slotFlags(fs)
 	queues := queuesFlag(fs, "the queues of loaded DAGs are added")
 	if err := parseFlags(fs, args); err != nil {
-		return exitError(2)
+		return flagError(err)
 	}
 	qs, err := parseQueues(*queues)
 	if err != nil {
