@@ -27,6 +27,7 @@ func runCoordinator(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer r.close()
+	r.out = stdout
 	if *blobURL != "" {
 		lake, err := tasks.OpenLake(ctx, *blobURL)
 		if err != nil {
