@@ -12,7 +12,7 @@ import (
 
 // runOperators is `dagworker operators list` and `operators show <name>`.
 func runOperators(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && isHelp(args[0]) {
+	if (len(args) > 0 && isHelp(args[0])) || asksHelp(args) {
 		fmt.Fprintln(stdout, "usage: dagworker operators list | dagworker operators show <name>")
 		return nil
 	}

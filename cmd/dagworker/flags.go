@@ -132,13 +132,25 @@ func isHelp(arg string) bool {
 	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
 }
 
-// suggest prints "did you mean" with the known names closest to got (an
-// edit distance of at most a third of its length, at least 2, or a prefix).
+// suggest prints "did you mean" with the known names closest to got: those
+// at the smallest edit distance, if it is at most a third of got's length
+// (at least 2), else those got is a prefix of.
 func suggest(w io.Writer, what, got string, known []string) {
 	var close []string
+	best := max(2, len(got)/3) + 1
 	for _, k := range known {
-		if d := levenshtein(got, k); d <= max(2, len(got)/3) || (len(got) >= 3 && strings.HasPrefix(k, got)) {
+		switch d := levenshtein(got, k); {
+		case d < best:
+			best, close = d, []string{k}
+		case d == best:
 			close = append(close, k)
+		}
+	}
+	if len(close) == 0 && len(got) >= 3 {
+		for _, k := range known {
+			if strings.HasPrefix(k, got) {
+				close = append(close, k)
+			}
 		}
 	}
 	if len(close) == 0 {
