@@ -279,6 +279,27 @@ func TestCLIThroughServer(t *testing.T) {
 		onDisk, err := os.ReadFile(filepath.Join(s.lake, "runs", "report_dag", "rep1", "report", "report.pdf"))
 		require.NoError(t, err)
 		require.Equal(t, onDisk, body)
+
+		// Through the whole server's mux, traversal does not reach the lake.
+		noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		for _, p := range []string{"/report/%2e%2e", "/%2e%2e/report.pdf", "/report/..%2f..%2f..%2freport%2freport.pdf", "/report/../report/report.pdf"} {
+			req, err := http.NewRequest("GET", s.url+"/api/dagworker/v1/outputs/report_dag/rep1"+p, nil)
+			require.NoError(t, err)
+			req.Header.Set("Authorization", "Bearer "+cliReadTok)
+			res, err := noRedirect.Do(req)
+			require.NoError(t, err)
+			body, err := io.ReadAll(res.Body)
+			_ = res.Body.Close()
+			require.NoError(t, err)
+			if res.StatusCode/100 == 3 {
+				// A literal ".." is cleaned by a redirect to the path it means,
+				// which then needs the credentials again like any request.
+				require.NotContains(t, res.Header.Get("Location"), "..", p)
+				continue
+			}
+			require.Contains(t, []int{404, 422}, res.StatusCode, "%s: %s", p, body)
+			require.False(t, bytes.HasPrefix(body, []byte("%PDF")), p)
+		}
 	})
 }
 
