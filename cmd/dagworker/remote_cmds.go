@@ -9,6 +9,8 @@ import (
 	"maps"
 	"path"
 	"slices"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -38,7 +40,7 @@ func triggerRemote(ctx context.Context, c *apiclient.Client, dagID, runID string
 	if err != nil {
 		return err
 	}
-	printRemoteRun(stdout, run, tis)
+	printRemoteRun(stdout, run, tis, failureReasons(ctx, c, dagID, run.DagRunID, tis))
 	printRemoteOutputs(ctx, stdout, stderr, c, dagID, run.DagRunID)
 	if run.State != api.RunSuccess {
 		return exitError(1)
@@ -50,6 +52,7 @@ func triggerRemote(ctx context.Context, c *apiclient.Client, dagID, runID string
 // the live view on w.
 func followRemote(ctx context.Context, c *apiclient.Client, dagID, runID string, w io.Writer) (api.DAGRunResponse, []api.TaskInstanceResponse, error) {
 	view := newLiveView(w)
+	reasons := map[string]string{}
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -61,7 +64,20 @@ func followRemote(ctx context.Context, c *apiclient.Client, dagID, runID string,
 		if err != nil {
 			return run, nil, err
 		}
-		view.update(remoteView(run, tis))
+		rv := remoteView(run, tis)
+		for i, f := range rv.failed {
+			// A failure's message is in its try's log; read it once.
+			if msg, ok := reasons[f.task]; ok {
+				rv.failed[i].detail = msg
+				continue
+			}
+			reasons[f.task] = f.detail
+			if msg := failureReason(ctx, c, dagID, runID, f.task, tis); msg != "" {
+				reasons[f.task] = msg
+				rv.failed[i].detail = msg
+			}
+		}
+		view.update(rv)
 		if run.State.Finished() {
 			return run, tis, nil
 		}
@@ -124,17 +140,70 @@ func ptrOrDash(s *string) string {
 	return orDash(*s)
 }
 
-// printRemoteRun prints a run and its task instances as printRun does.
-func printRemoteRun(w io.Writer, run api.DAGRunResponse, tis []api.TaskInstanceResponse) {
+// failureReason is the error of the failed try of task, read from the
+// try's log ("" when the log has none).
+func failureReason(ctx context.Context, c *apiclient.Client, dagID, runID, task string, tis []api.TaskInstanceResponse) string {
+	for _, ti := range tis {
+		if ti.TaskID == task && ti.TryNumber > 0 {
+			log, err := c.Log(ctx, dagID, runID, task, ti.TryNumber)
+			if err != nil {
+				return ""
+			}
+			return tryError(log)
+		}
+	}
+	return ""
+}
+
+// failureReasons are the errors of the run's failed tasks.
+func failureReasons(ctx context.Context, c *apiclient.Client, dagID, runID string, tis []api.TaskInstanceResponse) map[string]string {
+	out := map[string]string{}
+	for _, ti := range tis {
+		if tiState(ti) == "failed" {
+			out[ti.TaskID] = failureReason(ctx, c, dagID, runID, ti.TaskID, tis)
+		}
+	}
+	return out
+}
+
+// tryError is the error= value of the last "try failed" line of a try's
+// log (the worker's slog text line), or "".
+func tryError(log string) string {
+	lines := strings.Split(log, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		l := lines[i]
+		if !strings.Contains(l, `msg="try failed"`) {
+			continue
+		}
+		_, v, ok := strings.Cut(l, " error=")
+		if !ok {
+			return ""
+		}
+		if strings.HasPrefix(v, `"`) {
+			if q, err := strconv.QuotedPrefix(v); err == nil {
+				if u, err := strconv.Unquote(q); err == nil {
+					return u
+				}
+			}
+		}
+		v, _, _ = strings.Cut(v, " ")
+		return v
+	}
+	return ""
+}
+
+// printRemoteRun prints a run and its task instances as printRun does;
+// reasons are the failed tasks' errors.
+func printRemoteRun(w io.Writer, run api.DAGRunResponse, tis []api.TaskInstanceResponse, reasons map[string]string) {
 	done := remoteView(run, tis).done
 	fmt.Fprintf(w, "dag %s run %s: %s (%s)\nlogical date %s, started %s, duration %s, tasks %d/%d done\n",
 		run.DagID, run.DagRunID, run.State, run.RunType, fmtPtrTime(run.LogicalDate), fmtPtrTime(run.StartDate),
 		fmtPtrSpan(run.StartDate, run.EndDate), done, len(tis))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TASK\tSTATE\tTRIES\tDURATION\tHOSTNAME")
+	fmt.Fprintln(tw, "TASK\tSTATE\tTRIES\tDURATION\tHOSTNAME\tERROR")
 	for _, ti := range tis {
-		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\t%s\n", ti.TaskID, tiState(ti), ti.TryNumber, ti.MaxTries,
-			fmtPtrSpan(ti.StartDate, ti.EndDate), ptrOrDash(ti.Hostname))
+		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\t%s\t%s\n", ti.TaskID, tiState(ti), ti.TryNumber, ti.MaxTries,
+			fmtPtrSpan(ti.StartDate, ti.EndDate), ptrOrDash(ti.Hostname), firstLine(reasons[ti.TaskID]))
 	}
 	_ = tw.Flush()
 }
@@ -221,7 +290,7 @@ func showRunRemote(ctx context.Context, c *apiclient.Client, dagID, runID string
 	if err != nil {
 		return err
 	}
-	printRemoteRun(stdout, run, tis)
+	printRemoteRun(stdout, run, tis, failureReasons(ctx, c, dagID, runID, tis))
 	printRemoteOutputs(ctx, stdout, stderr, c, dagID, runID)
 	return nil
 }

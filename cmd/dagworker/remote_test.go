@@ -165,7 +165,8 @@ func TestCLIThroughServer(t *testing.T) {
 		out, errOut, err := cli(t, append([]string{"trigger", "bad_dag", "--run-id", "f1", "--wait", "--timeout", "60s"}, remote...)...)
 		require.Equal(t, exitError(1), err, errOut)
 		require.Contains(t, out, "dag bad_dag run f1: failed")
-		require.Contains(t, errOut, "failed: boom")
+		require.Contains(t, errOut, "failed: boom: task failed on purpose: on purpose")
+		require.Regexp(t, `(?m)^boom\s+failed\s+1/1\s+.*on purpose$`, out)
 	})
 
 	t.Run("trigger refusals", func(t *testing.T) {
@@ -403,5 +404,19 @@ func TestCLIExitCodes(t *testing.T) {
 			require.NoError(t, c.err)
 		}
 		require.Equal(t, tt.code, code, "%v: %s", tt.args, c.out.String())
+	}
+}
+
+func TestTryError(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ log, want string }{
+		{`time=x level=ERROR msg="try failed" dag_id=d try=1 error="task failed on purpose: on \"x\""` + "\n", `task failed on purpose: on "x"`},
+		{`level=INFO msg=start` + "\n" + `level=ERROR msg="try failed" error=plain next=1`, "plain"},
+		{`level=ERROR msg="try failed" error="first"` + "\n" + `level=ERROR msg="try failed" error="second"`, "second"},
+		{`level=INFO msg=done`, ""},
+		{`level=ERROR msg="try failed" dag_id=d`, ""},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, tryError(tt.log), tt.log)
 	}
 }
