@@ -16,7 +16,7 @@ func runCoordinator(ctx context.Context, args []string, stdout, stderr io.Writer
 	rf := addRoleFlags(fs, redisRequired)
 	blobURL := blobURLFlag(fs, "", "the API reads task logs from it; empty: no logs")
 	if err := parseFlags(fs, args); err != nil {
-		return exitError(2)
+		return flagError(err)
 	}
 	if *rf.redisURL == "" {
 		return fmt.Errorf("coordinator: --redis-url (or DAGWORKER_REDIS_URL) is required; use 'dagworker serve' for the embedded Redis")
@@ -27,6 +27,7 @@ func runCoordinator(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer r.close()
+	r.out = stdout
 	if *blobURL != "" {
 		lake, err := tasks.OpenLake(ctx, *blobURL)
 		if err != nil {

@@ -31,6 +31,8 @@ func dagsCommands() map[string]command {
 		"list":     {summary: "list DAGs: id, schedule, next 3 runs, tags, task count", run: runDagsList},
 		"render":   {summary: "print a DAG's tasks with templates rendered for a logical date", run: runDagsRender},
 		"test":     {summary: "run one DAG run to the end in this process and print each task", run: runDagsTest},
+		"pause":    {summary: "pause a DAG on the server (no new scheduled runs)", run: runDagsPause},
+		"unpause":  {summary: "unpause a DAG on the server", run: runDagsUnpause},
 	}
 }
 
@@ -51,6 +53,7 @@ func runDags(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	c, ok := cmds[args[0]]
 	if !ok {
+		suggest(stderr, "subcommand", args[0], slices.Sorted(maps.Keys(cmds)))
 		return fmt.Errorf("dags: unknown subcommand %q", args[0])
 	}
 	return c.run(ctx, args[1:], stdout, stderr)
@@ -117,7 +120,7 @@ func runDagsValidate(_ context.Context, args []string, stdout, stderr io.Writer)
 	dir := dagsFlag(fset)
 	useSchema := fset.Bool("schema", true, "also check each file against the JSON Schema of the format")
 	if err := parseFlags(fset, args); err != nil {
-		return exitError(2)
+		return flagError(err)
 	}
 	paths := fset.Args()
 	var sources []*dagSource
@@ -221,12 +224,24 @@ func loadPath(p string) (*dagSource, error) {
 	return src, nil
 }
 
-func runDagsList(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func runDagsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fset := newFlagSet("dags list", stderr)
 	dir := dagsFlag(fset)
 	now := fset.String("now", "", "show next runs after this RFC 3339 time instead of the current time")
+	remote := fset.Bool("remote", false, "list the DAGs the server (--api-url) loaded, with their paused flag, instead of the local folder's")
+	rf := addRemoteFlags(fset)
 	if err := parseFlags(fset, args); err != nil {
-		return exitError(2)
+		return flagError(err)
+	}
+	if *remote {
+		if *rf.apiURL == "" {
+			return fmt.Errorf("dags list --remote: --api-url (or DAGWORKER_API_URL) is required")
+		}
+		c, err := rf.client()
+		if err != nil {
+			return err
+		}
+		return listDAGsRemote(ctx, c, stdout)
 	}
 	at := time.Now()
 	if *now != "" {
@@ -292,7 +307,7 @@ func runDagsRender(_ context.Context, args []string, stdout, stderr io.Writer) e
 		id, args = args[0], args[1:]
 	}
 	if err := parseFlags(fset, args); err != nil {
-		return exitError(2)
+		return flagError(err)
 	}
 	if id == "" && fset.NArg() > 0 {
 		id = fset.Arg(0)

@@ -36,7 +36,7 @@ func runDagsTest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		dagID, args = args[0], args[1:]
 	}
 	if err := parseFlags(fs, args); err != nil {
-		return exitError(2)
+		return flagError(err)
 	}
 	if dagID == "" && fs.NArg() == 1 {
 		dagID = fs.Arg(0)
@@ -86,6 +86,7 @@ func runDagsTest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	printRun(stdout, res.run, res.tis)
+	printXComOutputs(stdout, res.xcoms)
 	if res.run.State != runstore.RunSuccess {
 		return exitError(1)
 	}

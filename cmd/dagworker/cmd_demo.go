@@ -32,7 +32,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up after this long")
 	tf := addTaskFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
-		return exitError(2)
+		return flagError(err)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	src, err := loadDAGs(*dir)

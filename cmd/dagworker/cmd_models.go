@@ -19,7 +19,7 @@ const defaultModelsDir = "models"
 
 // runModels is `dagworker models pull|list`.
 func runModels(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || isHelp(args[0]) {
 		fmt.Fprintln(stderr, "usage: dagworker models pull [flags] <owner/name>\n       dagworker models list [flags]")
 		if len(args) == 0 {
 			return exitError(2)
@@ -44,7 +44,7 @@ func runModelsPull(_ context.Context, args []string, stdout, stderr io.Writer) e
 	branch := fs.String("branch", "main", "hub revision (branch, tag or commit)")
 	onnx := fs.String("onnx-file", "", "the .onnx file to take when the repository has several (e.g. onnx/model_quantized.onnx)")
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return flagError(err)
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "usage: dagworker models pull [flags] <owner/name>")
@@ -65,7 +65,7 @@ func runModelsList(args []string, stdout, stderr io.Writer) error {
 	dir := fs.String("models", defaultModelsDir, "model registry folder")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return flagError(err)
 	}
 	if fs.NArg() != 0 {
 		return errors.New("models list takes no arguments")

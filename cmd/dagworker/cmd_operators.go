@@ -12,6 +12,10 @@ import (
 
 // runOperators is `dagworker operators list` and `operators show <name>`.
 func runOperators(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	if (len(args) > 0 && isHelp(args[0])) || asksHelp(args) {
+		fmt.Fprintln(stdout, "usage: dagworker operators list | dagworker operators show <name>")
+		return nil
+	}
 	if len(args) == 0 || (args[0] != "list" && args[0] != "show") || (args[0] == "show") != (len(args) == 2) {
 		fmt.Fprintln(stderr, "usage: dagworker operators list | dagworker operators show <name>")
 		return exitError(2)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -28,31 +30,60 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// runRuns lists the runs of a DAG or shows one run's task instances.
+// runsUsage is the usage line of runs.
+const runsUsage = "usage: dagworker runs list <dag_id> [--limit N] | runs show <dag_id> <run_id> | runs logs <dag_id> <run_id> <task_id> [--try N] | runs clear <dag_id> <run_id> [--only-failed]"
+
+// runRuns lists the runs of a DAG, shows one run's task instances, prints
+// a try's log or clears a run, through the server's API (or its Redis).
 func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := "usage: dagworker runs list <dag_id> [--limit N] | dagworker runs show <dag_id> <run_id> | dagworker runs logs <dag_id> <run_id> <task_id> [--try N]"
-	want := map[string]int{"list": 1, "show": 2, "logs": 3}
+	want := map[string]int{"list": 1, "show": 2, "logs": 3, "clear": 2}
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprintln(stdout, runsUsage)
+		return nil
+	}
 	if len(args) == 0 || want[args[0]] == 0 {
-		fmt.Fprintln(stderr, usage)
+		fmt.Fprintln(stderr, runsUsage)
+		if len(args) > 0 {
+			suggest(stderr, "subcommand", args[0], slices.Sorted(maps.Keys(want)))
+		}
 		return exitError(2)
 	}
 	sub := args[0]
 	fs := newFlagSet("runs "+sub, stderr)
-	redisURL := redisURLFlag(fs, redisRemote)
+	redisURL := redisURLFlag(fs, "without --api-url, the Redis of a running dagworker")
 	prefix := keyPrefixFlag(fs)
+	rf := addRemoteFlags(fs)
 	limit := fs.Int("limit", 25, "runs list: show the latest N runs (0: all)")
 	try := fs.Int("try", 0, "runs logs: the try to print (default: the latest)")
-	blobURL := blobURLFlag(fs, tasks.DefaultLakeURL, "runs logs reads the task logs from it")
+	onlyFailed := fs.Bool("only-failed", false, "runs clear: clear only the failed and upstream_failed task instances")
+	blobURL := blobURLFlag(fs, tasks.DefaultLakeURL, "without --api-url, runs logs reads the task logs from it")
 	pos, err := parseInterleaved(fs, args[1:])
 	if err != nil {
-		return exitError(2)
+		return flagError(err)
 	}
 	if len(pos) != want[sub] {
-		fmt.Fprintln(stderr, usage)
+		fmt.Fprintln(stderr, runsUsage)
 		return exitError(2)
 	}
-	if *redisURL == "" {
-		return fmt.Errorf("runs: --redis-url (or DAGWORKER_REDIS_URL) is required")
+	client, err := chooseRemote("runs "+sub, rf, *redisURL, stderr)
+	if err != nil {
+		return err
+	}
+	if client != nil {
+		switch sub {
+		case "list":
+			return listRunsRemote(ctx, client, pos[0], *limit, stdout)
+		case "logs":
+			return printLogRemote(ctx, client, pos[0], pos[1], pos[2], *try, stdout)
+		case "clear":
+			run, err := client.ClearRun(ctx, pos[0], pos[1], *onlyFailed)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "cleared run %s of %s: %s\n", run.DagRunID, run.DagID, run.State)
+			return nil
+		}
+		return showRunRemote(ctx, client, pos[0], pos[1], stdout, stderr)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	c, err := connect(*redisURL, *prefix, log)
@@ -65,6 +96,13 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return listRuns(ctx, c.store, pos[0], *limit, stdout)
 	case "logs":
 		return printLog(ctx, c.store, *blobURL, pos[0], pos[1], pos[2], *try, stdout)
+	case "clear":
+		n, err := c.eng.ClearRun(ctx, pos[0], pos[1], *onlyFailed)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "cleared run %s of %s: %d task instances run again\n", pos[1], pos[0], n)
+		return nil
 	}
 	return showRun(ctx, c.store, pos[0], pos[1], stdout)
 }
@@ -118,7 +156,13 @@ func showRun(ctx context.Context, st *runstore.Store, dagID, runID string, w io.
 		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\t%s\t%s\t%s\n", ti.TaskID, stateOrNone(ti.State), ti.TryNumber, ti.MaxTries,
 			dur, orDash(ti.Hostname), orDash(logKey), firstLine(errText))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if xcoms, err := st.XComs(ctx, dagID, runID); err == nil {
+		printXComOutputs(w, xcoms)
+	}
+	return nil
 }
 
 func fmtTime(t time.Time) string {

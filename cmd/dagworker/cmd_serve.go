@@ -18,6 +18,7 @@ import (
 
 	"github.com/dagworker/dagworker/internal/api"
 	"github.com/dagworker/dagworker/internal/coordinator"
+	"github.com/dagworker/dagworker/internal/embedredis"
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/dagworker/dagworker/worker"
@@ -56,7 +57,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	queues := queuesFlag(fs, "the queues of loaded DAGs are added")
 	allowEmbedded := fs.Bool("allow-embedded", false, "inside a container, run on the embedded, non-durable Redis when --redis-url is empty (refused by default: a restart loses every run)")
 	if err := parseFlags(fs, args); err != nil {
-		return exitError(2)
+		return flagError(err)
 	}
 	if *rf.redisURL == "" && !*allowEmbedded {
 		if where := containerized(os.Getenv); where != "" {
@@ -68,16 +69,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	url, stopRedis, err := redisURLOrEmbedded(ctx, *rf.redisURL, log)
-	if err != nil {
-		return err
+	url, redisNote := *rf.redisURL, ""
+	if url == "" {
+		// The banner says where the embedded Redis is, instead of a WARN line.
+		srv, err := embedredis.Start(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		url, redisNote = srv.URL, fmt.Sprintf("%s (embedded %s; NOT durable: its state is lost on exit; give --redis-url to keep it)", srv.URL, srv.Kind)
 	}
-	defer stopRedis()
 	r, err := newRole(ctx, rf, url, log)
 	if err != nil {
 		return err
 	}
 	defer r.close()
+	r.out, r.redisNote = stdout, redisNote
 	for _, d := range r.folder.DAGs() {
 		for _, t := range d.Tasks {
 			if _, ok := qs[t.Queue]; t.Queue != "" && !ok {
@@ -121,6 +128,11 @@ type role struct {
 
 	// metrics is served at /metrics.
 	metrics *prometheus.Registry
+
+	// out, when set, gets the start banner: the URLs of the UI and the
+	// API, and redisNote (where the embedded Redis is) when not empty.
+	out       io.Writer
+	redisNote string
 }
 
 func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*role, error) {
@@ -172,6 +184,9 @@ func (r *role) run(ctx context.Context, extra ...func(context.Context) error) er
 		return fmt.Errorf("listen on %s: %w", r.addr, err)
 	}
 	r.log.Info("listening", slog.String("addr", ln.Addr().String()))
+	if r.out != nil {
+		r.banner(r.out, ln.Addr())
+	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -203,6 +218,33 @@ func (r *role) run(ctx context.Context, extra ...func(context.Context) error) er
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// banner prints, once at start, where the server answers.
+func (r *role) banner(w io.Writer, addr net.Addr) {
+	base := "http://" + displayAddr(addr)
+	fmt.Fprintf(w, "dagworker is up:\n  UI:    %s/\n", base)
+	if r.api.apiDisabled() {
+		fmt.Fprintln(w, "  API:   disabled (set --api-tokens, --api-users or --api-open)")
+	} else {
+		fmt.Fprintf(w, "  API:   %s/api/v2/  (document: %s/api/v2/openapi.json; CLI: --api-url %s)\n", base, base, base)
+	}
+	if r.redisNote != "" {
+		fmt.Fprintf(w, "  Redis: %s\n", r.redisNote)
+	}
+}
+
+// displayAddr is a listen address as a client dials it: an unspecified
+// host (":8080", "[::]:8080") becomes 127.0.0.1.
+func displayAddr(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // newHTTPHandler is the one place the HTTP server's routes are built: the

@@ -6,34 +6,31 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/runstore"
 )
 
-// runTrigger creates a manual run of a DAG and, with --wait, follows it to
-// the end with a progress line on stderr.
+// runTrigger creates a manual run of a DAG through the server's API (or,
+// with only --redis-url, in its Redis) and, with --wait, follows it to the
+// end with a live view on stderr.
 func runTrigger(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("trigger <dag_id>", stderr)
-	cf := addCommonFlags(fs, redisRemote)
+	cf := addCommonFlags(fs, "without --api-url, the Redis of a running dagworker")
+	rf := addRemoteFlags(fs)
 	confArg := fs.String("conf", "", "trigger conf (a JSON object; overrides params)")
 	runID := fs.String("run-id", "", "run id (default manual__<now>); an existing id is not run again")
 	wait, timeout := waitFlags(fs, "wait for the run to finish; exit 1 if it failed")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
-		return exitError(2)
+		return flagError(err)
 	}
 	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "usage: dagworker trigger <dag_id> [--conf JSON] [--run-id ID] [--wait]")
+		fmt.Fprintln(stderr, "usage: dagworker trigger <dag_id> [--conf JSON] [--run-id ID] [--wait] [--api-url URL | --redis-url URL]")
 		return exitError(2)
 	}
 	dagID := pos[0]
-	if *cf.redisURL == "" {
-		return fmt.Errorf("trigger: --redis-url (or DAGWORKER_REDIS_URL) is required: the run goes to the Redis of a running dagworker")
-	}
 	var conf json.RawMessage
 	if *confArg != "" {
 		var obj map[string]any
@@ -41,6 +38,13 @@ func runTrigger(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return fmt.Errorf("--conf: not a JSON object: %w", err)
 		}
 		conf = json.RawMessage(*confArg)
+	}
+	client, err := chooseRemote("trigger", rf, *cf.redisURL, stderr)
+	if err != nil {
+		return err
+	}
+	if client != nil {
+		return triggerRemote(ctx, client, dagID, *runID, conf, *wait, *timeout, stdout, stderr)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	folder, err := loadDAG(ctx, *cf.dags, dagID, log)
@@ -81,22 +85,19 @@ func runTrigger(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	printRun(stdout, run, tis)
+	if xcoms, err := c.store.XComs(ctx, dagID, run.RunID); err == nil {
+		printXComOutputs(stdout, xcoms)
+	}
 	if run.State != runstore.RunSuccess {
 		return exitError(1)
 	}
 	return nil
 }
 
-// follow polls the run until it finishes, drawing a progress line on w:
-// tasks done/total, the running tasks and the time elapsed. On a terminal
-// the line is redrawn in place; otherwise a line is printed on each change.
+// follow polls the run in Redis until it finishes, drawing the live view
+// on w.
 func follow(ctx context.Context, st *runstore.Store, dagID, runID string, w io.Writer) (*runstore.Run, error) {
-	tty := false
-	if f, ok := w.(*os.File); ok {
-		tty = isTerminal(f)
-	}
-	start := time.Now()
-	last := ""
+	view := newLiveView(w)
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -104,58 +105,38 @@ func follow(ctx context.Context, st *runstore.Store, dagID, runID string, w io.W
 		if err != nil {
 			return nil, err
 		}
-		line, err := progressLine(ctx, st, run, time.Since(start))
+		tis, err := st.TaskInstances(ctx, run.DagID, run.RunID)
 		if err != nil {
 			return nil, err
 		}
-		switch {
-		case tty:
-			fmt.Fprintf(w, "\r\033[K%s", line)
-		case stripElapsed(line) != stripElapsed(last):
-			fmt.Fprintln(w, line)
-		}
-		last = line
+		view.update(localView(run, tis))
 		if run.State.Finished() {
-			if tty {
-				fmt.Fprintln(w)
-			}
 			return run, nil
 		}
 		select {
 		case <-ctx.Done():
-			if tty {
-				fmt.Fprintln(w)
-			}
 			return nil, fmt.Errorf("run %s not finished: %w", runID, ctx.Err())
 		case <-tick.C:
 		}
 	}
 }
 
-// progressLine is "<run_id> <state>: 3/5 tasks done, running: a, b, 12.3s".
-func progressLine(ctx context.Context, st *runstore.Store, run *runstore.Run, elapsed time.Duration) (string, error) {
-	tis, err := st.TaskInstances(ctx, run.DagID, run.RunID)
-	if err != nil {
-		return "", err
-	}
-	var running []string
+// localView is the live view of a run read from Redis.
+func localView(run *runstore.Run, tis []*runstore.TaskInstance) runView {
+	v := runView{runID: run.RunID, state: string(run.State), done: run.TasksDone, total: run.TasksTotal}
 	for _, ti := range tis {
-		if ti.State == runstore.TIRunning {
-			running = append(running, ti.TaskID)
+		switch ti.State {
+		case runstore.TIRunning:
+			v.running = append(v.running, ti.TaskID)
+		case runstore.TIUpForRetry:
+			v.retrying = append(v.retrying, fmt.Sprintf("%s (try %d/%d)", ti.TaskID, ti.TryNumber, ti.MaxTries))
+		case runstore.TIFailed:
+			f := taskFailure{task: ti.TaskID}
+			if n := len(ti.Tries); n > 0 {
+				f.detail = ti.Tries[n-1].Error
+			}
+			v.failed = append(v.failed, f)
 		}
 	}
-	s := fmt.Sprintf("%s %s: %d/%d tasks done", run.RunID, run.State, run.TasksDone, run.TasksTotal)
-	if len(running) > 0 {
-		s += ", running: " + strings.Join(running, ", ")
-	}
-	return s + fmt.Sprintf(", %.1fs", elapsed.Seconds()), nil
-}
-
-// stripElapsed drops the trailing elapsed time, to print a line only when
-// something else changed.
-func stripElapsed(line string) string {
-	if i := strings.LastIndex(line, ", "); i >= 0 {
-		return line[:i]
-	}
-	return line
+	return v
 }

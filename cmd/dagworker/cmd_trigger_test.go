@@ -76,6 +76,10 @@ bad_dag:
 		for _, s := range tt.stdout {
 			require.Contains(t, out.String(), s, tt.name)
 		}
+		if tt.stdout != nil {
+			// Straight to Redis, the command says where DAGs come from.
+			require.Contains(t, errb.String(), "DAGs come from the local folder", tt.name)
+		}
 	}
 	// ids the data lake cannot hold are refused with a clear error
 	var out, errb bytes.Buffer

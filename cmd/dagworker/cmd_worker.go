@@ -81,7 +81,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	prefix := keyPrefixFlag(fs)
 	metricsAddr := fs.String("metrics-addr", "", "serve GET /metrics (Prometheus, unauthenticated) and /healthz on this address; empty: off")
 	if err := parseFlags(fs, args); err != nil {
-		return exitError(2)
+		return flagError(err)
 	}
 	if *redisURL == "" {
 		return fmt.Errorf("worker: --redis-url (or DAGWORKER_REDIS_URL) is required; a worker alone cannot use the embedded Redis")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,8 +26,14 @@ func envName(flagName string) string {
 
 // parseFlags parses args, first applying each flag's DAGWORKER_* environment
 // twin where the flag is not given on the command line. Flags win over env.
+// A flag the set does not define gets a "did you mean" line.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
+		if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok {
+			var names []string
+			fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+			suggest(fs.Output(), "flag", strings.TrimLeft(name, "-"), names)
+		}
 		return err
 	}
 	set := map[string]bool{}
@@ -109,4 +116,71 @@ func withTimeout(ctx context.Context, d time.Duration) (context.Context, context
 		return ctx, func() {}
 	}
 	return context.WithTimeout(ctx, d)
+}
+
+// flagError is what a command returns when its flags did not parse: a
+// success after -h/--help (the usage was printed), else exit status 2.
+func flagError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitError(0)
+	}
+	return exitError(2)
+}
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
+}
+
+// suggest prints "did you mean" with the known names closest to got: those
+// at the smallest edit distance, if it is at most a third of got's length
+// (at least 2), else those got is a prefix of.
+func suggest(w io.Writer, what, got string, known []string) {
+	var close []string
+	best := max(2, len(got)/3) + 1
+	for _, k := range known {
+		switch d := levenshtein(got, k); {
+		case d < best:
+			best, close = d, []string{k}
+		case d == best:
+			close = append(close, k)
+		}
+	}
+	if len(close) == 0 && len(got) >= 3 {
+		for _, k := range known {
+			if strings.HasPrefix(k, got) {
+				close = append(close, k)
+			}
+		}
+	}
+	if len(close) == 0 {
+		return
+	}
+	if what == "flag" {
+		for i, c := range close {
+			close[i] = "--" + c
+		}
+	}
+	fmt.Fprintf(w, "unknown %s %q; did you mean %s?\n", what, got, strings.Join(close, " or "))
+}
+
+// levenshtein is the edit distance of a and b (bytes; names are ASCII).
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

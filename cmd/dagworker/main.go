@@ -41,44 +41,73 @@ type exitError int
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
-// command is one subcommand. run receives the arguments after the command name.
+// command is one subcommand. run receives the arguments after the command
+// name; subs are its own subcommands (for completion and suggestions).
 type command struct {
 	summary string
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+	subs    []string
 }
 
 // commands lists every subcommand; each lives in its own cmd_*.go file.
 func commands() map[string]command {
 	return map[string]command{
 		"demo":        {summary: "run the nightly DAG against the built-in demo site (the main job on embedded defaults)", run: runDemo},
-		"dags":        {summary: "validate, list, render or test DAG files", run: runDags},
+		"dags":        {summary: "validate, list, render or test DAG files; list, pause or unpause the server's DAGs", run: runDags, subs: slices.Sorted(maps.Keys(dagsCommands()))},
 		"worker":      {summary: "run a worker: execute task instances from Redis queues", run: runWorker},
 		"serve":       {summary: "run coordinator, worker and HTTP server in one process (embedded Redis without --redis-url)", run: runServe},
 		"coordinator": {summary: "run a coordinator: cron leader, run creation, reconcile sweep, HTTP server", run: runCoordinator},
-		"trigger":     {summary: "trigger a DAG run (--wait follows it to the end)", run: runTrigger},
-		"runs":        {summary: "list a DAG's runs or show one run's task instances", run: runRuns},
+		"trigger":     {summary: "trigger a DAG run on the server (--wait follows it to the end)", run: runTrigger},
+		"runs":        {summary: "list a DAG's runs, show one, print a task's log or clear a run", run: runRuns, subs: []string{"clear", "list", "logs", "show"}},
 		"enqueue":     {summary: "run one ad-hoc task (--wait prints its state, result and output URI)", run: runEnqueue},
-		"models":      {summary: "pull a Hugging Face model into the registry folder, or list the models", run: runModels},
-		"operators":   {summary: "list the built-in operators, or show one's arguments", run: runOperators},
+		"tasks":       {summary: "show an ad-hoc task: state, result, log, outputs", run: runTasks, subs: []string{"show"}},
+		"login":       {summary: "log in to a server's API and save the token for the other commands", run: runLogin},
+		"models":      {summary: "pull a Hugging Face model into the registry folder, or list the models", run: runModels, subs: []string{"list", "pull"}},
+		"operators":   {summary: "list the built-in operators, or show one's arguments", run: runOperators, subs: []string{"list", "show"}},
+		"version":     {summary: "print the version and the commit it was built from", run: runVersion},
+		"completion":  {summary: "print a shell completion script: completion bash|zsh|fish", run: runCompletion, subs: shells},
 	}
 }
 
-// run runs the command named by args[0] with the rest of args.
+// run runs the command named by args[0] with the rest of args. A help
+// flag anywhere (before "--") makes the command's usage exit a success:
+// --help exits 0 on every command.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmds := commands()
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 || isHelp(args[0]) {
 		usage(stdout, cmds)
 		if len(args) == 0 {
 			return exitError(2)
 		}
 		return nil
 	}
+	if args[0] == "--version" || args[0] == "-version" {
+		return runVersion(ctx, nil, stdout, stderr)
+	}
 	c, ok := cmds[args[0]]
 	if !ok {
 		usage(stderr, cmds)
+		suggest(stderr, "command", args[0], slices.Sorted(maps.Keys(cmds)))
 		return fmt.Errorf("unknown command %q", args[0])
 	}
-	return c.run(ctx, args[1:], stdout, stderr)
+	err := c.run(ctx, args[1:], stdout, stderr)
+	if err == exitError(0) || (err == exitError(2) && asksHelp(args[1:])) {
+		return nil
+	}
+	return err
+}
+
+// asksHelp reports whether args hold -h or --help before any "--".
+func asksHelp(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			return true
+		}
+	}
+	return false
 }
 
 // printCommands prints one line per command, sorted by name, the names

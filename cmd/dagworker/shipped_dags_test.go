@@ -65,6 +65,8 @@ func TestShippedDAGsRun(t *testing.T) {
 			}
 			reports := findOutputs(t, lake, "/report.pdf")
 			require.Len(t, reports, 1)
+			// dags test ends with where the report went.
+			require.Contains(t, out.String(), "report: "+reports[0])
 			text, err := exec.Command("pdftotext", "-enc", "UTF-8", reports[0], "-").Output()
 			require.NoError(t, err)
 			for _, want := range r.report {

@@ -26,14 +26,14 @@ type EngineBackend struct {
 	Engine *engine.Engine
 	// Folder returns the loaded DAGs (required).
 	Folder func() []*dag.DAG
-	// Lake holds the task logs (nil: logs are empty).
+	// Lake holds the task logs and outputs (nil: logs are empty, outputs 501).
 	Lake *tasks.Lake
 }
 
 // Config returns a Config with every store set to b (the caller adds
 // credentials and limits).
 func (b *EngineBackend) Config() Config {
-	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b}
+	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b, Lake: b.Lake}
 }
 
 func (b *EngineBackend) store() *runstore.Store { return b.Engine.Store() }

@@ -43,7 +43,7 @@ func (s *Server) OpenAPI() map[string]any {
 	return map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{"title": "dagworker API", "version": s.cfg.Version,
-			"description": "A subset of Airflow's REST API v2 (same paths and shapes), plus a run sensor, trigger-and-wait and ad-hoc tasks."},
+			"description": "A subset of Airflow's REST API v2 (same paths and shapes), plus a run sensor, trigger-and-wait, ad-hoc tasks and the run outputs of the data lake."},
 		"paths": paths,
 		"components": map[string]any{
 			"schemas": g.components,
@@ -61,6 +61,11 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, _ *http.Request) {
 
 func jsonContent(schema any) map[string]any {
 	return map[string]any{"application/json": map[string]any{"schema": schema}}
+}
+
+// binaryContent is a file body of any media type.
+func binaryContent() map[string]any {
+	return map[string]any{"*/*": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
 }
 
 func obj(props map[string]any, required ...string) map[string]any {
@@ -104,13 +109,19 @@ func (g *schemaGen) operation(rt route) map[string]any {
 	}
 	resps := map[string]any{}
 	ok := map[string]any{"description": http.StatusText(rt.status)}
-	if rt.resp != nil {
+	switch {
+	case rt.binary:
+		ok["content"] = binaryContent()
+	case rt.resp != nil:
 		ok["content"] = jsonContent(g.schema(reflect.TypeOf(rt.resp)))
 	}
 	resps[strconv.Itoa(rt.status)] = ok
 	for _, code := range rt.errors {
 		var schema any
 		switch {
+		case rt.binary && code < 300:
+			resps[strconv.Itoa(code)] = map[string]any{"description": http.StatusText(code), "content": binaryContent()}
+			continue
 		case code == http.StatusUnprocessableEntity:
 			schema = map[string]any{"$ref": "#/components/schemas/HTTPValidationError"}
 		case code < 300:

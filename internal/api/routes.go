@@ -17,6 +17,8 @@ type route struct {
 	status  int // success status
 	errors  []int
 	query   []string
+	// binary marks a success body that is a file, not JSON.
+	binary bool
 }
 
 var (
@@ -95,5 +97,12 @@ func (s *Server) routeTable() []route {
 			body: taskBody{}, resp: TaskResponse{}, status: 201, errors: []int{200, 400, 401, 403, 413, 422, 501}, query: []string{"wait"}},
 		{method: "GET", path: "/api/dagworker/v1/tasks/{id}", op: "get_task", summary: "Get an ad-hoc task: state, result, output URI, error, log", scope: ScopeRead, handler: s.handleGetTask,
 			resp: TaskResponse{}, status: 200, errors: []int{401, 403, 404, 501}},
+
+		{method: "GET", path: outputsPath + "/{dag_id}/{dag_run_id}", op: "list_run_outputs", summary: "List the data lake outputs of a run (404 for an unknown run)", scope: ScopeRead,
+			handler: s.handleListOutputs, resp: OutputCollectionResponse{}, status: 200, errors: []int{401, 403, 404, 422, 501}},
+		{method: "GET", path: outputsPath + "/{dag_id}/{dag_run_id}/{task_id}", op: "list_task_outputs", summary: "List the data lake outputs of one task instance", scope: ScopeRead,
+			handler: s.handleListOutputs, resp: OutputCollectionResponse{}, status: 200, errors: []int{401, 403, 404, 422, 501}},
+		{method: "GET", path: outputsPath + "/{dag_id}/{dag_run_id}/{task_id}/{name}", op: "get_output", summary: "Download one output (attachment; Range and conditional requests)", scope: ScopeRead,
+			handler: s.handleGetOutput, binary: true, status: 200, errors: []int{206, 401, 403, 404, 422, 501}},
 	}
 }

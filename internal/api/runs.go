@@ -305,10 +305,17 @@ func (s *Server) handleSensor(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := SensorResponse{DAGRunResponse: toRun(run), Outputs: map[string]json.RawMessage{}}
+	out := SensorResponse{DAGRunResponse: toRun(run), Outputs: map[string]json.RawMessage{},
+		OutputsURL: OutputsURL(run.DagID, run.RunID), OutputFiles: []OutputResponse{}}
 	for _, ti := range tis {
 		if ti.ReturnValue != nil {
 			out.Outputs[ti.TaskID] = ti.ReturnValue
+		}
+	}
+	if s.cfg.Lake != nil {
+		if out.OutputFiles, err = s.listOutputs(r.Context(), run.DagID, run.RunID); err != nil {
+			s.writeError(w, r, err)
+			return
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/dagworker/dagworker/tasks"
 )
 
 // Config configures the API. DAGs, Pauses, Runs, Editor and Tasks are
-// required; Runner is optional (without it the ad-hoc task endpoints answer
-// 501).
+// required; Runner and Lake are optional (without them the ad-hoc task and
+// the outputs endpoints answer 501).
 type Config struct {
 	DAGs   DAGSource
 	Pauses PauseStore
@@ -19,6 +21,9 @@ type Config struct {
 	Editor RunEditor
 	Tasks  TaskStore
 	Runner TaskRunner
+	// Lake is the data lake whose run outputs /api/dagworker/v1/outputs
+	// lists and serves (nil: those endpoints answer 501).
+	Lake *tasks.Lake
 	// TaskTypes are the ad-hoc task types the workers run. POST
 	// /api/dagworker/v1/tasks answers 422 for any other type (such a task
 	// would stay queued forever). Empty accepts every type.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/dagworker/dagworker/worker"
 )
 
 // The types below are the JSON shapes of Airflow 3's REST API v2 (their
@@ -188,11 +190,16 @@ type XComCollectionResponse struct {
 	TotalEntries int                  `json:"total_entries"`
 }
 
-// SensorResponse is the body of the sensor endpoint: the run and the
-// return value of each finished task.
+// SensorResponse is the body of the sensor endpoint: the run, the return
+// value of each finished task and the objects the run wrote to the data
+// lake, with their download URLs.
 type SensorResponse struct {
 	DAGRunResponse
 	Outputs map[string]json.RawMessage `json:"outputs"`
+	// OutputsURL lists the run's data lake outputs.
+	OutputsURL string `json:"outputs_url"`
+	// OutputFiles are those outputs (empty without a data lake).
+	OutputFiles []OutputResponse `json:"output_files"`
 }
 
 // TaskResponse is the JSON shape of an ad-hoc task.
@@ -203,11 +210,13 @@ type TaskResponse struct {
 	State     string          `json:"state"`
 	Result    json.RawMessage `json:"result,omitempty"`
 	OutputURI string          `json:"output_uri,omitempty"`
-	Error     string          `json:"error,omitempty"`
-	Log       string          `json:"log,omitempty"`
-	CreatedAt time.Time       `json:"created_at"`
-	StartedAt *time.Time      `json:"started_at,omitempty"`
-	EndedAt   *time.Time      `json:"ended_at,omitempty"`
+	// OutputsURL lists the task's data lake outputs.
+	OutputsURL string     `json:"outputs_url"`
+	Error      string     `json:"error,omitempty"`
+	Log        string     `json:"log,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	StartedAt  *time.Time `json:"started_at,omitempty"`
+	EndedAt    *time.Time `json:"ended_at,omitempty"`
 }
 
 // idNamespace roots the deterministic UUIDs of versions and task instances.
@@ -399,7 +408,7 @@ func utcPtr(t *time.Time) *time.Time {
 func toTask(t AdHocTask) TaskResponse {
 	return TaskResponse{
 		ID: t.ID, Type: t.Type, Queue: t.Queue, State: t.State, Result: t.Result,
-		OutputURI: t.OutputURI, Error: t.Error, Log: t.Log, CreatedAt: t.CreatedAt.UTC(),
+		OutputURI: t.OutputURI, OutputsURL: OutputsURL(worker.AdHocDagID, t.ID), Error: t.Error, Log: t.Log, CreatedAt: t.CreatedAt.UTC(),
 		StartedAt: utcPtr(t.StartedAt), EndedAt: utcPtr(t.EndedAt),
 	}
 }
