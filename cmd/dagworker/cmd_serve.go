@@ -28,6 +28,7 @@ type roleFlags struct {
 	commonFlags
 	addr     *string
 	leaseTTL *time.Duration
+	recovery recoveryFlags
 	api      apiFlags
 }
 
@@ -38,6 +39,7 @@ func addRoleFlags(fs *flag.FlagSet, empty string) roleFlags {
 		commonFlags: addCommonFlags(fs, empty),
 		addr:        fs.String("addr", ":8080", "HTTP listen address (health endpoints and the API)"),
 		leaseTTL:    fs.Duration("lease-ttl", 15*time.Second, "coordinator leader lease TTL: a dead leader is replaced within it"),
+		recovery:    addRecoveryFlags(fs),
 		api:         addAPIFlags(fs),
 	}
 }
@@ -50,6 +52,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	tf := addTaskFlags(fs)
 	concurrency, dequeuers := slotFlags(fs)
 	queues := queuesFlag(fs, "the queues of loaded DAGs are added")
+	shutdownTimeout := shutdownTimeoutFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return exitError(2)
 	}
@@ -82,7 +85,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer lake.Close()
 	r.lake = lake
 	w, closeTasks, err := newWorker(worker.Config{Redis: r.conn.opt, Concurrency: *concurrency, Dequeuers: *dequeuers, Queues: qs, Lake: lake,
-		Logger: log, KeyPrefix: *rf.prefix, Metrics: r.metrics}, tf)
+		Logger: log, KeyPrefix: *rf.prefix, Metrics: r.metrics, ShutdownTimeout: *shutdownTimeout}, tf)
 	if err != nil {
 		return err
 	}
@@ -107,7 +110,7 @@ type role struct {
 }
 
 func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*role, error) {
-	c, err := connect(url, *rf.prefix, log)
+	c, err := connect(url, *rf.prefix, log, rf.recovery.engineConfig)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +131,8 @@ func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*
 		return nil, err
 	}
 	coord, err := coordinator.New(coordinator.Config{Client: c.rdb, KeyPrefix: *rf.prefix, Folder: folder,
-		Runs: c.eng, Reconciler: c.eng, Logger: log, LeaseTTL: *rf.leaseTTL, Metrics: reg})
+		Runs: c.eng, Reconciler: c.eng, Logger: log, LeaseTTL: *rf.leaseTTL, Metrics: reg,
+		ReconcileEvery: *rf.recovery.reconcileEvery})
 	if err != nil {
 		c.Close()
 		return nil, err

@@ -43,8 +43,9 @@ type conn struct {
 	eng    *engine.Engine
 }
 
-// connect opens Redis at url and builds the run store and the engine on it.
-func connect(url, prefix string, log *slog.Logger) (*conn, error) {
+// connect opens Redis at url and builds the run store and the engine on it;
+// edit, when given, adjusts the engine's config (recovery timings).
+func connect(url, prefix string, log *slog.Logger, edit ...func(*engine.Config)) (*conn, error) {
 	opt, err := worker.ParseRedisURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("--redis-url: %w", err)
@@ -59,7 +60,11 @@ func connect(url, prefix string, log *slog.Logger) (*conn, error) {
 		return nil, err
 	}
 	client := asynq.NewClientFromRedisClient(rdb)
-	eng, err := engine.New(engine.Config{Store: st, Client: client, Logger: log})
+	ecfg := engine.Config{Store: st, Client: client, Logger: log}
+	for _, e := range edit {
+		e(&ecfg)
+	}
+	eng, err := engine.New(ecfg)
 	if err != nil {
 		_ = rdb.Close()
 		return nil, err

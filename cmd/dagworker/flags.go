@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/dagworker/dagworker/internal/engine"
 )
 
 // newFlagSet returns a flag set for a subcommand whose usage goes to w.
@@ -109,4 +111,33 @@ func withTimeout(ctx context.Context, d time.Duration) (context.Context, context
 		return ctx, func() {}
 	}
 	return context.WithTimeout(ctx, d)
+}
+
+// shutdownTimeoutFlag adds a worker's --shutdown-timeout: the drain.
+func shutdownTimeoutFlag(fs *flag.FlagSet) *time.Duration {
+	return fs.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM, how long running tries may finish before they are handed back to the queue (asynq's ShutdownTimeout); keep the orchestrator's grace period longer")
+}
+
+// recoveryFlags are the coordinator's settings for finding lost tries.
+type recoveryFlags struct {
+	reconcileEvery  *time.Duration
+	lostTaskGrace   *time.Duration
+	lostWorkerGrace *time.Duration
+}
+
+// addRecoveryFlags adds --reconcile-every, --lost-task-grace and
+// --lost-worker-grace (see the README's operations section).
+func addRecoveryFlags(fs *flag.FlagSet) recoveryFlags {
+	return recoveryFlags{
+		reconcileEvery: fs.Duration("reconcile-every", 30*time.Second, "period of the reconcile sweep that repairs lost enqueues and fails lost tries"),
+		lostTaskGrace: fs.Duration("lost-task-grace", engine.DefaultLostTaskGrace,
+			"how long a try may be running with no asynq task (or completed in asynq but not recorded) before the sweep fails it as lost"),
+		lostWorkerGrace: fs.Duration("lost-worker-grace", engine.DefaultLostWorkerGrace,
+			"how long a try's asynq task may be active with no live worker holding it before the sweep fails it as lost (at least 6s; negative: off)"),
+	}
+}
+
+// engineConfig applies the flags to an engine config.
+func (r recoveryFlags) engineConfig(c *engine.Config) {
+	c.LostTaskGrace, c.LostWorkerGrace = *r.lostTaskGrace, *r.lostWorkerGrace
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -59,7 +60,7 @@ func crashRun(t *testing.T, env *redistest.Env, dir, queue string) (*conn, strin
 	return c, res.Run.RunID
 }
 
-func startWorkerChild(t *testing.T, env *redistest.Env, queue string) *child {
+func startWorkerChild(t testing.TB, env *redistest.Env, queue string) *child {
 	t.Helper()
 	return startChild(t, "worker", "--redis-url", env.URL, "--key-prefix", env.Prefix, "--queues", queue,
 		"--concurrency", "1", "--blob-url", "mem://")
@@ -141,4 +142,60 @@ func TestReconcileFailsTryOfDeadWorker(t *testing.T) {
 		}
 	}
 	requireLostThenRetried(t, c, runID)
+}
+
+// BenchmarkWorkerKillRecovery measures how long a try of a SIGKILLed worker
+// takes to run again (as its retry, on another worker): "fast" with the
+// settings the README documents for fast recovery (a coordinator sweeping
+// every 2s, --lost-worker-grace 6s), "default" with the defaults (30s,
+// 15s). Run with -benchtime 1x; it reports recovery_s (from the kill to the
+// retry running).
+func BenchmarkWorkerKillRecovery(b *testing.B) {
+	for _, c := range []struct{ name, every, grace string }{{"fast", "2s", "6s"}, {"default", "30s", "15s"}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				b.ReportMetric(measureKillRecovery(b, c.every, c.grace).Seconds(), "recovery_s")
+			}
+		})
+	}
+}
+
+func measureKillRecovery(b testing.TB, every, grace string) time.Duration {
+	env := redistest.New(b)
+	queue := env.Queue("recover")
+	dir := b.TempDir()
+	require.NoError(b, os.WriteFile(filepath.Join(dir, "long.yaml"), []byte(`
+long:
+  default_args: {queue: `+queue+`, retries: 1, retry_delay: 0}
+  tasks:
+    - {task_id: sleepy, operator: sleep, duration: 10m}
+`), 0o644))
+	ctx := b.Context()
+	log := slog.New(slog.DiscardHandler)
+	c, err := connect(env.URL, env.Prefix, log)
+	require.NoError(b, err)
+	defer c.Close()
+	startChild(b, "coordinator", "--redis-url", env.URL, "--key-prefix", env.Prefix, "--dags", dir,
+		"--addr", "127.0.0.1:0", "--reconcile-every", every, "--lost-worker-grace", grace)
+	f, err := loadDAG(ctx, dir, "long", log)
+	require.NoError(b, err)
+	d, _ := f.DAG("long")
+	res, err := c.eng.CreateRun(ctx, d, engine.RunOptions{RunType: runstore.RunManual, LogicalDate: time.Now()})
+	require.NoError(b, err)
+	state := func() (runstore.TIState, int) {
+		ti, err := c.store.TaskInstance(ctx, "long", res.Run.RunID, "sleepy")
+		require.NoError(b, err)
+		return ti.State, ti.TryNumber
+	}
+	first := startWorkerChild(b, env, queue)
+	waitUntil(b, 30*time.Second, "try 1 running", func() bool { s, n := state(); return s == runstore.TIRunning && n == 1 })
+	startWorkerChild(b, env, queue) // the replacement, idle until the retry
+	// A try running for a while, as a crash mid-try would find it (asynq's
+	// heartbeat has written it as held).
+	time.Sleep(6 * time.Second)
+	require.NoError(b, first.cmd.Process.Signal(syscall.SIGKILL))
+	killed := time.Now()
+	<-first.done
+	waitUntil(b, 3*time.Minute, "try 2 running", func() bool { s, n := state(); return s == runstore.TIRunning && n == 2 })
+	return time.Since(killed)
 }
