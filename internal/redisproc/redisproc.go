@@ -27,7 +27,7 @@ var ErrNotInstalled = errors.New("redis-server not found on PATH")
 // Server is a redis-server child process on a loopback port.
 type Server struct {
 	// Addr is host:port of the server.
-	Addr string
+	Addr  string
 	cmd   *exec.Cmd
 	dir   string
 	extra []string
