@@ -59,7 +59,7 @@ func runEnqueue(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	c, err := connect(*redisURL, *prefix, slog.New(slog.DiscardHandler))
+	c, err := connect(*redisURL, *prefix, newLogger(fs, stderr, slog.LevelWarn))
 	if err != nil {
 		return err
 	}

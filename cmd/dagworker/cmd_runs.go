@@ -54,7 +54,7 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *redisURL == "" {
 		return fmt.Errorf("runs: --redis-url (or DAGWORKER_REDIS_URL) is required")
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := newLogger(fs, stderr, slog.LevelWarn)
 	c, err := connect(*redisURL, *prefix, log)
 	if err != nil {
 		return err

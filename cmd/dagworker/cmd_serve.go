@@ -60,7 +60,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := newLogger(fs, stderr, slog.LevelInfo)
 	url, stopRedis, err := redisURLOrEmbedded(ctx, *rf.redisURL, log)
 	if err != nil {
 		return err

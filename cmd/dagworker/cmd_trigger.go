@@ -42,7 +42,7 @@ func runTrigger(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		conf = json.RawMessage(*confArg)
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := newLogger(fs, stderr, slog.LevelWarn)
 	folder, err := loadDAG(ctx, *cf.dags, dagID, log)
 	if err != nil {
 		return err

@@ -70,7 +70,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := newLogger(fs, stderr, slog.LevelInfo)
 	lake, err := tasks.OpenLake(ctx, *blobURL)
 	if err != nil {
 		return err
