@@ -25,6 +25,19 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("%w: %w", asynq.SkipRetry, err)
 	}
 	log := w.log.With("dag_id", p.DagID, "run_id", p.RunID, "task_id", p.TaskID, "try", p.Try)
+	if reason := w.lostBefore(ctx, log); reason != "" {
+		// The worker that had this delivery died while running it: the
+		// try fails as lost (a new try under the task's retries) instead
+		// of running again under the same try number.
+		ok, err := w.eng.FailLost(context.WithoutCancel(ctx), p, w.cfg.Hostname, time.Time{}, reason)
+		if err != nil {
+			return fmt.Errorf("fail lost try: %w", err)
+		}
+		if ok {
+			log.Warn("try failed: its worker was lost while running it", "reason", reason)
+		}
+		return nil
+	}
 	release, err := w.acquirePool(ctx, p, log)
 	if err != nil {
 		return err
@@ -118,6 +131,29 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 		}
 	}()
 	return nil
+}
+
+// lostBefore returns why the previous delivery of this asynq task was lost
+// with its worker, or "" for a first delivery or a redelivery for another
+// reason (the worker handed it back at shutdown, or could not record it).
+// asynq redelivers a task whose lease expired (its worker died, or was cut
+// off from Redis for longer than the lease) with ErrLeaseExpired as the
+// task's last error. Only redeliveries pay for the look-up.
+func (w *Worker) lostBefore(ctx context.Context, log *slog.Logger) string {
+	if n, _ := asynq.GetRetryCount(ctx); n == 0 {
+		return ""
+	}
+	id, _ := asynq.GetTaskID(ctx)
+	queue, _ := asynq.GetQueueName(ctx)
+	info, err := w.insp.GetTaskInfo(queue, id)
+	if err != nil {
+		log.Warn("could not read the redelivered task's last error; running the try", "error", err.Error())
+		return ""
+	}
+	if info.LastErr != asynq.ErrLeaseExpired.Error() {
+		return ""
+	}
+	return fmt.Sprintf("asynq redelivered task %s after its lease expired (the worker running it died or lost Redis)", id)
 }
 
 // lateMark marks a try that started from its payload running once it has

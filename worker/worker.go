@@ -22,6 +22,7 @@ type Worker struct {
 	conn asynq.RedisConnOpt
 	rdb  redis.UniversalClient // set by Run
 	eng  *engine.Engine        // set by Run
+	insp *asynq.Inspector      // set by Run
 	// tries is nil without Config.Metrics; met is bound by Run.
 	tries *metrics.Tries
 	met   *tryMetrics
@@ -174,6 +175,6 @@ func (w *Worker) connect() error {
 		_ = rdb.Close()
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	w.rdb, w.eng = rdb, eng
+	w.rdb, w.eng, w.insp = rdb, eng, asynq.NewInspectorFromRedisClient(rdb)
 	return nil
 }

@@ -21,7 +21,7 @@ func runCoordinator(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *rf.redisURL == "" {
 		return fmt.Errorf("coordinator: --redis-url (or DAGWORKER_REDIS_URL) is required; use 'dagworker serve' for the embedded Redis")
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := newLogger(fs, stderr, slog.LevelInfo)
 	r, err := newRole(ctx, rf, *rf.redisURL, log)
 	if err != nil {
 		return err

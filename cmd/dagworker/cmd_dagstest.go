@@ -73,7 +73,7 @@ func runDagsTest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return fmt.Errorf("--conf: not valid JSON")
 		}
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := newLogger(fs, stderr, slog.LevelWarn)
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	env, err := openLocalRun(ctx, *redisURL, *blobURL, tf, log)

@@ -85,7 +85,7 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return showRunRemote(ctx, client, pos[0], pos[1], stdout, stderr)
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := newLogger(fs, stderr, slog.LevelWarn)
 	c, err := connect(*redisURL, *prefix, log)
 	if err != nil {
 		return err

@@ -30,6 +30,7 @@ type roleFlags struct {
 	commonFlags
 	addr     *string
 	leaseTTL *time.Duration
+	recovery recoveryFlags
 	api      apiFlags
 	// operatorQueues routes operators to queues in the runs this role creates.
 	operatorQueues *string
@@ -42,6 +43,7 @@ func addRoleFlags(fs *flag.FlagSet, empty string) roleFlags {
 		commonFlags:    addCommonFlags(fs, empty),
 		addr:           fs.String("addr", ":8080", "HTTP listen address (health endpoints and the API)"),
 		leaseTTL:       fs.Duration("lease-ttl", 15*time.Second, "coordinator leader lease TTL: a dead leader is replaced within it"),
+		recovery:       addRecoveryFlags(fs),
 		api:            addAPIFlags(fs),
 		operatorQueues: fs.String("operator-queues", "", "queue of each operator's tasks in the runs this process creates (scheduled and API triggers): operator=queue,... (a task's own queue wins; others go to default)"),
 	}
@@ -56,6 +58,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	concurrency, dequeuers := slotFlags(fs)
 	queues := queuesFlag(fs, "the queues of loaded DAGs are added")
 	allowEmbedded := fs.Bool("allow-embedded", false, "inside a container, run on the embedded, non-durable Redis when --redis-url is empty (refused by default: a restart loses every run)")
+	shutdownTimeout := shutdownTimeoutFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return flagError(err)
 	}
@@ -68,7 +71,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := newLogger(fs, stderr, slog.LevelInfo)
 	url, redisNote := *rf.redisURL, ""
 	if url == "" {
 		// The banner says where the embedded Redis is, instead of a WARN line.
@@ -104,7 +107,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer lake.Close()
 	r.lake = lake
 	w, closeTasks, err := newWorker(worker.Config{Redis: r.conn.opt, Concurrency: *concurrency, Dequeuers: *dequeuers, Queues: qs, Lake: lake,
-		Logger: log, KeyPrefix: *rf.prefix, Metrics: r.metrics}, tf)
+		Logger: log, KeyPrefix: *rf.prefix, Metrics: r.metrics, ShutdownTimeout: *shutdownTimeout}, tf)
 	if err != nil {
 		return err
 	}
@@ -140,7 +143,7 @@ func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
-	c, err := connect(url, *rf.prefix, log, func(cfg *engine.Config) { cfg.OperatorQueues = opq })
+	c, err := connect(url, *rf.prefix, log, rf.recovery.engineConfig, func(cfg *engine.Config) { cfg.OperatorQueues = opq })
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +164,8 @@ func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*
 		return nil, err
 	}
 	coord, err := coordinator.New(coordinator.Config{Client: c.rdb, KeyPrefix: *rf.prefix, Folder: folder,
-		Runs: c.eng, Reconciler: c.eng, Logger: log, LeaseTTL: *rf.leaseTTL, Metrics: reg})
+		Runs: c.eng, Reconciler: c.eng, Logger: log, LeaseTTL: *rf.leaseTTL, Metrics: reg,
+		ReconcileEvery: *rf.recovery.reconcileEvery})
 	if err != nil {
 		c.Close()
 		return nil, err

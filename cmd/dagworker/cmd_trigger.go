@@ -46,7 +46,7 @@ func runTrigger(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if client != nil {
 		return triggerRemote(ctx, client, dagID, *runID, conf, *wait, *timeout, stdout, stderr)
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := newLogger(fs, stderr, slog.LevelWarn)
 	folder, err := loadDAG(ctx, *cf.dags, dagID, log)
 	if err != nil {
 		return err

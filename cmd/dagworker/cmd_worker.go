@@ -79,6 +79,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	concurrency, dequeuers := slotFlags(fs)
 	queues := queuesFlag(fs, "")
 	prefix := keyPrefixFlag(fs)
+	shutdownTimeout := shutdownTimeoutFlag(fs)
 	metricsAddr := fs.String("metrics-addr", "", "serve GET /metrics (Prometheus, unauthenticated) and /healthz on this address; empty: off")
 	if err := parseFlags(fs, args); err != nil {
 		return flagError(err)
@@ -90,7 +91,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := newLogger(fs, stderr, slog.LevelInfo)
 	lake, err := tasks.OpenLake(ctx, *blobURL)
 	if err != nil {
 		return err
@@ -102,7 +103,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer ms.close()
 	w, closeTasks, err := newWorker(worker.Config{RedisURL: *redisURL, Concurrency: *concurrency, Dequeuers: *dequeuers, Queues: qs, Lake: lake,
-		Logger: log, KeyPrefix: *prefix, Metrics: ms.registerer()}, tf)
+		Logger: log, KeyPrefix: *prefix, Metrics: ms.registerer(), ShutdownTimeout: *shutdownTimeout}, tf)
 	if err != nil {
 		return err
 	}

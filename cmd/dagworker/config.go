@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/dagworker/dagworker/dags"
 	"github.com/dagworker/dagworker/internal/coordinator"
@@ -50,9 +51,9 @@ func connect(url, prefix string, log *slog.Logger, with ...func(*engine.Config))
 	if err != nil {
 		return nil, fmt.Errorf("--redis-url: %w", err)
 	}
-	rdb, ok := opt.MakeRedisClient().(redis.UniversalClient)
-	if !ok {
-		return nil, fmt.Errorf("--redis-url %q: unsupported connection type", url)
+	rdb, err := newRedisClient(opt)
+	if err != nil {
+		return nil, fmt.Errorf("--redis-url %q: %w", url, err)
 	}
 	st, err := runstore.New(runstore.Config{Client: rdb, KeyPrefix: prefix})
 	if err != nil {
@@ -70,6 +71,49 @@ func connect(url, prefix string, log *slog.Logger, with ...func(*engine.Config))
 		return nil, err
 	}
 	return &conn{opt: opt, rdb: rdb, store: st, client: client, eng: eng}, nil
+}
+
+// Bounds of the commands' Redis client (newRedisClient): while Redis is
+// unreachable a call fails within about a second, not go-redis's ~3 s of
+// dial attempts and command retries, so the API answers 503 promptly.
+const (
+	redisDialTimeout = time.Second
+	redisPoolTimeout = 2 * time.Second
+)
+
+// newRedisClient makes the Redis client of a command from opt (what
+// worker.ParseRedisURL returns) with bounded failure: one dial attempt per
+// call with a 1 s timeout (unless the URL sets one), one retry of a failed
+// command, a 2 s wait for a pooled connection.
+func newRedisClient(opt asynq.RedisConnOpt) (redis.UniversalClient, error) {
+	dial := func(d time.Duration) time.Duration {
+		if d > 0 {
+			return d
+		}
+		return redisDialTimeout
+	}
+	switch o := opt.(type) {
+	case asynq.RedisClientOpt:
+		return redis.NewClient(&redis.Options{Network: o.Network, Addr: o.Addr, Username: o.Username, Password: o.Password,
+			DB: o.DB, DialTimeout: dial(o.DialTimeout), ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout,
+			PoolSize: o.PoolSize, TLSConfig: o.TLSConfig, MaxRetries: 1, DialerRetries: 1, PoolTimeout: redisPoolTimeout}), nil
+	case asynq.RedisFailoverClientOpt:
+		return redis.NewFailoverClient(&redis.FailoverOptions{MasterName: o.MasterName, SentinelAddrs: o.SentinelAddrs,
+			SentinelUsername: o.SentinelUsername, SentinelPassword: o.SentinelPassword, Username: o.Username,
+			Password: o.Password, DB: o.DB, DialTimeout: dial(o.DialTimeout), ReadTimeout: o.ReadTimeout,
+			WriteTimeout: o.WriteTimeout, PoolSize: o.PoolSize, TLSConfig: o.TLSConfig, MaxRetries: 1, DialerRetries: 1,
+			PoolTimeout: redisPoolTimeout}), nil
+	case asynq.RedisClusterClientOpt:
+		return redis.NewClusterClient(&redis.ClusterOptions{Addrs: o.Addrs, MaxRedirects: o.MaxRedirects,
+			Username: o.Username, Password: o.Password, DialTimeout: dial(o.DialTimeout), ReadTimeout: o.ReadTimeout,
+			WriteTimeout: o.WriteTimeout, TLSConfig: o.TLSConfig, MaxRetries: 1, DialerRetries: 1,
+			PoolTimeout: redisPoolTimeout}), nil
+	}
+	rdb, ok := opt.MakeRedisClient().(redis.UniversalClient)
+	if !ok {
+		return nil, fmt.Errorf("unsupported connection type %T", opt)
+	}
+	return rdb, nil
 }
 
 // Close closes the Redis connection.

@@ -18,6 +18,7 @@ import (
 	"github.com/dagworker/dagworker/tasks/builtin"
 	"github.com/dagworker/dagworker/worker"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 )
 
 // execMainEnv makes the test binary act as the dagworker binary, so tests
@@ -29,7 +30,10 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	redistest.Main(m)
+	// go-redis redials a refused Redis in a goroutine that sleeps a second
+	// between attempts and ends once the client is closed or Redis is back
+	// (the outage tests stop Redis).
+	redistest.Main(m, goleak.IgnoreAnyFunction("github.com/redis/go-redis/v9/internal/pool.(*ConnPool).tryDial"))
 }
 
 // child is a dagworker command running as a child process.
@@ -57,7 +61,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func startChild(t *testing.T, args ...string) *child {
+func startChild(t testing.TB, args ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), execMainEnv+"=1")
@@ -76,7 +80,7 @@ func startChild(t *testing.T, args ...string) *child {
 	return c
 }
 
-func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+func waitUntil(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {

@@ -6,17 +6,72 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/dagworker/dagworker/internal/engine"
 )
 
-// newFlagSet returns a flag set for a subcommand whose usage goes to w.
+// newFlagSet returns a flag set for a subcommand whose usage goes to w,
+// with the --log-format and --log-level every command has (newLogger reads
+// them).
 func newFlagSet(name string, w io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("dagworker "+name, flag.ContinueOnError)
 	fs.SetOutput(w)
+	fs.Var(&logFormat{name: "text"}, "log-format", "log format: text or json (one JSON object a line, slog's JSON handler)")
+	fs.Var(&logLevel{}, "log-level", "log level: debug, info, warn or error (default: info for serve, worker and coordinator, warn for the other commands)")
 	return fs
+}
+
+// logFormat is the value of --log-format.
+type logFormat struct{ name string }
+
+func (f *logFormat) String() string { return f.name }
+
+func (f *logFormat) Set(s string) error {
+	switch s {
+	case "text", "json":
+		f.name = s
+		return nil
+	}
+	return fmt.Errorf("want text or json, not %q", s)
+}
+
+// logLevel is the value of --log-level; set is false until it is given.
+type logLevel struct {
+	level slog.Level
+	set   bool
+}
+
+func (l *logLevel) String() string {
+	if !l.set {
+		return ""
+	}
+	return strings.ToLower(l.level.String())
+}
+
+func (l *logLevel) Set(s string) error {
+	if err := l.level.UnmarshalText([]byte(s)); err != nil {
+		return fmt.Errorf("want debug, info, warn or error, not %q", s)
+	}
+	l.set = true
+	return nil
+}
+
+// newLogger returns the logger that fs's --log-format and --log-level ask
+// for, writing to w; def is the level when --log-level is not given.
+func newLogger(fs *flag.FlagSet, w io.Writer, def slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: def}
+	if l, ok := fs.Lookup("log-level").Value.(*logLevel); ok && l.set {
+		opts.Level = l.level
+	}
+	if f, ok := fs.Lookup("log-format").Value.(*logFormat); ok && f.name == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // envName is the environment twin of a flag: "redis-url" → DAGWORKER_REDIS_URL.
@@ -183,4 +238,33 @@ func levenshtein(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// shutdownTimeoutFlag adds a worker's --shutdown-timeout: the drain.
+func shutdownTimeoutFlag(fs *flag.FlagSet) *time.Duration {
+	return fs.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM, how long running tries may finish before they are handed back to the queue (asynq's ShutdownTimeout); keep the orchestrator's grace period longer")
+}
+
+// recoveryFlags are the coordinator's settings for finding lost tries.
+type recoveryFlags struct {
+	reconcileEvery  *time.Duration
+	lostTaskGrace   *time.Duration
+	lostWorkerGrace *time.Duration
+}
+
+// addRecoveryFlags adds --reconcile-every, --lost-task-grace and
+// --lost-worker-grace (see the README's operations section).
+func addRecoveryFlags(fs *flag.FlagSet) recoveryFlags {
+	return recoveryFlags{
+		reconcileEvery: fs.Duration("reconcile-every", 30*time.Second, "period of the reconcile sweep that repairs lost enqueues and fails lost tries"),
+		lostTaskGrace: fs.Duration("lost-task-grace", engine.DefaultLostTaskGrace,
+			"how long a try may be running with no asynq task (or completed in asynq but not recorded) before the sweep fails it as lost"),
+		lostWorkerGrace: fs.Duration("lost-worker-grace", engine.DefaultLostWorkerGrace,
+			"how long a try's asynq task may be active with no live worker holding it before the sweep fails it as lost (at least 6s; negative: off)"),
+	}
+}
+
+// engineConfig applies the flags to an engine config.
+func (r recoveryFlags) engineConfig(c *engine.Config) {
+	c.LostTaskGrace, c.LostWorkerGrace = *r.lostTaskGrace, *r.lostWorkerGrace
 }

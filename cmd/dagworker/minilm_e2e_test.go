@@ -78,7 +78,7 @@ func TestRealModelTopicsEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	var out, errOut bytes.Buffer
 	err = run(ctx, []string{"dags", "test", "topics_real_model", "--dags", dir, "--redis-url", env.URL,
-		"--blob-url", "file://" + filepath.ToSlash(lake), "--conf", string(conf)}, &out, &errOut)
+		"--blob-url", "file://" + filepath.ToSlash(lake), "--conf", string(conf), "--model-roots", model}, &out, &errOut)
 	require.NoError(t, err, "stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
 
 	topic := map[string]demosite.Page{}

@@ -27,6 +27,8 @@ const version = "dev"
 type taskFlags struct {
 	models          *string
 	cjkFont         *string
+	fontsDir        *string
+	modelRoots      *string
 	classifyBackend *string
 	ortLibrary      *string
 	classifyThreads *int
@@ -45,6 +47,8 @@ func addTaskFlags(fs *flag.FlagSet) taskFlags {
 		connections:     fs.String("connections", "", "connections file of the http and notion tasks: a JSON object of connection id to Airflow URI (DAGWORKER_CONN_<ID> variables win)"),
 		allowOperators:  fs.String("allow-operators", "", "comma-separated task types this process runs (default: all built-in ones; leave out bash to refuse shell commands)"),
 		models:          fs.String("models", defaultModelsDir, "model registry folder of the classify task (the embedded demo-sentiment model is always there)"),
+		fontsDir:        fs.String("fonts-dir", "", "folders a render task's font and cjk_font may name files in, besides the system font folders and --cjk-font's fonts, separated by '"+string(filepath.ListSeparator)+"'"),
+		modelRoots:      fs.String("model-roots", "", "folders a classify task's model may be a local path (or file:// URL) in, besides --models and the model cache, separated by '"+string(filepath.ListSeparator)+"'"),
 		cjkFont:         fs.String("cjk-font", "", "TrueType fallback font(s) for PDF reports, tried in order before the fonts found in the usual Debian font paths; several are separated by '"+string(filepath.ListSeparator)+"'"),
 	}
 }
@@ -66,12 +70,13 @@ func newTaskTypes(f taskFlags, log *slog.Logger) (*taskTypes, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scrape: %w", err)
 	}
-	cl, err := classify.New(classify.Config{ModelsDir: *f.models, Logger: log,
+	cl, err := classify.New(classify.Config{ModelsDir: *f.models, ModelRoots: filepath.SplitList(*f.modelRoots), Logger: log,
 		Backend: *f.classifyBackend, ORTLibrary: *f.ortLibrary, Threads: *f.classifyThreads})
 	if err != nil {
 		return nil, fmt.Errorf("classify: %w", err)
 	}
-	re, err := render.New(render.Config{FallbackFontPaths: filepath.SplitList(*f.cjkFont), Logger: log})
+	re, err := render.New(render.Config{FallbackFontPaths: filepath.SplitList(*f.cjkFont),
+		FontDirs: filepath.SplitList(*f.fontsDir), Logger: log})
 	if err != nil {
 		_ = cl.Close()
 		return nil, err // render.New says "render: ..."

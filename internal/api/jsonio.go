@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -57,6 +58,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			ae = httpErr(http.StatusNotImplemented, "%v", err)
 		case errors.Is(err, ErrInvalid):
 			ae = httpErr(http.StatusBadRequest, "%v", err)
+		case unavailable(err):
+			s.log.WarnContext(r.Context(), "api request failed: Redis unreachable", "method", r.Method, "path", r.URL.Path, "err", err)
+			w.Header().Set("Retry-After", strconv.Itoa(RetryAfter))
+			ae = httpErr(http.StatusServiceUnavailable, "%v; retry in %d s", ErrUnavailable, RetryAfter)
 		default:
 			s.log.ErrorContext(r.Context(), "api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 			ae = httpErr(http.StatusInternalServerError, "internal error")

@@ -54,12 +54,26 @@ type Config struct {
 	// while the run's other tries leave that state, so it reaches the front.
 	// Default DefaultSweepChecks.
 	SweepChecks int
+	// LostWorkerGrace is how long a try's asynq task may be active while no
+	// live asynq server holds it (its worker's heartbeat key expired:
+	// asynq writes it every 5s with a 10s TTL) before Reconcile fails the
+	// try as lost. asynq itself redelivers such a task only 60-120s after
+	// the crash (its lease and recoverer periods are fixed). The grace is
+	// counted from the first sweep that saw the task unheld, so it must
+	// exceed asynq's 5s heartbeat: a worker whose key lapsed while Redis
+	// was unreachable writes it again within one heartbeat. Default
+	// DefaultLostWorkerGrace; negative turns the check off.
+	LostWorkerGrace time.Duration
 }
 
 // Defaults of Config.
 const (
 	DefaultLostTaskGrace = time.Minute
 	DefaultSweepChecks   = 1000
+	// MinLostWorkerGrace is the least LostWorkerGrace: asynq's heartbeat
+	// period plus a second.
+	MinLostWorkerGrace     = 6 * time.Second
+	DefaultLostWorkerGrace = 15 * time.Second
 )
 
 // WithDefaults returns c with unset fields filled.
@@ -91,6 +105,9 @@ func (c Config) WithDefaults() Config {
 	if c.SweepChecks == 0 {
 		c.SweepChecks = DefaultSweepChecks
 	}
+	if c.LostWorkerGrace == 0 {
+		c.LostWorkerGrace = DefaultLostWorkerGrace
+	}
 	return c
 }
 
@@ -104,6 +121,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: negative Retention or MaxRedeliveries, DefaultTimeout under 1s or EnqueueParallelism under 1", ErrConfig)
 	case c.LostTaskGrace < 0, c.SweepChecks < 0:
 		return fmt.Errorf("%w: negative LostTaskGrace or SweepChecks", ErrConfig)
+	case c.LostWorkerGrace > 0 && c.LostWorkerGrace < MinLostWorkerGrace:
+		return fmt.Errorf("%w: LostWorkerGrace %s under %s (asynq's heartbeat period and a second)", ErrConfig, c.LostWorkerGrace, MinLostWorkerGrace)
 	}
 	return nil
 }
@@ -114,6 +133,9 @@ type Engine struct {
 	store *runstore.Store
 	log   *slog.Logger
 	now   func() time.Time
+	// unheld remembers when a sweep first saw an active asynq task that no
+	// live asynq server holds (TaskID → time), for LostWorkerGrace.
+	unheld unheldTasks
 }
 
 // New returns an Engine.

@@ -39,8 +39,9 @@ func childWorker() int {
 }
 
 // TestWorkerKilledMidTaskRedelivered kills a worker process with SIGKILL
-// while it runs a try; asynq's lease recovery hands the try to another
-// worker (this takes 30–90 s) and the run finishes.
+// while it runs a try; asynq's lease recovery hands the task to another
+// worker (this takes 60–120 s), which fails the try as lost, and the task's
+// retry (a new try) runs there and the run finishes.
 func TestWorkerKilledMidTaskRedelivered(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -59,6 +60,7 @@ func TestWorkerKilledMidTaskRedelivered(t *testing.T) {
 	})
 	d := parseDAG(t, `
 crashy:
+  default_args: {retries: 1, retry_delay: 0}
   tasks:
     - {task_id: slow, operator: slow}
     - {task_id: after, operator: noop, dependencies: [slow]}
@@ -80,11 +82,14 @@ crashy:
 	run := b.waitFor(t, "crashy", res.Run.RunID, 3*time.Minute)
 	require.Equal(t, runstore.RunSuccess, run.State)
 	ti := b.ti(t, "crashy", "r", "slow")
-	require.Equal(t, 1, ti.TryNumber, "a redelivery is the same try, not a retry")
+	require.Equal(t, 2, ti.TryNumber, "the lost try is retried as a new try, not run again")
 	require.NotEqual(t, "child", ti.Hostname)
+	require.Len(t, ti.Tries, 2)
+	require.Equal(t, runstore.TIFailed, ti.Tries[0].State)
+	require.Contains(t, ti.Tries[0].Error, engine.ErrWorkerLost.Error())
 	insp := asynq.NewInspector(b.env.ConnOpt())
 	defer insp.Close()
 	info, err := insp.GetTaskInfo(b.queue, engine.TaskID(engine.Payload{DagID: "crashy", RunID: "r", TaskID: "slow", Try: 1}))
 	require.NoError(t, err)
-	require.Equal(t, 1, info.Retried, "asynq redelivered the try once")
+	require.Equal(t, 1, info.Retried, "asynq redelivered the lost try once")
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/dagworker/dagworker/internal/runstore"
@@ -52,7 +53,7 @@ func (r Repairs) Total() int { return r.Enqueued + r.LostTries + r.FinishedRuns 
 func (e *Engine) Reconcile(ctx context.Context, dagID, runID string) (Repairs, error) {
 	insp := asynq.NewInspectorFromRedisClient(e.store.Client())
 	defer func() { _ = insp.Close() }() // a shared client is not closed
-	return e.reconcile(ctx, insp, dagID, runID)
+	return e.reconcile(ctx, newSweep(insp), dagID, runID)
 }
 
 // ReconcileDAG reconciles every running run of the DAG (a queued run has
@@ -65,12 +66,13 @@ func (e *Engine) ReconcileDAG(ctx context.Context, dagID string) (Repairs, error
 	}
 	insp := asynq.NewInspectorFromRedisClient(e.store.Client())
 	defer func() { _ = insp.Close() }()
+	sw := newSweep(insp)
 	var (
 		sum  Repairs
 		errs []error
 	)
 	for _, id := range running {
-		r, err := e.reconcile(ctx, insp, dagID, id)
+		r, err := e.reconcile(ctx, sw, dagID, id)
 		sum = sum.Add(r)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("reconcile %s/%s: %w", dagID, id, err))
@@ -86,7 +88,7 @@ func (e *Engine) DAGIDs(ctx context.Context) ([]string, error) {
 	return e.store.DAGIDs(ctx)
 }
 
-func (e *Engine) reconcile(ctx context.Context, insp *asynq.Inspector, dagID, runID string) (Repairs, error) {
+func (e *Engine) reconcile(ctx context.Context, sw *sweep, dagID, runID string) (Repairs, error) {
 	var rep Repairs
 	run, err := e.store.GetRun(ctx, dagID, runID)
 	if err != nil {
@@ -111,7 +113,7 @@ func (e *Engine) reconcile(ctx context.Context, insp *asynq.Inspector, dagID, ru
 	verdicts := make([]verdict, len(us))
 	errs := []error{e.forEach(len(us), func(i int) error {
 		var err error
-		verdicts[i], err = e.inspect(insp, &us[i], now)
+		verdicts[i], err = e.inspect(sw, &us[i], now)
 		return err
 	})}
 	var missing []runstore.Dispatch
@@ -183,7 +185,13 @@ const (
 // as is one whose task asynq completed (dropped as stale) over
 // LostTaskGrace after it was queued. A retry timer asynq lacks is enqueued
 // again; an archived one fires now if due.
-func (e *Engine) inspect(insp *asynq.Inspector, u *runstore.Unfinished, now time.Time) (verdict, error) {
+//
+// An active asynq task that no live asynq server holds (its worker died:
+// the server's heartbeat key expired) fails its try as lost once
+// LostWorkerGrace has passed since a sweep first saw it so, long before
+// asynq's own recovery would redeliver it.
+func (e *Engine) inspect(sw *sweep, u *runstore.Unfinished, now time.Time) (verdict, error) {
+	insp := sw.insp
 	p := Payload{DagID: u.DagID, RunID: u.RunID, TaskID: u.TaskID, Try: u.Try}
 	id := TaskID(p)
 	if u.State == runstore.TIUpForRetry {
@@ -217,20 +225,114 @@ func (e *Engine) inspect(insp *asynq.Inspector, u *runstore.Unfinished, now time
 			id, info.Retried, info.LastErr)}, nil
 	case info.State == asynq.TaskStateCompleted && old:
 		return verdict{lostTry, "its asynq task " + id + " completed without recording the try"}, nil
+	case info.State == asynq.TaskStateActive && e.cfg.LostWorkerGrace > 0:
+		held, err := sw.isHeld(id)
+		if err != nil {
+			return verdict{}, err
+		}
+		if held {
+			e.unheld.forget(id)
+			return verdict{}, nil
+		}
+		if first := e.unheld.see(id, now); now.Sub(first) >= e.cfg.LostWorkerGrace {
+			e.unheld.forget(id)
+			return verdict{lostTry, fmt.Sprintf("no live asynq server has held its active task %s since %s (the worker died)",
+				id, first.UTC().Format(time.RFC3339))}, nil
+		}
 	}
 	return verdict{}, nil
+}
+
+// sweep is one reconcile pass's view of asynq: the inspector and, loaded
+// on first use, the task ids the live asynq servers hold.
+type sweep struct {
+	insp *asynq.Inspector
+	held func() (map[string]bool, error)
+}
+
+func newSweep(insp *asynq.Inspector) *sweep {
+	return &sweep{insp: insp, held: sync.OnceValues(func() (map[string]bool, error) {
+		servers, err := insp.Servers()
+		if err != nil {
+			return nil, fmt.Errorf("list asynq servers: %w", err)
+		}
+		held := map[string]bool{}
+		for _, s := range servers {
+			for _, w := range s.ActiveWorkers {
+				held[w.TaskID] = true
+			}
+		}
+		return held, nil
+	})}
+}
+
+// isHeld reports whether a live asynq server holds the task id.
+func (s *sweep) isHeld(id string) (bool, error) {
+	held, err := s.held()
+	return held[id], err
+}
+
+// unheldTasks remembers when a sweep first saw each active asynq task that
+// no live server held. Entries not seen again within unheldForget are
+// dropped, so the map stays small.
+type unheldTasks struct {
+	mu    sync.Mutex
+	first map[string]time.Time
+}
+
+const unheldForget = 10 * time.Minute
+
+// see returns when id was first seen unheld, recording now if it is new.
+func (u *unheldTasks) see(id string, now time.Time) time.Time {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.first == nil {
+		u.first = map[string]time.Time{}
+	}
+	for k, t := range u.first {
+		if now.Sub(t) > unheldForget {
+			delete(u.first, k)
+		}
+	}
+	t, ok := u.first[id]
+	if !ok {
+		u.first[id] = now
+		t = now
+	}
+	return t
+}
+
+func (u *unheldTasks) forget(id string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	delete(u.first, id)
 }
 
 // failLost fails the current try of u as lost through the normal
 // completion path. A queued try is first started (fenced by its try
 // number). It returns false when the try moved on meanwhile (fenced).
 func (e *Engine) failLost(ctx context.Context, u *runstore.Unfinished, reason string) (bool, error) {
-	host, start := u.Hostname, u.StartDate
+	host := u.Hostname
 	if u.State == runstore.TIQueued || host == "" {
 		host = ReconcileHost
 	}
-	info, err := e.store.StartTry(ctx, u.DagID, u.RunID, u.TaskID, u.Try, host)
-	if errors.Is(err, runstore.ErrFenced) {
+	p := Payload{DagID: u.DagID, RunID: u.RunID, TaskID: u.TaskID, Try: u.Try}
+	ok, err := e.FailLost(ctx, p, host, u.StartDate, reason)
+	if ok {
+		e.log.WarnContext(ctx, "reconcile failed a lost try", "dag_id", u.DagID, "run_id", u.RunID,
+			"task_id", u.TaskID, "try", u.Try, "reason", reason)
+	}
+	return ok, err
+}
+
+// FailLost fails try p through the normal completion path with an error
+// wrapping ErrWorkerLost (so retries and trigger rules apply): the worker
+// that ran it died. start is when the lost try began (zero: now). A queued
+// try is started first, fenced by its try number; false means the try is
+// no longer current and nothing was recorded.
+func (e *Engine) FailLost(ctx context.Context, p Payload, hostname string, start time.Time, reason string) (bool, error) {
+	info, err := e.store.StartTry(ctx, p.DagID, p.RunID, p.TaskID, p.Try, hostname)
+	if errors.Is(err, runstore.ErrFenced) || errors.Is(err, runstore.ErrTaskNotFound) {
 		return false, nil
 	}
 	if err != nil {
@@ -239,14 +341,12 @@ func (e *Engine) failLost(ctx context.Context, u *runstore.Unfinished, reason st
 	if start.IsZero() {
 		start = e.now()
 	}
-	res, err := e.Record(ctx, info, TryResult{Err: fmt.Errorf("%w: %s", ErrWorkerLost, reason), Start: start, Hostname: host})
+	res, err := e.Record(ctx, info, TryResult{Err: fmt.Errorf("%w: %s", ErrWorkerLost, reason), Start: start, Hostname: hostname})
 	if errors.Is(err, runstore.ErrFenced) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	e.log.WarnContext(ctx, "reconcile failed a lost try", "dag_id", u.DagID, "run_id", u.RunID,
-		"task_id", u.TaskID, "try", u.Try, "reason", reason, "state", string(res.State))
 	return true, e.Advance(ctx, info, res)
 }

@@ -21,7 +21,7 @@ var operators = []Operator{
 		{Name: "allow_private", Type: "boolean", Default: "false", Doc: "`allow_private` lets the crawl reach loopback, private and link-local addresses (tests, demos, intranets). Default false."},
 	}},
 	{Name: "classify", Doc: "The \"classify\" task type: it labels the pages an upstream task wrote to the data lake with a Hugging Face model and writes classified.jsonl.", Args: []Arg{
-		{Name: "model", Type: "string", Default: "", Doc: "`model` names the model: a registry name, a local directory or a blob URL. Required."},
+		{Name: "model", Type: "string", Default: "", Doc: "`model` names the model: a registry name, a local directory or a blob URL (a local directory or file:// URL only inside the registry, the model cache or --model-roots). Required."},
 		{Name: "pipeline", Type: "string", Default: "text_classification", Doc: "`pipeline` is text_classification (default), zero_shot or embedding."},
 		{Name: "input", Type: "string", Default: "the outputs of the upstream tasks (see `input_task`)", Doc: "`input` is the lake key or URI of the JSONL to classify. Default: the outputs of the upstream tasks (see `input_task`)."},
 		{Name: "input_task", Type: "task id or list of task ids", Default: "every upstream task that wrote pages (several are read one after the other into one output)", Doc: "`input_task` names the upstream tasks whose outputs are read: one id or a list. Default: every upstream task that wrote pages (several are read one after the other into one output)."},
@@ -41,8 +41,8 @@ var operators = []Operator{
 		{Name: "input_task", Type: "task id or list of task ids", Default: "every upstream task that wrote classified records", Doc: "`input_task` names the upstream tasks whose classified outputs the report shows: one id or a list. Default: every upstream task that wrote classified records; several (a fan-in) get a section each, at most MaxInputs."},
 		{Name: "excerpt_chars", Type: "integer", Default: "DefaultExcerptChars", Doc: "`excerpt_chars` is the excerpt length per page in characters, 0 to MaxExcerptChars. Default DefaultExcerptChars."},
 		{Name: "max_pages", Type: "integer", Default: "DefaultMaxPages", Doc: "`max_pages` caps the report's page count, 1 to MaxMaxPages; pages beyond it are left out and the report says so. Default DefaultMaxPages."},
-		{Name: "font", Type: "string", Default: "the Go fonts only", Doc: "`font` is the path of a TrueType font for body text, tried before the embedded Go fonts. Default: the Go fonts only."},
-		{Name: "cjk_font", Type: "string", Default: "the handler's fallback fonts only", Doc: "`cjk_font` is the path of a TrueType fallback font for this task, tried before the handler's fallback fonts (which still draw what it lacks). Default: the handler's fallback fonts only."},
+		{Name: "font", Type: "string", Default: "the Go fonts only", Doc: "`font` is the path of a TrueType font for body text, tried before the embedded Go fonts: inside the worker's font folders (--fonts-dir, the system font folders), absolute or relative to one. Default: the Go fonts only."},
+		{Name: "cjk_font", Type: "string", Default: "the handler's fallback fonts only", Doc: "`cjk_font` is the path of a TrueType fallback font for this task (in the font folders, as for font), tried before the handler's fallback fonts (which still draw what it lacks). Default: the handler's fallback fonts only."},
 	}},
 	{Name: "bash", Doc: "The \"bash\" task type, Airflow's BashOperator: it runs a command (bash_command through bash -c, or argv without a shell) with the worker's user and rights, streams its stdout and stderr into the try's log, and returns the last line of stdout as the task's XCom.", Args: []Arg{
 		{Name: "bash_command", Type: "string", Default: "", Doc: "`bash_command` is a script run with bash -c (templates already rendered). Give it or `argv`."},

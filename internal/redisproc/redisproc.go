@@ -27,10 +27,11 @@ var ErrNotInstalled = errors.New("redis-server not found on PATH")
 // Server is a redis-server child process on a loopback port.
 type Server struct {
 	// Addr is host:port of the server.
-	Addr string
-	cmd  *exec.Cmd
-	dir  string
-	done chan struct{}
+	Addr  string
+	cmd   *exec.Cmd
+	dir   string
+	extra []string
+	done  chan struct{}
 }
 
 // URL returns the redis:// URL of the server (database 0).
@@ -92,7 +93,7 @@ func startOn(ctx context.Context, bin, dir string, port int, extra []string) (*S
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start redis-server: %w", err)
 	}
-	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), cmd: cmd, dir: dir, done: make(chan struct{})}
+	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), cmd: cmd, dir: dir, extra: extra, done: make(chan struct{})}
 	go func() {
 		_ = cmd.Wait()
 		close(s.done)
@@ -149,6 +150,30 @@ func (s *Server) logTail() string {
 func (s *Server) Kill() {
 	_ = s.cmd.Process.Kill()
 	<-s.done
+}
+
+// Restart starts a stopped or killed server again on its port and folder
+// (its append-only file brings the data back) and waits until it answers.
+// Call it only after Kill or Stop returned.
+func (s *Server) Restart(ctx context.Context) error {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return ErrNotInstalled
+	}
+	_, portStr, err := net.SplitHostPort(s.Addr)
+	if err != nil {
+		return err
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return err
+	}
+	n, err := startOn(ctx, bin, s.dir, port, s.extra)
+	if err != nil {
+		return err
+	}
+	s.cmd, s.done = n.cmd, n.done
+	return nil
 }
 
 // Stop ends the server with SIGTERM and waits up to 10 s before killing it.

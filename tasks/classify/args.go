@@ -35,7 +35,8 @@ const (
 // Args are the classify task's arguments.
 type Args struct {
 	// Model names the model: a registry name, a local directory or a blob
-	// URL. Required.
+	// URL (a local directory or file:// URL only inside the registry, the
+	// model cache or --model-roots). Required.
 	Model string `json:"model"`
 	// Pipeline is text_classification (default), zero_shot or embedding.
 	Pipeline string `json:"pipeline"`

@@ -97,10 +97,13 @@ func TestModelResolution(t *testing.T) {
 	modelsDir := t.TempDir()
 	copyDir(t, nliModel, filepath.Join(modelsDir, "acme_nli"))
 	copyDir(t, embeddingModel, filepath.Join(modelsDir, "emb"))
-	blobDir := t.TempDir()
+	roots := t.TempDir()
+	blobDir := filepath.Join(roots, "blob")
 	copyDir(t, filepath.Join("models", DemoModel), blobDir)
+	empty := filepath.Join(roots, "empty")
+	require.NoError(t, os.Mkdir(empty, 0o755))
 	cache := t.TempDir()
-	h, err := New(Config{ModelsDir: modelsDir, CacheDir: cache})
+	h, err := New(Config{ModelsDir: modelsDir, CacheDir: cache, ModelRoots: []string{"testdata", roots}})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, h.Close()) })
 	ctx := context.Background()
@@ -128,8 +131,48 @@ func TestModelResolution(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, first.Dir, second.Dir)
 	// an empty blob folder is a clear miss
-	_, err = h.resolveModel(ctx, "file://"+filepath.ToSlash(t.TempDir()))
+	_, err = h.resolveModel(ctx, "file://"+filepath.ToSlash(empty))
 	require.ErrorIs(t, err, ErrModelNotFound)
+}
+
+// TestLocalModelsConfined: a task's model may be a local directory or a
+// file:// URL only inside the registry, the cache or ModelRoots.
+func TestLocalModelsConfined(t *testing.T) {
+	t.Parallel()
+	modelsDir := t.TempDir()
+	copyDir(t, nliModel, filepath.Join(modelsDir, "nli"))
+	outside := filepath.Join(t.TempDir(), "nli")
+	copyDir(t, nliModel, outside)
+	require.NoError(t, os.Symlink(outside, filepath.Join(modelsDir, "link")))
+	h, err := New(Config{ModelsDir: modelsDir, CacheDir: t.TempDir()})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, h.Close()) })
+	ctx := context.Background()
+	for _, ref := range []string{
+		outside,
+		"file://" + filepath.ToSlash(outside),
+		filepath.Join(modelsDir, "..", filepath.Base(filepath.Dir(outside)), "nli"),
+		filepath.Join(modelsDir, "link"),
+		nliModel, // the test's own fixtures are not a root of this handler
+	} {
+		_, err := h.resolveModel(ctx, ref)
+		require.ErrorIs(t, err, ErrModelOutsideRoots, ref)
+		require.Contains(t, err.Error(), modelsDir, "the error names the allowed folders")
+	}
+	// /etc/passwd is no model folder, and its contents are never shown.
+	_, err = h.resolveModel(ctx, "/etc/passwd")
+	require.ErrorIs(t, err, ErrModelNotFound)
+	require.NotContains(t, err.Error(), "root:")
+	for _, ref := range []string{"nli", filepath.Join(modelsDir, "nli"), "file://" + filepath.ToSlash(filepath.Join(modelsDir, "nli"))} {
+		m, err := h.resolveModel(ctx, ref)
+		require.NoError(t, err, ref)
+		require.True(t, isModelDir(m.Dir), ref)
+	}
+	// Through a task, the refusal is an invalid argument naming "model".
+	b := setup(t)
+	_, err = h.Run(ctx, b.task(t, map[string]any{"model": outside}, "text"))
+	require.ErrorIs(t, err, tasks.ErrInvalidArgs)
+	require.Contains(t, err.Error(), `"model"`)
 }
 
 func copyDir(t testing.TB, src, dst string) {

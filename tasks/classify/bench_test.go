@@ -47,7 +47,7 @@ func BenchmarkClassify(b *testing.B) {
 		models = append(models, benchModel{"minilm", dir, PipelineEmbedding, nil})
 	}
 	for _, backend := range benchBackends() {
-		h, err := New(Config{CacheDir: b.TempDir(), Backend: backend})
+		h, err := New(Config{CacheDir: b.TempDir(), ModelRoots: testModelRoots(b), Backend: backend})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -167,7 +167,7 @@ func BenchmarkFirstBatch(b *testing.B) {
 		b.Run(backend+"/minilm", func(b *testing.B) {
 			for range b.N {
 				start := time.Now()
-				h, err := New(Config{CacheDir: b.TempDir(), Backend: backend})
+				h, err := New(Config{CacheDir: b.TempDir(), ModelRoots: testModelRoots(b), Backend: backend})
 				if err != nil {
 					b.Fatal(err)
 				}

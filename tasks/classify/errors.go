@@ -9,3 +9,7 @@ var ErrModelNotFound = errors.New("model not found")
 // ErrBadModel is returned when a model directory cannot be loaded for the
 // requested pipeline (missing files, wrong outputs, no labels).
 var ErrBadModel = errors.New("unusable model")
+
+// ErrModelOutsideRoots is returned for a local model directory (or a
+// file:// model URL) outside the registry, the cache and Config.ModelRoots.
+var ErrModelOutsideRoots = errors.New("local model outside the model folders")

@@ -20,8 +20,14 @@ type Config struct {
 	// ModelsDir is the registry folder: each subdirectory is a model named
 	// by its directory name ("owner/name" also finds "owner_name", the
 	// layout `dagworker models pull` writes). Default: none; the embedded
-	// demo model, local paths and blob URLs still work.
+	// demo model and blob URLs still work.
 	ModelsDir string
+	// ModelRoots are folders, besides ModelsDir and CacheDir, in which a
+	// task's model may be a local directory or a file:// URL. A local model
+	// anywhere else is refused (a task could otherwise read any folder the
+	// worker can), and a symbolic link may not lead out of its root.
+	// Default: none.
+	ModelRoots []string
 	// CacheDir holds models copied from blob URLs and the extracted embedded
 	// models. Default: <user cache dir>/dagworker/models, or the system
 	// temporary directory when there is no user cache dir.
@@ -147,7 +153,7 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	}
 	m, err := h.resolveModel(ctx, a.Model)
 	if err != nil {
-		if errors.Is(err, ErrModelNotFound) {
+		if errors.Is(err, ErrModelNotFound) || errors.Is(err, ErrModelOutsideRoots) {
 			return nil, fmt.Errorf("argument %q: %w: %w", "model", err, tasks.ErrInvalidArgs)
 		}
 		return nil, err

@@ -45,7 +45,7 @@ func setup(t testing.TB) *testBundle {
 // ORT test run) the auto backend must come out as ORT.
 func setupBackend(t testing.TB, backend string) *testBundle {
 	t.Helper()
-	h, err := New(Config{CacheDir: t.TempDir(), Backend: backend, ORTLibrary: os.Getenv("DAGWORKER_ORT_LIBRARY")})
+	h, err := New(Config{CacheDir: t.TempDir(), ModelRoots: testModelRoots(t), Backend: backend, ORTLibrary: os.Getenv("DAGWORKER_ORT_LIBRARY")})
 	require.NoError(t, err)
 	if backend == BackendAuto && ortCompiled && os.Getenv("DAGWORKER_TEST_REQUIRE_ORT") == "1" {
 		require.Equal(t, BackendORT, h.Backend(), "DAGWORKER_TEST_REQUIRE_ORT=1: the ORT library must load")
@@ -125,6 +125,17 @@ func readJSONL(t testing.TB, lake *tasks.Lake, key string) []map[string]any {
 		out = append(out, m)
 	}
 	return out
+}
+
+// testModelRoots are the folders of the local models the tests use by path
+// (some copy fixtures into temporary folders first);
+// TestLocalModelsConfined checks the confinement itself.
+func testModelRoots(t testing.TB) []string {
+	roots := []string{"testdata", "models", sharedModelsDir(t), os.TempDir()}
+	if dir := os.Getenv("DAGWORKER_TEST_MINILM"); dir != "" {
+		roots = append(roots, dir)
+	}
+	return roots
 }
 
 // sharedModelsDir is DAGWORKER_TEST_MODELS, default ../shared/models next

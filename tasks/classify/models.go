@@ -26,6 +26,11 @@ type model struct {
 // once), a registry name in ModelsDir, an embedded model name, or a local
 // directory. A miss lists every place looked.
 func (h *Handler) resolveModel(ctx context.Context, ref string) (model, error) {
+	if u, err := url.Parse(ref); err == nil && u.Scheme == "file" {
+		if err := h.confineModel(ref, filepath.FromSlash(u.Path)); err != nil {
+			return model{}, err
+		}
+	}
 	if strings.Contains(ref, "://") {
 		dir, err := h.fetchBlobModel(ctx, ref)
 		if err != nil {
@@ -56,6 +61,9 @@ func (h *Handler) resolveModel(ctx context.Context, ref string) (model, error) {
 		looked = append(looked, fmt.Sprintf("embedded models %v", sortedKeys(embeddedNames())))
 	}
 	if isModelDir(ref) {
+		if err := h.confineModel(ref, ref); err != nil {
+			return model{}, err
+		}
 		abs, err := filepath.Abs(ref)
 		if err != nil {
 			return model{}, fmt.Errorf("model %q: %w", ref, err)
@@ -69,6 +77,45 @@ func (h *Handler) resolveModel(ctx context.Context, ref string) (model, error) {
 	}
 	return model{}, fmt.Errorf("%w: %q; looked in: %s; to add one: dagworker models pull owner/name, or %s",
 		ErrModelNotFound, ref, strings.Join(looked, "; "), add)
+}
+
+// modelRoots are the folders a local model may be in: ModelsDir,
+// CacheDir and ModelRoots, symbolic links resolved.
+func (h *Handler) modelRoots() []string {
+	var roots []string
+	for _, r := range append([]string{h.cfg.ModelsDir, h.cfg.CacheDir}, h.cfg.ModelRoots...) {
+		if r == "" {
+			continue
+		}
+		if abs, err := filepath.Abs(r); err == nil {
+			if real, err := filepath.EvalSymlinks(abs); err == nil {
+				abs = real
+			}
+			roots = append(roots, abs)
+		}
+	}
+	return roots
+}
+
+// confineModel refuses the local model path (ref as the task gave it) when
+// it is not inside one of the model roots once symbolic links are resolved.
+func (h *Handler) confineModel(ref, path string) error {
+	abs, err := filepath.Abs(path)
+	if err == nil {
+		if real, e := filepath.EvalSymlinks(abs); e == nil {
+			abs = real
+		}
+	}
+	roots := h.modelRoots()
+	if err == nil {
+		for _, r := range roots {
+			if rel, e := filepath.Rel(r, abs); e == nil && filepath.IsLocal(rel) || abs == r {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("%w: %q; a local model must be inside the model registry or cache (%s); use a registry name, or add the folder to the registry (dagworker models pull, --models)",
+		ErrModelOutsideRoots, ref, strings.Join(roots, ", "))
 }
 
 // validName reports whether ref can be a registry name: "name" or

@@ -58,7 +58,7 @@ func TestConcurrentSharedModel(t *testing.T) {
 // TestPoolBounded keeps at most MaxLoaded models in memory.
 func TestPoolBounded(t *testing.T) {
 	t.Parallel()
-	h, err := New(Config{CacheDir: t.TempDir(), MaxLoaded: 1})
+	h, err := New(Config{CacheDir: t.TempDir(), ModelRoots: testModelRoots(t), MaxLoaded: 1})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, h.Close()) })
 	for range 2 {

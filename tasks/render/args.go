@@ -42,10 +42,13 @@ type Args struct {
 	// it are left out and the report says so. Default DefaultMaxPages.
 	MaxPages *int `json:"max_pages"`
 	// Font is the path of a TrueType font for body text, tried before the
-	// embedded Go fonts. Default: the Go fonts only.
+	// embedded Go fonts: inside the worker's font folders (--fonts-dir, the
+	// system font folders), absolute or relative to one. Default: the Go
+	// fonts only.
 	Font string `json:"font"`
-	// CJKFont is the path of a TrueType fallback font for this task, tried
-	// before the handler's fallback fonts (which still draw what it lacks).
+	// CJKFont is the path of a TrueType fallback font for this task (in the
+	// font folders, as for font), tried before the handler's fallback fonts
+	// (which still draw what it lacks).
 	// Default: the handler's fallback fonts only.
 	CJKFont string `json:"cjk_font"`
 }

@@ -38,6 +38,12 @@ func TestInvalidArgs(t *testing.T) {
 	require.NoError(t, os.WriteFile(collection, append([]byte("ttcf"), make([]byte, 64)...), 0o600))
 	cff := filepath.Join(dir, "cff.otf")
 	require.NoError(t, os.WriteFile(cff, append([]byte("OTTO"), make([]byte, 64)...), 0o600))
+	secret := filepath.Join(t.TempDir(), "secret.ttf")
+	require.NoError(t, os.WriteFile(secret, []byte("root:x:0:0:root:/root:/bin/bash\n"), 0o600))
+	require.NoError(t, os.Symlink(secret, filepath.Join(dir, "link.ttf")))
+	// Task fonts are confined to the handler's font folders (here dir).
+	h, err := New(Config{FontDirs: []string{dir}, CJKFontCandidates: []string{}})
+	require.NoError(t, err)
 
 	tests := []struct {
 		name    string
@@ -67,12 +73,19 @@ func TestInvalidArgs(t *testing.T) {
 		{name: "font not a font", args: `{"font":"` + notFont + `"}`, arg: "font", message: "not a TrueType font"},
 		{name: "font collection", args: `{"font":"` + collection + `"}`, arg: "font", message: "font collection"},
 		{name: "cjk_font cff", args: `{"cjk_font":"` + cff + `"}`, arg: "cjk_font", message: "CFF outlines"},
-		{name: "cjk_font directory", args: `{"cjk_font":"` + dir + `"}`, arg: "cjk_font", message: "not a regular file"},
+		{name: "cjk_font directory", args: `{"cjk_font":"` + dir + `/."}`, arg: "cjk_font", message: "not a regular file"},
+		{name: "font outside the folders", args: `{"font":"/etc/passwd"}`, arg: "font", message: "is not in a font folder"},
+		{name: "font escapes by dots", args: `{"font":"../../../../etc/passwd"}`, arg: "font", message: "leaves the font folders"},
+		{name: "font escapes absolute dots", args: `{"font":"` + dir + `/../../../../etc/passwd"}`, arg: "font", message: "is not in a font folder"},
+		{name: "font outside, not a font", args: `{"font":"` + secret + `"}`, arg: "font", message: "is not in a font folder"},
+		{name: "font symlink out", args: `{"font":"link.ttf"}`, arg: "font", message: "escapes"},
+		{name: "cjk_font outside the folders", args: `{"cjk_font":"/etc/passwd"}`, arg: "cjk_font", message: "is not in a font folder"},
+		{name: "font relative missing", args: `{"font":"absent.ttf"}`, arg: "font", message: "no such file in the font folders"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			b := setup(t, nil)
+			b := setup(t, h)
 			task := b.task(nil, nil)
 			task.Args = json.RawMessage(tc.args)
 			if tc.xcom {
@@ -84,6 +97,7 @@ func TestInvalidArgs(t *testing.T) {
 			require.True(t, tasks.IsPermanent(err), "invalid arguments are not retried")
 			require.Contains(t, err.Error(), `"`+tc.arg+`"`, "the error names the argument")
 			require.Contains(t, err.Error(), tc.message)
+			require.NotContains(t, err.Error(), "root:", "an error never shows what a file holds")
 		})
 	}
 }

@@ -211,7 +211,7 @@ func TestRenderEmbedsOnlyUsedFallbacks(t *testing.T) {
 func TestCJKFontArgGoesFirst(t *testing.T) {
 	t.Parallel()
 	a, b := fakeFonts(t)
-	h, err := New(Config{FallbackFontPaths: []string{a}, CJKFontCandidates: []string{}})
+	h, err := New(Config{FallbackFontPaths: []string{a}, CJKFontCandidates: []string{}, FontDirs: []string{filepath.Dir(b)}})
 	require.NoError(t, err)
 	bu := setup(t, h)
 	key := bu.writeInput(t, []record{{URL: "https://x.example/", Title: "T", Text: "東京 한글", Label: "l"}})
@@ -220,6 +220,9 @@ func TestCJKFontArgGoesFirst(t *testing.T) {
 	require.Equal(t, "FakeHangulB.ttf", res.CJKFont)
 	require.Equal(t, []string{"FakeHangulB.ttf", "FakeHanA.ttf"}, res.FallbackFonts, "한 from B, 東京 from A")
 	require.Contains(t, pdfText(t, bu.pdfPath(res.Key), 0, 0), "東京 한글")
+	// A name relative to a font folder works too.
+	res = bu.run(t, map[string]any{"input": key, "cjk_font": filepath.Base(b)}, nil)
+	require.Equal(t, "FakeHangulB.ttf", res.CJKFont)
 }
 
 func contains(list []string, s string) bool {

@@ -2,9 +2,13 @@ package render
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"unicode"
@@ -33,6 +37,10 @@ var DefaultCJKFontPaths = []string{
 	"/usr/share/fonts/truetype/droid/DroidSansFallback.ttf",
 	"/usr/share/fonts-droid-fallback/truetype/DroidSansFallback.ttf",
 }
+
+// DefaultFontDirs are the system font folders a task's font arguments may
+// always name files in (see Config.FontDirs).
+var DefaultFontDirs = []string{"/usr/share/fonts", "/usr/local/share/fonts"}
 
 // Keys of the embedded fonts in the font cache.
 const (
@@ -190,6 +198,72 @@ func (c *fontCache) file(path string) (*face, error) {
 	return c.get("file:"+path, func() ([]byte, error) { return readFontFile(path) })
 }
 
+// taskFont returns the face of the font file a task argument names: one of
+// the configured fallback fonts, or a file inside the handler's font
+// folders (symbolic links may not leave the folder). The error names the
+// path, never what the file holds.
+func (h *Handler) taskFont(name string) (*face, error) {
+	for _, fb := range h.fallbacks {
+		if fb.path == name {
+			return fb.face, nil
+		}
+	}
+	clean := filepath.Clean(name)
+	if !filepath.IsAbs(clean) && !filepath.IsLocal(clean) {
+		return nil, fmt.Errorf("%w: %q leaves the font folders", ErrFont, name)
+	}
+	for _, dir := range h.fontDirs {
+		rel := clean
+		if filepath.IsAbs(clean) {
+			r, err := filepath.Rel(dir, clean)
+			if err != nil || !filepath.IsLocal(r) {
+				continue
+			}
+			rel = r
+		}
+		f, err := h.fonts.get("file:"+filepath.Join(dir, rel), func() ([]byte, error) { return readRootFile(dir, rel) })
+		if errors.Is(err, fs.ErrNotExist) && !filepath.IsAbs(clean) {
+			continue // a relative name may be in a later folder
+		}
+		return f, err
+	}
+	if filepath.IsAbs(clean) {
+		return nil, fmt.Errorf("%w: %q is not in a font folder (%s; add folders with --fonts-dir)", ErrFont, name, strings.Join(h.fontDirs, ", "))
+	}
+	return nil, fmt.Errorf("%w: %q: no such file in the font folders (%s)", ErrFont, name, strings.Join(h.fontDirs, ", "))
+}
+
+// readRootFile reads the font file rel inside dir without following a
+// symbolic link out of dir (os.Root).
+func readRootFile(dir, rel string) ([]byte, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrFont, err)
+	}
+	defer root.Close()
+	f, err := root.Open(rel)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrFont, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrFont, err)
+	}
+	path := filepath.Join(dir, rel)
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s is not a regular file", ErrFont, path)
+	}
+	if fi.Size() > maxFontFile {
+		return nil, fmt.Errorf("%w: %s is larger than %d MiB", ErrFont, path, maxFontFile>>20)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxFontFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrFont, err)
+	}
+	return data, nil
+}
+
 func readFontFile(path string) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -257,7 +331,8 @@ func checkTrueType(data []byte) error {
 	case "ttcf":
 		return fmt.Errorf("font collection (.ttc); a single TrueType font file is required")
 	default:
-		return fmt.Errorf("not a TrueType font (signature %q)", tag)
+		// The file's bytes are not echoed: a task could name any file.
+		return fmt.Errorf("not a TrueType font (no TrueType signature)")
 	}
 	n := int(binary.BigEndian.Uint16(data[4:6]))
 	if len(data) < 12+16*n {

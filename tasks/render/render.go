@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +47,13 @@ type Config struct {
 	// no font of the chain has are drawn as missing-glyph markers and
 	// counted.
 	CJKFontCandidates []string
+	// FontDirs are the folders a task's font and cjk_font arguments may
+	// name files in, besides DefaultFontDirs (the system font folders) and
+	// the configured fallback fonts themselves: an absolute path must lie
+	// in one of them, a relative one is looked up in each in turn, and a
+	// symbolic link may not lead out of its folder. The binary sets it from
+	// --fonts-dir / DAGWORKER_FONTS_DIR. Default: none.
+	FontDirs []string
 	// Logger receives the handler's own messages. Default: discard.
 	Logger *slog.Logger
 }
@@ -56,12 +64,23 @@ type Handler struct {
 	logger    *slog.Logger
 	fonts     *fontCache
 	fallbacks []fallback // the fallback chain after the Go fonts, in order
+	fontDirs  []string   // where a task's font arguments may point
 }
 
 // New returns a render Handler. It loads the fallback fonts once, so a bad
 // configured font fails here rather than in every task.
 func New(cfg Config) (*Handler, error) {
 	h := &Handler{logger: cfg.Logger, fonts: newFontCache()}
+	for _, d := range append(slices.Clone(cfg.FontDirs), DefaultFontDirs...) {
+		if d == "" {
+			continue
+		}
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return nil, fmt.Errorf("render: font folder %q: %w", d, err)
+		}
+		h.fontDirs = append(h.fontDirs, abs)
+	}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)
 	}
@@ -212,13 +231,13 @@ func (h *Handler) chains(p params) (regular, bold *chain, fbs []fallback, err er
 	}
 	var custom *face
 	if p.font != "" {
-		if custom, err = h.fonts.file(p.font); err != nil {
+		if custom, err = h.taskFont(p.font); err != nil {
 			return nil, nil, nil, tasks.InvalidArg("font", "%v", err)
 		}
 	}
 	fbs = h.fallbacks
 	if p.cjkFont != "" {
-		f, err := h.fonts.file(p.cjkFont)
+		f, err := h.taskFont(p.cjkFont)
 		if err != nil {
 			return nil, nil, nil, tasks.InvalidArg("cjk_font", "%v", err)
 		}

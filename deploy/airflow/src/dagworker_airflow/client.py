@@ -47,7 +47,9 @@ class DagworkerClient:
     """Client of dagworker's HTTP API (Airflow REST v2 subset plus ad-hoc tasks).
 
     Authenticate with a static or JWT ``token`` (Bearer), or ``username`` and
-    ``password`` (HTTP Basic).
+    ``password`` (HTTP Basic). A 503 (dagworker's Redis is unreachable) is
+    retried ``retries_503`` times after its ``Retry-After`` (at most 30 s);
+    a trigger carries an Idempotency-Key, so a retried POST creates one run.
     """
 
     def __init__(
@@ -58,9 +60,11 @@ class DagworkerClient:
         password: str | None = None,
         timeout: float = 30.0,
         session: requests.Session | None = None,
+        retries_503: int = 3,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.retries_503 = retries_503
         self.session = session or requests.Session()
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
@@ -79,9 +83,17 @@ class DagworkerClient:
         timeout: float | None = None,
     ) -> tuple[int, Any]:
         url = self.base_url + path
-        r = self.session.request(
-            method, url, json=json, params=params, headers=headers, timeout=timeout or self.timeout
-        )
+        for attempt in range(self.retries_503 + 1):
+            r = self.session.request(
+                method, url, json=json, params=params, headers=headers, timeout=timeout or self.timeout
+            )
+            if r.status_code != 503 or attempt == self.retries_503:
+                break
+            try:
+                delay = min(float(r.headers.get("Retry-After", "1")), 30.0)
+            except ValueError:
+                delay = 1.0
+            time.sleep(max(delay, 0.0))
         body: Any = None
         if r.content:
             try:
