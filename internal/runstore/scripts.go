@@ -27,6 +27,8 @@ var (
 	luaRetry string
 	//go:embed lua/finish.lua
 	luaFinish string
+	//go:embed lua/setstate.lua
+	luaSetState string
 )
 
 // The run store's steps. Each is a function of one Redis function library
@@ -43,11 +45,12 @@ var (
 	scriptClear    = &script{name: "clear", body: luaClear, lib: true}
 	scriptDelete   = &script{name: "delete", body: luaDelete, lib: true}
 	scriptNote     = &script{name: "note", body: luaNote, lib: true}
+	scriptSetState = &script{name: "setstate", body: luaSetState, lib: true}
 	scriptPool     = &script{name: "pool", body: luaPool}
 
 	// libraryCode is the FUNCTION LOAD source of every step above.
 	libraryCode = buildLibrary(scriptCreate, scriptStart, scriptComplete, scriptRetry, scriptFinish,
-		scriptClear, scriptDelete, scriptNote, scriptPool)
+		scriptClear, scriptDelete, scriptNote, scriptSetState, scriptPool)
 )
 
 // script is one step: the body reads KEYS and ARGV.

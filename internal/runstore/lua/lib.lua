@@ -263,8 +263,12 @@ local function start_run(run, now, out)
   redis.call('ZREM', k_queued, run)
   local roots = redis.call('HGET', rk, 'roots')
   if roots and roots ~= '' then
+    -- A run put back to queued (setstate) keeps its finished roots.
+    local requeued = redis.call('HGET', rk, 'requeued') == '1'
     for t in string.gmatch(roots, '[^,]+') do
-      make_ready(run, t, now, out)
+      if not requeued or (redis.call('HGET', k_ti(run, t), 'state') or '') == '' then
+        make_ready(run, t, now, out)
+      end
     end
   end
 end
