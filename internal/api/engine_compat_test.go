@@ -98,3 +98,20 @@ func TestEnginePatchRunState(t *testing.T) {
 	require.Equal(t, "failed", ti("slow", "s1", "nap")["state"])
 	require.Equal(t, "skipped", ti("slow", "s1", "after")["state"])
 }
+
+// TestEngineRunIDReusedAfterDelete: a run deleted and triggered again with
+// the same dag_run_id runs normally (asynq retains the old run's task ids
+// for a day; the new incarnation's ids differ).
+func TestEngineRunIDReusedAfterDelete(t *testing.T) {
+	t.Parallel()
+	b := setupEngineDAGs(t, 4, patchDAGs).bundle
+	for i := range 3 {
+		res := b.req(t, "POST", "/api/v2/dags/pair/dagRuns?wait=20s", trg, map[string]any{"dag_run_id": "again"})
+		require.Equal(t, 200, res.status, "incarnation %d: %s", i, res.body)
+		require.Equal(t, "success", res.json(t)["state"], "incarnation %d", i)
+		ti := b.req(t, "GET", "/api/v2/dags/pair/dagRuns/again/taskInstances/b", rd, nil).json(t)
+		require.Equal(t, "success", ti["state"])
+		require.InDelta(t, 1, ti["try_number"], 0)
+		require.Equal(t, 204, b.req(t, "DELETE", "/api/v2/dags/pair/dagRuns/again", trg, nil).status)
+	}
+}

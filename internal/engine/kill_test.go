@@ -84,7 +84,7 @@ crashy:
 	require.NotEqual(t, "child", ti.Hostname)
 	insp := asynq.NewInspector(b.env.ConnOpt())
 	defer insp.Close()
-	info, err := insp.GetTaskInfo(b.queue, engine.TaskID(engine.Payload{DagID: "crashy", RunID: "r", TaskID: "slow", Try: 1}))
+	info, err := insp.GetTaskInfo(b.queue, engine.TaskID(engine.Payload{DagID: "crashy", RunID: "r", TaskID: "slow", Try: 1, Inc: run.Incarnation}))
 	require.NoError(t, err)
 	require.Equal(t, 1, info.Retried, "asynq redelivered the try once")
 }

@@ -121,7 +121,7 @@ func (e *Engine) reconcile(ctx context.Context, insp *asynq.Inspector, dagID, ru
 		case enqueueAgain:
 			missing = append(missing, u.Dispatch)
 		case fireRetry:
-			p := Payload{DagID: u.DagID, RunID: u.RunID, TaskID: u.TaskID, Try: u.Try}
+			p := Payload{DagID: u.DagID, RunID: u.RunID, TaskID: u.TaskID, Try: u.Try, Inc: u.Inc}
 			if err := e.HandleRetry(ctx, p); err != nil {
 				errs = append(errs, err)
 			} else {
@@ -184,7 +184,7 @@ const (
 // LostTaskGrace after it was queued. A retry timer asynq lacks is enqueued
 // again; an archived one fires now if due.
 func (e *Engine) inspect(insp *asynq.Inspector, u *runstore.Unfinished, now time.Time) (verdict, error) {
-	p := Payload{DagID: u.DagID, RunID: u.RunID, TaskID: u.TaskID, Try: u.Try}
+	p := Payload{DagID: u.DagID, RunID: u.RunID, TaskID: u.TaskID, Try: u.Try, Inc: u.Inc}
 	id := TaskID(p)
 	if u.State == runstore.TIUpForRetry {
 		id = RetryTaskID(p)
