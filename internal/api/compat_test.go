@@ -62,3 +62,52 @@ func TestDatetimeFiltersAsTheClientSends(t *testing.T) {
 	require.Equal(t, 200, res.status, string(res.body))
 	require.Equal(t, "2026-12-01T19:20:39Z", res.json(t)["logical_date"])
 }
+
+// TestEnumAndOrderChecks: bad enum values, sort keys, map indexes, run ids
+// and bodies answer as Airflow answers them.
+func TestEnumAndOrderChecks(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	trigger(t, b, "nightly_sites", "r1")
+	ti := "/api/v2/dags/nightly_sites/dagRuns/r1/taskInstances"
+	tests := []struct {
+		method, path string
+		body         any
+		want         int
+		detail       string
+	}{
+		{"GET", "/api/v2/dags/~/dagRuns?order_by=bogus", nil, 400, "Ordering with 'bogus' is disallowed"},
+		{"GET", "/api/v2/dags/~/dagRuns?order_by=-bogus", nil, 400, "Ordering with 'bogus'"},
+		{"GET", "/api/v2/dags/~/dagRuns?order_by=-run_after&order_by=dag_run_id", nil, 200, ""},
+		{"GET", "/api/v2/dags/~/dagRuns?state=bogus", nil, 422, "Invalid value for state. Valid values are queued, running, success, failed"},
+		{"GET", "/api/v2/dags/~/dagRuns?state=none", nil, 200, ""},
+		{"GET", "/api/v2/dags/~/dagRuns?run_type=bogus", nil, 422, "Invalid value for run type"},
+		{"GET", "/api/v2/dags/~/dagRuns?run_type=asset_triggered", nil, 200, ""},
+		{"POST", "/api/v2/dags/~/dagRuns/list", map[string]any{"states": []string{"bogus"}}, 422, `"loc":["body","states",0]`},
+		{"POST", "/api/v2/dags/~/dagRuns/list", map[string]any{"order_by": "bogus"}, 400, "Ordering with 'bogus'"},
+		{"GET", "/api/v2/dags?order_by=bogus", nil, 400, "Ordering with 'bogus'"},
+		{"GET", "/api/v2/dags?order_by=-dag_id", nil, 200, ""},
+		{"GET", ti + "?order_by=bogus", nil, 400, "Ordering with 'bogus'"},
+		{"GET", ti + "?state=bogus", nil, 422, "Invalid value for state"},
+		{"GET", ti + "?state=no_status&order_by=-start_date", nil, 200, ""},
+		{"GET", ti + "/scrape/logs/1?map_index=abc", nil, 422, "int_parsing"},
+		{"GET", ti + "/scrape/logs/1?map_index=3", nil, 404, "map_index: `3`"},
+		{"GET", ti + "/scrape/logs/1?map_index=-1", nil, 200, ""},
+		{"GET", ti + "/scrape/xcomEntries?map_index=abc", nil, 422, "int_parsing"},
+		{"GET", ti + "/scrape/xcomEntries/return_value?map_index=x", nil, 422, "int_parsing"},
+		{"POST", "/api/v2/dags/nightly_sites/dagRuns", `{"conf": {,}}`, 422, `"type":"json_invalid","loc":["body",10],"msg":"JSON decode error"`},
+		{"POST", "/api/v2/dags/nightly_sites/dagRuns", `{"conf": {`, 422, "json_invalid"},
+		{"PATCH", "/api/v2/dags/nightly_sites/dagRuns/r1", `{"state": `, 422, "json_invalid"},
+		{"POST", "/api/v2/dags/nightly_sites/dagRuns", map[string]any{"dag_run_id": "r1"}, 409, `"reason":"Unique constraint violation"`},
+		{"POST", "/api/v2/dags/nightly_sites/dagRuns", map[string]any{"dag_run_id": "a b"}, 400, "does not match regex pattern"},
+		{"POST", "/api/v2/dags/nightly_sites/dagRuns", map[string]any{"dag_run_id": "ünï"}, 400, "does not match regex pattern"},
+		{"POST", "/api/v2/dags/nightly_sites/dagRuns", map[string]any{"dag_run_id": ".."}, 400, "not a name"},
+		{"POST", "/api/v2/dags/nightly_sites/dagRuns", map[string]any{"dag_run_id": "manual__2026-12-01T19:20:39+00:00"}, 200, ""},
+		{"POST", "/api/v2/dags/nightly_sites/dagRuns", map[string]any{"dag_run_id": "ok.run~1:a+b-c_d"}, 200, ""},
+	}
+	for _, tc := range tests {
+		res := b.req(t, tc.method, tc.path, trg, tc.body)
+		require.Equal(t, tc.want, res.status, "%s %s: %s", tc.method, tc.path, res.body)
+		require.Contains(t, string(res.body), tc.detail, "%s %s", tc.method, tc.path)
+	}
+}

@@ -27,7 +27,7 @@ type query struct {
 func newQuery(r *http.Request) *query { return &query{v: r.URL.Query()} }
 
 func (q *query) fail(name, typ, msg string) {
-	q.errs = append(q.errs, fieldError{Loc: []any{"query", name}, Msg: msg, Type: typ})
+	q.errs = append(q.errs, fieldError{Loc: []any{"query", name}, Msg: msg, Type: typ, Input: q.v.Get(name)})
 }
 
 func (q *query) err() error {
