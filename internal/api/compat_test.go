@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/require"
 )
 
@@ -109,5 +110,47 @@ func TestEnumAndOrderChecks(t *testing.T) {
 		res := b.req(t, tc.method, tc.path, trg, tc.body)
 		require.Equal(t, tc.want, res.status, "%s %s: %s", tc.method, tc.path, res.body)
 		require.Contains(t, string(res.body), tc.detail, "%s %s", tc.method, tc.path)
+	}
+}
+
+// TestJWTRejects: only HS256 tokens we could have issued are accepted:
+// other methods (none, HS512), expired or expiry-less tokens, another
+// issuer or an unknown scope are 401.
+func TestJWTRejects(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	secret := []byte("0123456789abcdef0123456789abcdef") // setup's JWTSecret
+	now := b.clock()
+	claims := func(mut func(c jwt.MapClaims)) jwt.MapClaims {
+		c := jwt.MapClaims{"sub": "admin", "scope": "trigger", "iss": "dagworker", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+		if mut != nil {
+			mut(c)
+		}
+		return c
+	}
+	sign := func(m jwt.SigningMethod, key any, c jwt.MapClaims) string {
+		s, err := jwt.NewWithClaims(m, c).SignedString(key)
+		require.NoError(t, err)
+		return s
+	}
+	tests := []struct {
+		name string
+		tok  string
+		want int
+	}{
+		{"HS256 as issued", sign(jwt.SigningMethodHS256, secret, claims(nil)), 200},
+		{"HS512 with the secret", sign(jwt.SigningMethodHS512, secret, claims(nil)), 401},
+		{"HS384 with the secret", sign(jwt.SigningMethodHS384, secret, claims(nil)), 401},
+		{"alg none", sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims(nil)), 401},
+		{"another secret", sign(jwt.SigningMethodHS256, []byte("another-secret-0123456789abcdef!"), claims(nil)), 401},
+		{"expired", sign(jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Minute).Unix() })), 401},
+		{"no expiry", sign(jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { delete(c, "exp") })), 401},
+		{"wrong issuer", sign(jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["iss"] = "airflow" })), 401},
+		{"no issuer", sign(jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { delete(c, "iss") })), 401},
+		{"unknown scope", sign(jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["scope"] = "admin" })), 401},
+	}
+	for _, tc := range tests {
+		res := b.req(t, "GET", "/api/v2/dags", "bearer:"+tc.tok, nil)
+		require.Equal(t, tc.want, res.status, "%s: %s", tc.name, res.body)
 	}
 }
