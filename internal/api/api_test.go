@@ -154,13 +154,13 @@ func TestTriggerErrors(t *testing.T) {
 		want   int
 		detail string
 	}{
-		{"syntax error has position", "{\n  \"conf\": {,}\n}", 400, "line 2, column 12"},
-		{"truncated", `{"conf": {`, 400, "unexpected end"},
+		{"syntax error has position", "{\n  \"conf\": {,}\n}", 422, "line 2, column 12"},
+		{"truncated", `{"conf": {`, 422, "unexpected end"},
 		{"conf not an object", `{"conf": [1]}`, 422, "conf"},
 		{"bad logical_date", `{"logical_date": "yesterday"}`, 422, "logical_date"},
 		{"half a data interval", `{"data_interval_start": "2026-01-01T00:00:00Z"}`, 422, "data_interval_end"},
 		{"empty run id", `{"dag_run_id": ""}`, 422, "dag_run_id"},
-		{"dot run id", `{"dag_run_id": ".."}`, 422, "not a name"},
+		{"dot run id", `{"dag_run_id": ".."}`, 400, "not a name"},
 		{"too large", `{"conf": {"x": "` + strings.Repeat("a", 5000) + `"}}`, 413, "larger than"},
 		{"unknown keys are ignored", `{"conf": {}, "whatever": 1}`, 200, ""},
 	}

@@ -2,16 +2,13 @@ package api
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"strings"
-	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // Scope is what a credential may do.
@@ -191,65 +188,40 @@ func (s *Server) requireAuth(need Scope, h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// jwtClaims are the claims of the tokens POST /auth/token issues.
+// jwtClaims are the claims of the tokens POST /auth/token issues: the
+// registered ones (sub, iss, iat, exp) and the credential's scope.
 type jwtClaims struct {
-	Sub   string `json:"sub"`
-	Scope Scope  `json:"scope"`
-	Iss   string `json:"iss"`
-	Iat   int64  `json:"iat"`
-	Exp   int64  `json:"exp"`
+	Scope Scope `json:"scope"`
+	jwt.RegisteredClaims
 }
 
 const jwtIssuer = "dagworker"
 
-var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
-
 // signJWT issues an HS256 JWT for the user.
-func (s *Server) signJWT(u User) string {
+func (s *Server) signJWT(u User) (string, error) {
 	now := s.cfg.Clock()
-	claims, _ := json.Marshal(jwtClaims{Sub: u.Name, Scope: u.Scope, Iss: jwtIssuer, Iat: now.Unix(), Exp: now.Add(s.cfg.TokenTTL).Unix()})
-	signing := jwtHeader + "." + base64.RawURLEncoding.EncodeToString(claims)
-	return signing + "." + base64.RawURLEncoding.EncodeToString(s.mac(signing))
+	claims := jwtClaims{Scope: u.Scope, RegisteredClaims: jwt.RegisteredClaims{
+		Subject: u.Name, Issuer: jwtIssuer,
+		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(s.cfg.TokenTTL)),
+	}}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.cfg.JWTSecret)
 }
 
-func (s *Server) mac(signing string) []byte {
-	m := hmac.New(sha256.New, s.cfg.JWTSecret)
-	m.Write([]byte(signing))
-	return m.Sum(nil)
-}
-
-// verifyJWT checks an HS256 JWT's header, signature, issuer and expiry.
+// verifyJWT checks a JWT: the method must be HS256 (none, HS512 and
+// everything else are refused), the signature ours, the issuer dagworker,
+// an expiry present and not passed, and the scope one we issue.
 func (s *Server) verifyJWT(tok string) (principal, bool) {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 || len(s.cfg.JWTSecret) == 0 {
-		return principal{}, false
-	}
-	hdr, err := base64.RawURLEncoding.DecodeString(parts[0])
-	if err != nil {
-		return principal{}, false
-	}
-	var h struct {
-		Alg string `json:"alg"`
-	}
-	if json.Unmarshal(hdr, &h) != nil || h.Alg != "HS256" {
-		return principal{}, false
-	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil || !hmac.Equal(sig, s.mac(parts[0]+"."+parts[1])) {
-		return principal{}, false
-	}
-	body, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
+	if len(s.cfg.JWTSecret) == 0 {
 		return principal{}, false
 	}
 	var c jwtClaims
-	if json.Unmarshal(body, &c) != nil || c.Iss != jwtIssuer || !c.Scope.valid() {
+	_, err := jwt.ParseWithClaims(tok, &c, func(*jwt.Token) (any, error) { return s.cfg.JWTSecret, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithIssuer(jwtIssuer), jwt.WithExpirationRequired(), jwt.WithTimeFunc(s.cfg.Clock))
+	if err != nil || !c.Scope.valid() {
 		return principal{}, false
 	}
-	if s.cfg.Clock().After(time.Unix(c.Exp, 0)) {
-		return principal{}, false
-	}
-	return principal{name: c.Sub, scope: c.Scope}, true
+	return principal{name: c.Subject, scope: c.Scope}, true
 }
 
 // handleToken is POST /auth/token: JSON or form username/password → 201
@@ -285,5 +257,10 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, httpErr(http.StatusUnauthorized, "Invalid credentials"))
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"access_token": s.signJWT(u)})
+	tok, err := s.signJWT(u)
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("sign token: %w", err))
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"access_token": tok})
 }

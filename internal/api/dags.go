@@ -51,8 +51,12 @@ func (s *Server) handleListDAGs(w http.ResponseWriter, r *http.Request) {
 	paused := q.boolp("paused")
 	tags := q.list("tags")
 	matchAll := q.str("tags_match_mode") == "all"
-	orderBy := q.str("order_by")
 	if err := q.err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	orderBy, err := orderByParam(r, dagOrderKeys)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}

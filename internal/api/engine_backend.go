@@ -153,20 +153,22 @@ func (b *EngineBackend) Runs(ctx context.Context, dagID string) ([]Run, error) {
 	return out, nil
 }
 
-// PatchRun implements RunEditor: success or failed ends the run now; a
-// note is stored on the run. Setting queued is what clear does (POST
-// …/clear), so it is not supported here.
+// PatchRun implements RunEditor as Airflow does: success marks every task
+// instance success, failed fails the running ones and skips the unfinished
+// ones, on finished runs too; queued puts a finished run back in the queue
+// (engine.Engine.SetRunState). A note is stored on the run.
 func (b *EngineBackend) PatchRun(ctx context.Context, dagID, runID string, state RunState, note *string) (Run, error) {
-	if state == RunQueued {
-		return Run{}, fmt.Errorf("setting a run to queued (use clear): %w", ErrUnsupported)
-	}
 	if note != nil {
 		if err := b.store().SetNote(ctx, dagID, runID, *note); err != nil {
 			return Run{}, mapNotFound(err)
 		}
 	}
 	if state != "" {
-		if err := b.Engine.FinishRun(ctx, dagID, runID, runstore.RunState(state), "marked "+string(state)+" through the API"); err != nil {
+		err := b.Engine.SetRunState(ctx, dagID, runID, runstore.RunState(state), "marked "+string(state)+" through the API")
+		if errors.Is(err, runstore.ErrInvalid) {
+			return Run{}, fmt.Errorf("%v: %w", err, ErrInvalid)
+		}
+		if err != nil {
 			return Run{}, mapNotFound(err)
 		}
 	}

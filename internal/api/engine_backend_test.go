@@ -55,6 +55,12 @@ type engineEnv struct {
 // with the built-in task types and the API on a loopback port.
 func setupEngine(tb testing.TB, concurrency int) *engineEnv {
 	tb.Helper()
+	return setupEngineDAGs(tb, concurrency, engineDAGs)
+}
+
+// setupEngineDAGs is setupEngine with the DAG file's YAML.
+func setupEngineDAGs(tb testing.TB, concurrency int, dagYAML string) *engineEnv {
+	tb.Helper()
 	env := redistest.New(tb)
 	queue := env.Queue("default")
 	st, err := runstore.New(runstore.Config{Client: env.Client(), KeyPrefix: env.Prefix})
@@ -73,7 +79,7 @@ func setupEngine(tb testing.TB, concurrency int) *engineEnv {
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
 
-	ds, _, err := dag.Parse("dags/engine.yaml", []byte(engineDAGs), dag.Options{})
+	ds, _, err := dag.Parse("dags/engine.yaml", []byte(dagYAML), dag.Options{})
 	require.NoError(tb, err)
 	be := &EngineBackend{Engine: eng, Folder: func() []*dag.DAG { return ds }, Lake: lake}
 	cfg := be.Config()

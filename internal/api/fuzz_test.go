@@ -188,7 +188,8 @@ func FuzzParseWait(f *testing.F) {
 
 func FuzzAuthorization(f *testing.F) {
 	b := newFuzzBundle(f)
-	jwt := b.s.signJWT(User{Name: "admin", Scope: ScopeTrigger})
+	jwt, err := b.s.signJWT(User{Name: "admin", Scope: ScopeTrigger})
+	require.NoError(f, err)
 	basic := func(u, p string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte(u+":"+p)) }
 	for _, h := range []string{
 		"Bearer " + readTok, "bearer  " + triggerTok + " ", "Bearer " + jwt, "Bearer " + jwt[:len(jwt)-2] + "AA",

@@ -24,9 +24,11 @@ func (e *apiError) Error() string { return fmt.Sprintf("%d: %v", e.status, e.det
 
 // fieldError is one entry of Airflow's 422 HTTPValidationError.
 type fieldError struct {
-	Loc  []any  `json:"loc"`
-	Msg  string `json:"msg"`
-	Type string `json:"type"`
+	Type  string         `json:"type"`
+	Loc   []any          `json:"loc"`
+	Msg   string         `json:"msg"`
+	Input any            `json:"input,omitempty"`
+	Ctx   map[string]any `json:"ctx,omitempty"`
 }
 
 func httpErr(status int, format string, a ...any) *apiError {
@@ -71,7 +73,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // decodeBody reads a JSON object body into v. An empty body leaves v as it
-// is. Syntax errors are 400 with the line and column, type errors 422 with
+// is. Syntax errors are 422 json_invalid (as FastAPI) with the offset, line and column, type errors 422 with
 // the field, too large bodies 413. Keys v does not know are ignored and
 // logged (Airflow rejects them; we are lenient).
 func (s *Server) decodeBody(r *http.Request, v any) error {
@@ -102,8 +104,9 @@ func jsonError(data []byte, err error) error {
 	var ute *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		line, col := position(data, max(0, se.Offset-1)) // Offset is just past the bad byte
-		return httpErr(http.StatusBadRequest, "invalid JSON at line %d, column %d (byte %d): %v", line, col, se.Offset, se)
+		off := max(0, se.Offset-1) // Offset is just past the bad byte
+		line, col := position(data, off)
+		return jsonInvalid(off, fmt.Sprintf("%v at line %d, column %d", se, line, col))
 	case errors.As(err, &ute):
 		loc := []any{"body"}
 		if ute.Field != "" {
@@ -114,10 +117,19 @@ func jsonError(data []byte, err error) error {
 		return unprocessable(loc, "type_error", "want %s, got JSON %s", jsonType(ute.Type), ute.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		line, col := position(data, int64(len(data)))
-		return httpErr(http.StatusBadRequest, "invalid JSON at line %d, column %d: unexpected end of input", line, col)
+		return jsonInvalid(int64(len(data)), fmt.Sprintf("unexpected end of input at line %d, column %d", line, col))
 	default:
 		return unprocessable([]any{"body"}, "value_error", "%v", err)
 	}
+}
+
+// jsonInvalid is FastAPI's 422 for a body that is not JSON: the location is
+// the byte offset, the reason in ctx.error.
+func jsonInvalid(off int64, reason string) error {
+	return &apiError{status: http.StatusUnprocessableEntity, detail: []fieldError{{
+		Type: "json_invalid", Loc: []any{"body", off}, Msg: "JSON decode error", Input: map[string]any{},
+		Ctx: map[string]any{"error": reason},
+	}}}
 }
 
 func jsonType(t reflect.Type) string {

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -25,7 +27,7 @@ type query struct {
 func newQuery(r *http.Request) *query { return &query{v: r.URL.Query()} }
 
 func (q *query) fail(name, typ, msg string) {
-	q.errs = append(q.errs, fieldError{Loc: []any{"query", name}, Msg: msg, Type: typ})
+	q.errs = append(q.errs, fieldError{Loc: []any{"query", name}, Msg: msg, Type: typ, Input: q.v.Get(name)})
 }
 
 func (q *query) err() error {
@@ -83,7 +85,7 @@ func (q *query) boolp(name string) *bool {
 	return &b
 }
 
-// timep parses an RFC 3339 date-time; nil when absent.
+// timep parses a date-time (see parseTime); nil when absent.
 func (q *query) timep(name string) *time.Time {
 	s := q.v.Get(name)
 	if s == "" {
@@ -97,15 +99,68 @@ func (q *query) timep(name string) *time.Time {
 	return &t
 }
 
-// parseTime accepts RFC 3339 with or without fractional seconds, and a date.
+// isoTime is the date-time form Airflow's API accepts (pydantic's): a date,
+// optionally a time after T, t or a blank with optional seconds and a
+// fraction of any length, and an optional zone: Z, ±HH, ±HHMM or ±HH:MM.
+var isoTime = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$`)
+
+// unixTime is a number of seconds since the epoch (pydantic reads numbers
+// over 2e10 as milliseconds).
+var unixTime = regexp.MustCompile(`^-?\d+(?:\.\d+)?$`)
+
+// parseTime accepts what Airflow's date-time parameters accept: the
+// official client's 2026-12-01T19:20:39.000000+0000, RFC 3339 (Z, +00:00),
+// a time without a zone (UTC), a date alone (midnight UTC) and Unix
+// seconds or milliseconds. Fractions of any length are kept to the
+// nanosecond.
 func parseTime(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, nil
+	if unixTime.MatchString(s) {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%q is not a date-time", s)
+		}
+		if f > 2e10 || f < -2e10 {
+			f /= 1000
+		}
+		sec := math.Floor(f)
+		return time.Unix(int64(sec), int64((f-sec)*1e9)).UTC(), nil
 	}
-	if t, err := time.Parse("2006-01-02T15:04:05", s); err == nil {
-		return t.UTC(), nil
+	m := isoTime.FindStringSubmatch(s)
+	if m == nil {
+		return time.Time{}, fmt.Errorf("%q is not a date-time like 2026-12-01T19:20:39.000000+00:00", s)
 	}
-	return time.Parse(time.DateOnly, s)
+	n := func(i int) int {
+		v, _ := strconv.Atoi(m[i])
+		return v
+	}
+	year, month, day, hour, minute, sec := n(1), n(2), n(3), n(4), n(5), n(6)
+	nsec := 0
+	if frac := m[7]; frac != "" {
+		frac = (frac + "000000000")[:9]
+		nsec, _ = strconv.Atoi(frac)
+	}
+	loc := time.UTC
+	if z := m[8]; z != "" && z != "Z" && z != "z" {
+		d := strings.ReplaceAll(z[1:], ":", "")
+		hh, _ := strconv.Atoi(d[:2])
+		mm := 0
+		if len(d) == 4 {
+			mm, _ = strconv.Atoi(d[2:])
+		}
+		if hh > 23 || mm > 59 {
+			return time.Time{}, fmt.Errorf("%q: time zone offset %s out of range", s, z)
+		}
+		off := hh*3600 + mm*60
+		if z[0] == '-' {
+			off = -off
+		}
+		loc = time.FixedZone("", off)
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, loc)
+	if t.Year() != year || int(t.Month()) != month || t.Day() != day || t.Hour() != hour || t.Minute() != minute || t.Second() != sec {
+		return time.Time{}, fmt.Errorf("%q: date or time out of range", s)
+	}
+	return t, nil
 }
 
 // page slices items by offset and limit.

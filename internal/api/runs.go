@@ -72,15 +72,18 @@ func (s *Server) handleTrigger(w http.ResponseWriter, r *http.Request) {
 	if (req.DataIntervalStart == nil) != (req.DataIntervalEnd == nil) {
 		errs = append(errs, fieldError{Loc: []any{"body"}, Msg: "Value error, Either both data_interval_start and data_interval_end must be provided or both must be None", Type: "value_error"})
 	}
-	switch {
-	case body.DagRunID != nil && strings.TrimSpace(*body.DagRunID) == "":
-		errs = append(errs, fieldError{Loc: []any{"body", "dag_run_id"}, Msg: "dag_run_id must not be empty", Type: "value_error"})
-	case body.DagRunID != nil && (*body.DagRunID == "." || *body.DagRunID == ".."):
-		errs = append(errs, fieldError{Loc: []any{"body", "dag_run_id"}, Msg: "dag_run_id " + *body.DagRunID + " is not a name", Type: "value_error"})
+	if body.DagRunID != nil && strings.TrimSpace(*body.DagRunID) == "" {
+		errs = append(errs, fieldError{Loc: []any{"body", "dag_run_id"}, Msg: "dag_run_id must not be empty", Type: "value_error", Input: *body.DagRunID})
 	}
 	if len(errs) > 0 {
 		s.writeError(w, r, &apiError{status: http.StatusUnprocessableEntity, detail: errs})
 		return
+	}
+	if body.DagRunID != nil {
+		if err := checkRunID(*body.DagRunID); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 	}
 	key := r.Header.Get("Idempotency-Key")
 	explicit := body.DagRunID != nil
@@ -102,7 +105,7 @@ func (s *Server) handleTrigger(w http.ResponseWriter, r *http.Request) {
 	}
 	if errors.Is(err, ErrRunExists) {
 		if key == "" {
-			s.writeError(w, r, httpErr(http.StatusConflict, "A DAG Run already exists for DAG %s with run id %s", d.ID, req.RunID))
+			s.writeError(w, r, conflict("A DAG Run already exists for DAG %s with run id %s", d.ID, req.RunID))
 			return
 		}
 		// A replayed request: answer with the run the first one created.
@@ -410,6 +413,16 @@ func (s *Server) handleListRuns(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	var err error
+	if f.orderBy, err = orderByParam(r, dagRunOrderKeys); err == nil {
+		if err = checkEnum("state", f.states, dagRunStates, "state"); err == nil {
+			err = checkEnum("run_type", f.runTypes, dagRunTypes, "run type")
+		}
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	s.listRuns(w, r, r.PathValue("dag_id"), f)
 }
 
@@ -456,6 +469,16 @@ func (s *Server) handleListRunsBatch(w http.ResponseWriter, r *http.Request) {
 	if len(errs) > 0 {
 		s.writeError(w, r, &apiError{status: http.StatusUnprocessableEntity, detail: errs})
 		return
+	}
+	if err := bodyEnum("states", body.States, dagRunStates); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if body.OrderBy != "" {
+		if err := checkOrderBy([]string{body.OrderBy}, dagRunOrderKeys); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 	}
 	s.listRuns(w, r, r.PathValue("dag_id"), f)
 }

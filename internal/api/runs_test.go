@@ -206,7 +206,7 @@ func TestAdHocTasks(t *testing.T) {
 		{"GET", "/api/dagworker/v1/tasks/nope", nil, 404},
 		{"POST", "/api/dagworker/v1/tasks", map[string]any{}, 422},
 		{"POST", "/api/dagworker/v1/tasks", map[string]any{"type": "echo", "args": []int{1}}, 422},
-		{"POST", "/api/dagworker/v1/tasks", `{"type": "echo",`, 400},
+		{"POST", "/api/dagworker/v1/tasks", `{"type": "echo",`, 422},
 		{"POST", "/api/dagworker/v1/tasks", map[string]any{"type": "echo", "args": map[string]string{"a": strings.Repeat("x", 5000)}}, 413},
 	}
 	for _, tc := range tests {

@@ -103,10 +103,17 @@ func (s *Server) handleListTIs(w http.ResponseWriter, r *http.Request) {
 	q := newQuery(r)
 	f := tiFilter{
 		taskIDs: q.list("task_id"), states: q.list("state"), pools: q.list("pool"), queues: q.list("queue"),
-		orderBy: q.str("order_by"),
-		limit:   q.intv("limit", defaultLimit, 0, maxLimit), offset: q.intv("offset", 0, 0, 1<<31-1),
+		limit: q.intv("limit", defaultLimit, 0, maxLimit), offset: q.intv("offset", 0, 0, 1<<31-1),
 	}
 	if err := q.err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var err error
+	if f.orderBy, err = orderByParam(r, tiOrderKeys); err == nil {
+		err = checkEnum("state", f.states, tiStates, "state", "no_status")
+	}
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -139,6 +146,12 @@ func (s *Server) handleListTIsBatch(w http.ResponseWriter, r *http.Request) {
 		pools: body.Pool, queues: body.Queue, orderBy: body.OrderBy, offset: max(0, body.PageOffset), limit: 100}
 	if body.PageLimit != nil {
 		f.limit = min(max(0, *body.PageLimit), maxLimit)
+	}
+	if body.OrderBy != "" {
+		if err := checkOrderBy([]string{body.OrderBy}, tiOrderKeys); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 	}
 	runs, err := s.runsOf(r, r.PathValue("dag_id"), r.PathValue("dag_run_id"))
 	if err != nil {
@@ -205,6 +218,10 @@ func (s *Server) handleLog(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, unprocessable([]any{"path", "try_number"}, "int_parsing", "Input should be a valid integer"))
 		return
 	}
+	if err := checkMapIndex(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	ti, run, err := s.getTI(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -244,6 +261,10 @@ func xcomEntry(ti TaskInstance, run Run, value json.RawMessage) XComResponseNati
 
 // handleXComs is GET .../taskInstances/{task_id}/xcomEntries.
 func (s *Server) handleXComs(w http.ResponseWriter, r *http.Request) {
+	if err := checkMapIndex(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	ti, run, err := s.getTI(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -260,6 +281,10 @@ func (s *Server) handleXComs(w http.ResponseWriter, r *http.Request) {
 // Like Airflow, the value is a string unless stringify=false or
 // deserialize=true, when it is the JSON value itself.
 func (s *Server) handleXCom(w http.ResponseWriter, r *http.Request) {
+	if err := checkMapIndex(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	ti, run, err := s.getTI(r)
 	if err != nil {
 		s.writeError(w, r, err)

@@ -58,7 +58,9 @@ gone:
 	require.Equal(t, 1.0, metricValue(t, reg, "dagworker_coordinator_reconcile_sweeps_total"))
 
 	insp := asynq.NewInspectorFromRedisClient(tb.rdb)
-	info, err := insp.GetTaskInfo(queue, engine.TaskID(engine.Payload{DagID: "gone", RunID: "r", TaskID: "a", Try: 1}))
+	gone, err := tb.eng.Store().GetRun(ctx, "gone", "r")
+	require.NoError(t, err)
+	info, err := insp.GetTaskInfo(queue, engine.TaskID(engine.Payload{DagID: "gone", RunID: "r", TaskID: "a", Try: 1, Inc: gone.Incarnation}))
 	require.NoError(t, err, "the sweep handed the lost root to asynq")
 	require.Equal(t, asynq.TaskStatePending, info.State)
 

@@ -232,7 +232,7 @@ func (e *Engine) forEach(n int, f func(i int) error) error {
 }
 
 func (e *Engine) enqueue(ctx context.Context, d runstore.Dispatch) error {
-	p := Payload{DagID: d.DagID, RunID: d.RunID, TaskID: d.TaskID, Try: d.Try, Pool: d.Pool, PoolSlots: d.PoolSlots,
+	p := Payload{DagID: d.DagID, RunID: d.RunID, TaskID: d.TaskID, Try: d.Try, Inc: d.Inc, Pool: d.Pool, PoolSlots: d.PoolSlots,
 		Static: d.Static}
 	if !d.RunStart.IsZero() {
 		p.RunStart = d.RunStart.UnixMilli()

@@ -89,7 +89,7 @@ crashy:
 	require.Contains(t, ti.Tries[0].Error, engine.ErrWorkerLost.Error())
 	insp := asynq.NewInspector(b.env.ConnOpt())
 	defer insp.Close()
-	info, err := insp.GetTaskInfo(b.queue, engine.TaskID(engine.Payload{DagID: "crashy", RunID: "r", TaskID: "slow", Try: 1}))
+	info, err := insp.GetTaskInfo(b.queue, engine.TaskID(engine.Payload{DagID: "crashy", RunID: "r", TaskID: "slow", Try: 1, Inc: run.Incarnation}))
 	require.NoError(t, err)
 	require.Equal(t, 1, info.Retried, "asynq redelivered the lost try once")
 }

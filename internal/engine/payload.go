@@ -28,6 +28,9 @@ type Payload struct {
 	RunID  string `json:"run_id"`
 	TaskID string `json:"task_id"`
 	Try    int    `json:"try"`
+	// Inc is the run's incarnation (runstore.Run.Incarnation; "" for runs
+	// created before it existed): part of the TaskID.
+	Inc string `json:"inc,omitempty"`
 	// Pool and PoolSlots are the task's pool ("" for none) and its slots.
 	Pool      string `json:"pool,omitempty"`
 	PoolSlots int    `json:"pool_slots,omitempty"`
@@ -53,10 +56,16 @@ func (p Payload) StartInfo() (*runstore.StartInfo, bool) {
 	return info, err == nil
 }
 
-// TaskID is the asynq TaskID of a try: a replayed enqueue of the same try
-// conflicts and is a no-op.
+// TaskID is the asynq TaskID of a try, <dag_id>/<run_id>/<task_id>/<try>/<inc>:
+// a replayed enqueue of the same try conflicts and is a no-op, while a run
+// deleted and triggered again with the same id (a new incarnation) does not
+// meet the old run's tasks, which asynq retains for Config.Retention.
 func TaskID(p Payload) string {
-	return p.DagID + "/" + p.RunID + "/" + p.TaskID + "/" + strconv.Itoa(p.Try)
+	id := p.DagID + "/" + p.RunID + "/" + p.TaskID + "/" + strconv.Itoa(p.Try)
+	if p.Inc != "" {
+		id += "/" + p.Inc
+	}
+	return id
 }
 
 // RetryTaskID is the asynq TaskID of the retry timer after try p.Try.
@@ -66,11 +75,14 @@ func RetryTaskID(p Payload) string { return TaskID(p) + "/retry" }
 // DecodePayload reads fastest (every try is encoded once and decoded at
 // least once; encoding/json took about 10% of the worker's CPU).
 func (p Payload) Encode() []byte {
-	b := make([]byte, 0, 96+len(p.DagID)+len(p.RunID)+len(p.TaskID)+len(p.Pool)+len(p.Static))
+	b := make([]byte, 0, 104+len(p.Inc)+len(p.DagID)+len(p.RunID)+len(p.TaskID)+len(p.Pool)+len(p.Static))
 	b = jsonenc.String(append(b, `{"dag_id":`...), p.DagID)
 	b = jsonenc.String(append(b, `,"run_id":`...), p.RunID)
 	b = jsonenc.String(append(b, `,"task_id":`...), p.TaskID)
 	b = strconv.AppendInt(append(b, `,"try":`...), int64(p.Try), 10)
+	if p.Inc != "" {
+		b = jsonenc.String(append(b, `,"inc":`...), p.Inc)
+	}
 	if p.Pool != "" {
 		b = jsonenc.String(append(b, `,"pool":`...), p.Pool)
 	}
@@ -108,6 +120,9 @@ func decodeFast(b []byte) (Payload, bool) {
 	r := payloadReader{b: b}
 	ok := r.lit(`{"dag_id":`) && r.str(&p.DagID) && r.lit(`,"run_id":`) && r.str(&p.RunID) &&
 		r.lit(`,"task_id":`) && r.str(&p.TaskID) && r.lit(`,"try":`) && r.int(&p.Try)
+	if ok && r.lit(`,"inc":`) {
+		ok = r.str(&p.Inc)
+	}
 	if ok && r.lit(`,"pool":`) {
 		ok = r.str(&p.Pool)
 	}

@@ -11,7 +11,7 @@ func TestPayloadEncodeDecode(t *testing.T) {
 	t.Parallel()
 	cases := []Payload{
 		{DagID: "d", RunID: "r", TaskID: "t", Try: 1},
-		{DagID: "nightly", RunID: "scheduled__2026-11-28T00:00:00+00:00", TaskID: "classify", Try: 12,
+		{DagID: "nightly", RunID: "scheduled__2026-11-28T00:00:00+00:00", TaskID: "classify", Try: 12, Inc: "0123456789abcdef",
 			Pool: "gpu", PoolSlots: 2, RunStart: 1795000000000, Static: json.RawMessage(`{"op":"noop","args":{"q":"\"x\""},"mt":3}`)},
 		{DagID: `a"b\c`, RunID: "ü\u2028🙂", TaskID: "t\x01", Try: 3, Pool: "<&>"},
 		{DagID: "bad\xffutf8", RunID: "r", TaskID: "t", Try: 1},
@@ -24,6 +24,7 @@ func TestPayloadEncodeDecode(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, std, got, "%s", b)
 		require.Equal(t, p.TaskID, got.TaskID)
+		require.Equal(t, p.Inc, got.Inc)
 	}
 	// encoding/json's own form (older payloads, hand-made ones) still reads.
 	old, err := json.Marshal(Payload{DagID: "d", RunID: "r", TaskID: "t", Try: 2, Pool: "p", PoolSlots: 1})

@@ -123,7 +123,7 @@ func (e *Engine) reconcile(ctx context.Context, sw *sweep, dagID, runID string) 
 		case enqueueAgain:
 			missing = append(missing, u.Dispatch)
 		case fireRetry:
-			p := Payload{DagID: u.DagID, RunID: u.RunID, TaskID: u.TaskID, Try: u.Try}
+			p := Payload{DagID: u.DagID, RunID: u.RunID, TaskID: u.TaskID, Try: u.Try, Inc: u.Inc}
 			if err := e.HandleRetry(ctx, p); err != nil {
 				errs = append(errs, err)
 			} else {
@@ -192,7 +192,7 @@ const (
 // asynq's own recovery would redeliver it.
 func (e *Engine) inspect(sw *sweep, u *runstore.Unfinished, now time.Time) (verdict, error) {
 	insp := sw.insp
-	p := Payload{DagID: u.DagID, RunID: u.RunID, TaskID: u.TaskID, Try: u.Try}
+	p := Payload{DagID: u.DagID, RunID: u.RunID, TaskID: u.TaskID, Try: u.Try, Inc: u.Inc}
 	id := TaskID(p)
 	if u.State == runstore.TIUpForRetry {
 		id = RetryTaskID(p)

@@ -63,13 +63,13 @@ func TestReconcileFailsLostTries(t *testing.T) {
     - {task_id: b, operator: noop, dependencies: [a]}
 `, dagID, tc.retries))
 		// the store step ran; asynq's task is set up by hand below
-		_, err := b.store.CreateRun(ctx, runstore.NewRun{DAG: engine.NewSnapshot(d, nil, b.queue), RunID: "r"})
+		created, err := b.store.CreateRun(ctx, runstore.NewRun{DAG: engine.NewSnapshot(d, nil, b.queue), RunID: "r"})
 		require.NoError(t, err, tc.name)
 		if tc.started {
 			_, err := b.store.StartTry(ctx, dagID, "r", "a", 1, "w1")
 			require.NoError(t, err, tc.name)
 		}
-		p := engine.Payload{DagID: dagID, RunID: "r", TaskID: "a", Try: 1}
+		p := engine.Payload{DagID: dagID, RunID: "r", TaskID: "a", Try: 1, Inc: created.Run.Incarnation}
 		if tc.asynq != gone {
 			body, err := json.Marshal(p)
 			require.NoError(t, err)
@@ -130,9 +130,9 @@ dropped:
   tasks:
     - {task_id: a, operator: noop, retries: 1, retry_delay: 1h}
 `)
-	_, err := b.store.CreateRun(ctx, runstore.NewRun{DAG: engine.NewSnapshot(d, nil, b.queue), RunID: "r"})
+	created, err := b.store.CreateRun(ctx, runstore.NewRun{DAG: engine.NewSnapshot(d, nil, b.queue), RunID: "r"})
 	require.NoError(t, err)
-	p := engine.Payload{DagID: "dropped", RunID: "r", TaskID: "a", Try: 1}
+	p := engine.Payload{DagID: "dropped", RunID: "r", TaskID: "a", Try: 1, Inc: created.Run.Incarnation}
 	body, err := json.Marshal(p)
 	require.NoError(t, err)
 	_, err = b.client.EnqueueContext(ctx, asynq.NewTask(engine.TaskType, body), asynq.Queue(b.queue),
@@ -197,8 +197,10 @@ many:
 	require.Equal(t, engine.Repairs{Enqueued: 2}, rep)
 	insp := asynq.NewInspector(b.env.ConnOpt())
 	t.Cleanup(func() { _ = insp.Close() })
+	run, err := b.store.GetRun(ctx, "many", "r")
+	require.NoError(t, err)
 	has := func(task string) bool {
-		_, err := insp.GetTaskInfo(b.queue, engine.TaskID(engine.Payload{DagID: "many", RunID: "r", TaskID: task, Try: 1}))
+		_, err := insp.GetTaskInfo(b.queue, engine.TaskID(engine.Payload{DagID: "many", RunID: "r", TaskID: task, Try: 1, Inc: run.Incarnation}))
 		return err == nil
 	}
 	require.Equal(t, []bool{true, false, true}, []bool{has("a"), has("b"), has("c")},

@@ -182,3 +182,14 @@ func (e *Engine) FinishRun(ctx context.Context, dagID, runID string, state runst
 	}
 	return e.Enqueue(ctx, ds)
 }
+
+// SetRunState sets a run's state as Airflow's PATCH does (see
+// runstore.Store.SetRunState) and enqueues the roots of runs that could
+// start.
+func (e *Engine) SetRunState(ctx context.Context, dagID, runID string, state runstore.RunState, reason string) error {
+	ds, err := e.store.SetRunState(ctx, dagID, runID, state, reason)
+	if err != nil {
+		return err
+	}
+	return e.Enqueue(ctx, ds)
+}

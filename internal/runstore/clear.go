@@ -67,3 +67,29 @@ func (s *Store) SetNote(ctx context.Context, dagID, runID, note string) error {
 	}
 	return nil
 }
+
+// SetRunState is Airflow's PATCH of a run's state: RunSuccess marks every
+// task instance success, RunFailed marks running ones failed and the other
+// unfinished ones skipped (their tries are fenced off), and the run takes
+// the state (a finished run keeps its end date). RunQueued puts a finished
+// run back to queued: it starts again under max_active_runs with its task
+// instances as they are, and ends again by their states unless some were
+// cleared; a queued run gets a new queued_at. Setting a running run to
+// queued is ErrInvalid. It returns the tries to enqueue (roots of runs that
+// could start) and ErrRunNotFound for an unknown run.
+func (s *Store) SetRunState(ctx context.Context, dagID, runID string, state RunState, reason string) ([]Dispatch, error) {
+	if state != RunQueued && !state.Finished() {
+		return nil, fmt.Errorf("%w: set run state %q", ErrInvalid, state)
+	}
+	res, err := s.run(ctx, scriptSetState, dagID, runID, string(state), reason, ms(s.now()))
+	if err != nil {
+		return nil, fmt.Errorf("set run state %s/%s: %w", dagID, runID, err)
+	}
+	switch str(res[0]) {
+	case "missing":
+		return nil, fmt.Errorf("set run state %s/%s: %w", dagID, runID, ErrRunNotFound)
+	case "running":
+		return nil, fmt.Errorf("%w: run %s/%s is running; only a queued or finished run can be set to queued", ErrInvalid, dagID, runID)
+	}
+	return dispatches(dagID, res, 2), nil
+}

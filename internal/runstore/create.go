@@ -2,6 +2,8 @@ package runstore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -86,6 +88,7 @@ func (s *Store) CreateRun(ctx context.Context, nr NewRun) (*CreateResult, error)
 		"max_active_tasks", maxTasks,
 		"dagrun_timeout_ms", d.DagrunTimeout.Milliseconds(),
 		"roots", roots(d),
+		"inc", incarnation(),
 	}
 	args := []any{nr.RunID, ms(now), score.UnixMilli(), maxRuns, len(runFields) / 2}
 	args = append(args, runFields...)
@@ -227,4 +230,11 @@ func mergeParams(params map[string]any, conf json.RawMessage) (merged, confOut [
 		return nil, nil, fmt.Errorf("conf: %w", err)
 	}
 	return merged, confOut, nil
+}
+
+// incarnation returns a new run incarnation token (see Run.Incarnation).
+func incarnation() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

@@ -87,7 +87,8 @@ func TestRetryHoldsNoSlotAndFiresAtDelay(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, cr.Dispatch, 1)
 			require.NotEmpty(t, cr.Dispatch[0].Static)
-			cr.Dispatch[0].Static, cr.Dispatch[0].RunStart = nil, time.Time{}
+			require.NotEmpty(t, cr.Dispatch[0].Inc, "a dispatch carries its run's incarnation")
+			cr.Dispatch[0].Static, cr.Dispatch[0].RunStart, cr.Dispatch[0].Inc = nil, time.Time{}, ""
 			require.Equal(t, []Dispatch{{DagID: "d", RunID: "r", TaskID: "a", Try: 2, Queue: "default"}}, cr.Dispatch)
 			// the old try's completion is fenced
 			_, err = b.store.Complete(ctx, Completion{DagID: "d", RunID: "r", TaskID: "a", Try: 1, Outcome: OutcomeSuccess})

@@ -16,7 +16,7 @@ import (
 // or the root list, which can be megabytes for wide DAGs).
 var runFields = []string{"state", "run_type", "logical_date", "data_interval_start", "data_interval_end",
 	"run_after", "queued_at", "start_date", "end_date", "conf", "params", "dag_version", "note", "triggered_by",
-	"failure_reason", "n_tasks", "n_done", "max_active_runs", "max_active_tasks", "dagrun_timeout_ms"}
+	"failure_reason", "n_tasks", "n_done", "max_active_runs", "max_active_tasks", "dagrun_timeout_ms", "inc"}
 
 // GetRun returns one run (ErrRunNotFound if there is none).
 func (s *Store) GetRun(ctx context.Context, dagID, runID string) (*Run, error) {
@@ -67,6 +67,7 @@ func runFromHash(dagID, runID string, m map[string]string) *Run {
 		MaxActiveRuns:     atoi(m["max_active_runs"]),
 		MaxActiveTasks:    atoi(m["max_active_tasks"]),
 		DagrunTimeout:     time.Duration(atoi(m["dagrun_timeout_ms"])) * time.Millisecond,
+		Incarnation:       m["inc"],
 	}
 }
 

@@ -27,6 +27,8 @@ var (
 	luaRetry string
 	//go:embed lua/finish.lua
 	luaFinish string
+	//go:embed lua/setstate.lua
+	luaSetState string
 )
 
 // The run store's steps. Each is a function of one Redis function library
@@ -43,11 +45,12 @@ var (
 	scriptClear    = &script{name: "clear", body: luaClear, lib: true}
 	scriptDelete   = &script{name: "delete", body: luaDelete, lib: true}
 	scriptNote     = &script{name: "note", body: luaNote, lib: true}
+	scriptSetState = &script{name: "setstate", body: luaSetState, lib: true}
 	scriptPool     = &script{name: "pool", body: luaPool}
 
 	// libraryCode is the FUNCTION LOAD source of every step above.
 	libraryCode = buildLibrary(scriptCreate, scriptStart, scriptComplete, scriptRetry, scriptFinish,
-		scriptClear, scriptDelete, scriptNote, scriptPool)
+		scriptClear, scriptDelete, scriptNote, scriptSetState, scriptPool)
 )
 
 // script is one step: the body reads KEYS and ARGV.
@@ -180,7 +183,7 @@ func atoi(v string) int {
 }
 
 // dispatchArity is the length of a dispatch tuple in script replies.
-const dispatchArity = 10
+const dispatchArity = 11
 
 // dispatches decodes the tuples after the first skip reply elements.
 func dispatches(dagID string, res []any, skip int) []Dispatch {
@@ -193,6 +196,7 @@ func dispatches(dagID string, res []any, skip int) []Dispatch {
 			Try:              atoi(str(res[i+2])),
 			Queue:            str(res[i+3]),
 			ExecutionTimeout: time.Duration(atoi(str(res[i+4]))) * time.Millisecond,
+			Inc:              str(res[i+10]),
 		}
 		if at := str(res[i+5]); at != "0" && at != "" {
 			d.RetryAt = fromMS(at)

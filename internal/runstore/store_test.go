@@ -88,7 +88,8 @@ func TestCreateRunIdempotentAndChain(t *testing.T) {
 	require.Equal(t, b.now, info.Run.LogicalDate)
 	require.Equal(t, b.now, info.Run.StartDate)
 	d.Static, d.RunStart = nil, time.Time{}
-	require.Equal(t, Dispatch{DagID: "d", RunID: res.Run.RunID, TaskID: "ta", Try: 1, Queue: "default"}, d)
+	require.Len(t, res.Run.Incarnation, 16, "a new run has an incarnation token")
+	require.Equal(t, Dispatch{DagID: "d", RunID: res.Run.RunID, TaskID: "ta", Try: 1, Queue: "default", Inc: res.Run.Incarnation}, d)
 
 	again, err := b.store.CreateRun(ctx, nr)
 	require.NoError(t, err)
@@ -181,8 +182,9 @@ func TestUnfinishedTasks(t *testing.T) {
 			Downstream: []string{"c"}})
 	}
 	s.Tasks = append(s.Tasks, SnapshotTask{TaskID: "c", Operator: "noop", TriggerRule: "all_success", Upstream: []string{"a", "b"}})
-	_, err := b.store.CreateRun(ctx, NewRun{DAG: s, RunID: "r"})
+	created, err := b.store.CreateRun(ctx, NewRun{DAG: s, RunID: "r"})
 	require.NoError(t, err)
+	inc := created.Run.Incarnation
 	queuedAt := b.now
 	b.now = b.now.Add(time.Second)
 	_, err = b.store.StartTry(ctx, "u", "r", "a", 1, "w1")
@@ -196,9 +198,9 @@ func TestUnfinishedTasks(t *testing.T) {
 	us, err := b.store.UnfinishedTasks(ctx, "u", "r")
 	require.NoError(t, err)
 	require.Equal(t, []Unfinished{
-		{Dispatch: Dispatch{DagID: "u", RunID: "r", TaskID: "a", Try: 1, Queue: "default"}, State: TIRunning,
+		{Dispatch: Dispatch{DagID: "u", RunID: "r", TaskID: "a", Try: 1, Queue: "default", Inc: inc}, State: TIRunning,
 			QueuedAt: queuedAt, StartDate: b.now, Hostname: "w1"},
-		{Dispatch: Dispatch{DagID: "u", RunID: "r", TaskID: "b", Try: 1, Queue: "default", RetryAt: b.now.Add(time.Minute)},
+		{Dispatch: Dispatch{DagID: "u", RunID: "r", TaskID: "b", Try: 1, Queue: "default", RetryAt: b.now.Add(time.Minute), Inc: inc},
 			State: TIUpForRetry, QueuedAt: queuedAt, StartDate: b.now, Hostname: "w2"},
 	}, us, "c waits for its upstream tasks: not unfinished work")
 }

@@ -39,6 +39,11 @@ type Run struct {
 	MaxActiveRuns  int
 	MaxActiveTasks int
 	DagrunTimeout  time.Duration
+	// Incarnation is a random token set when the run is created: a run
+	// deleted and created again with the same id has a new one, so the
+	// queue's ids of its tries (engine.TaskID) differ from the old run's.
+	// "" for runs created before it existed.
+	Incarnation string
 }
 
 // TaskInstance is one task of one run as stored.
@@ -134,6 +139,8 @@ type Dispatch struct {
 	// a worker starts the try without reading Redis (see StartInfoFrom).
 	Static   json.RawMessage
 	RunStart time.Time
+	// Inc is the run's Incarnation.
+	Inc string
 }
 
 // Outcome is how a try ended.

@@ -4,12 +4,12 @@
 -- the call's DAG hash tag "{<prefix>:<dag_id>}" (every key is built from
 -- it, see keys.go) and empties the per-call caches below.
 local tag, k_runs, k_active, k_queued
-local caps, slots_of, slots_read, waiting_of, waiting_read, starts
+local caps, slots_of, slots_read, waiting_of, waiting_read, starts, incs
 
 local function begin(keys)
   tag = keys[1]
   k_runs, k_active, k_queued = tag .. ':runs', tag .. ':active', tag .. ':queued'
-  caps, slots_of, slots_read, waiting_of, waiting_read, starts = {}, {}, {}, {}, {}, {}
+  caps, slots_of, slots_read, waiting_of, waiting_read, starts, incs = {}, {}, {}, {}, {}, {}, {}
 end
 
 local function k_run(run) return tag .. ':run:' .. run end
@@ -133,6 +133,16 @@ local function run_start(run)
   return v
 end
 
+-- run_inc returns the run's incarnation token, read once per call.
+local function run_inc(run)
+  local v = incs[run]
+  if v == nil then
+    v = redis.call('HGET', k_run(run), 'inc') or ''
+    incs[run] = v
+  end
+  return v
+end
+
 -- with appends the field/value pairs pre (may be nil) to f and returns f.
 local function with(f, pre)
   if pre then
@@ -143,7 +153,7 @@ end
 
 -- dispatch takes a max_active_tasks slot, starts a new try and appends the
 -- dispatch tuple (run, task, try, queue, exec_timeout_ms, retry_at=0, pool,
--- pool_slots, static, run start_date) to out. pre holds more field/value
+-- pool_slots, static, run start_date, run incarnation) to out. pre holds more field/value
 -- pairs of the task instance to write in the same HSET (nil for none); v its
 -- DISPATCH_FIELDS when the caller has read them (else nil).
 local function dispatch(run, task, now, out, pre, v)
@@ -152,7 +162,7 @@ local function dispatch(run, task, now, out, pre, v)
   local try = num(v[1]) + 1
   redis.call('HSET', tk, unpack(with({'try_number', try, 'state', 'queued', 'queued_at', now, 'next_try_at', ''}, pre)))
   add_slots(run, 1)
-  out[#out + 1] = {run, task, try, v[2], v[3] or '0', '0', v[4] or '', v[5] or '1', v[6] or '', run_start(run)}
+  out[#out + 1] = {run, task, try, v[2], v[3] or '0', '0', v[4] or '', v[5] or '1', v[6] or '', run_start(run), run_inc(run)}
 end
 
 -- make_ready dispatches a ready task, or parks it in the run's wait set
@@ -263,8 +273,12 @@ local function start_run(run, now, out)
   redis.call('ZREM', k_queued, run)
   local roots = redis.call('HGET', rk, 'roots')
   if roots and roots ~= '' then
+    -- A run put back to queued (setstate) keeps its finished roots.
+    local requeued = redis.call('HGET', rk, 'requeued') == '1'
     for t in string.gmatch(roots, '[^,]+') do
-      make_ready(run, t, now, out)
+      if not requeued or (redis.call('HGET', k_ti(run, t), 'state') or '') == '' then
+        make_ready(run, t, now, out)
+      end
     end
   end
 end

@@ -1,0 +1,156 @@
+package api
+
+import (
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/stretchr/testify/require"
+)
+
+// TestParseTimeForms: the date-time forms Airflow's parameters accept,
+// the official client's first among them.
+func TestParseTimeForms(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 12, 1, 19, 20, 39, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Time
+	}{
+		{"2026-12-01T19:20:39.000000+0000", at},
+		{"2026-12-01T19:20:39Z", at},
+		{"2026-12-01T19:20:39+00:00", at},
+		{"2026-12-01T19:20:39.5Z", at.Add(500 * time.Millisecond)},
+		{"2026-12-01T19:20:39.123456789123Z", at.Add(123456789)},
+		{"2026-12-01T20:20:39+01:00", at},
+		{"2026-12-01T20:20:39+0100", at},
+		{"2026-12-01T20:20:39+01", at},
+		{"2026-12-01T18:20:39-01:00", at},
+		{"2026-12-01 19:20:39", at},
+		{"2026-12-01t19:20:39z", at},
+		{"2026-12-01T19:20", at.Add(-39 * time.Second)},
+		{"2026-12-01", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)},
+		{"1796152839", at},
+		{"1796152839000", at},
+	}
+	for _, tc := range tests {
+		got, err := parseTime(tc.in)
+		require.NoError(t, err, tc.in)
+		require.True(t, tc.want.Equal(got), "%s: got %s, want %s", tc.in, got, tc.want)
+	}
+	for _, bad := range []string{"never", "2026-13-01", "2026-02-30T00:00:00Z", "2026-12-01T25:00:00Z", "2026-12-01T19:20:39+25:00", "2026-12-01T19:20:39 UTC", "12/01/2026"} {
+		_, err := parseTime(bad)
+		require.Error(t, err, bad)
+	}
+}
+
+// TestDatetimeFiltersAsTheClientSends: a list filter written the way the
+// official client writes it answers 200 and filters.
+func TestDatetimeFiltersAsTheClientSends(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	trigger(t, b, "nightly_sites", "r1") // logical date 2026-11-27T00:00:00Z
+	for _, v := range []string{"2026-11-26T19:20:39.000000+0000", "2026-11-26T19:20:39Z", "2026-11-26T19:20:39+00:00", "2026-11-26"} {
+		res := b.req(t, "GET", "/api/v2/dags/~/dagRuns?logical_date_gte="+url.QueryEscape(v), rd, nil)
+		require.Equal(t, 200, res.status, "%s: %s", v, res.body)
+		require.InDelta(t, 1, res.json(t)["total_entries"], 0, v)
+		res = b.req(t, "GET", "/api/v2/dags/~/dagRuns?logical_date_lt="+url.QueryEscape(v), rd, nil)
+		require.Equal(t, 200, res.status, "%s: %s", v, res.body)
+		require.InDelta(t, 0, res.json(t)["total_entries"], 0, v)
+	}
+	res := b.req(t, "POST", "/api/v2/dags/nightly_sites/dagRuns", trg, map[string]any{"dag_run_id": "client", "logical_date": "2026-12-01T19:20:39.000000+0000"})
+	require.Equal(t, 200, res.status, string(res.body))
+	require.Equal(t, "2026-12-01T19:20:39Z", res.json(t)["logical_date"])
+}
+
+// TestEnumAndOrderChecks: bad enum values, sort keys, map indexes, run ids
+// and bodies answer as Airflow answers them.
+func TestEnumAndOrderChecks(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	trigger(t, b, "nightly_sites", "r1")
+	ti := "/api/v2/dags/nightly_sites/dagRuns/r1/taskInstances"
+	tests := []struct {
+		method, path string
+		body         any
+		want         int
+		detail       string
+	}{
+		{"GET", "/api/v2/dags/~/dagRuns?order_by=bogus", nil, 400, "Ordering with 'bogus' is disallowed"},
+		{"GET", "/api/v2/dags/~/dagRuns?order_by=-bogus", nil, 400, "Ordering with 'bogus'"},
+		{"GET", "/api/v2/dags/~/dagRuns?order_by=-run_after&order_by=dag_run_id", nil, 200, ""},
+		{"GET", "/api/v2/dags/~/dagRuns?state=bogus", nil, 422, "Invalid value for state. Valid values are queued, running, success, failed"},
+		{"GET", "/api/v2/dags/~/dagRuns?state=none", nil, 200, ""},
+		{"GET", "/api/v2/dags/~/dagRuns?run_type=bogus", nil, 422, "Invalid value for run type"},
+		{"GET", "/api/v2/dags/~/dagRuns?run_type=asset_triggered", nil, 200, ""},
+		{"POST", "/api/v2/dags/~/dagRuns/list", map[string]any{"states": []string{"bogus"}}, 422, `"loc":["body","states",0]`},
+		{"POST", "/api/v2/dags/~/dagRuns/list", map[string]any{"order_by": "bogus"}, 400, "Ordering with 'bogus'"},
+		{"GET", "/api/v2/dags?order_by=bogus", nil, 400, "Ordering with 'bogus'"},
+		{"GET", "/api/v2/dags?order_by=-dag_id", nil, 200, ""},
+		{"GET", ti + "?order_by=bogus", nil, 400, "Ordering with 'bogus'"},
+		{"GET", ti + "?state=bogus", nil, 422, "Invalid value for state"},
+		{"GET", ti + "?state=no_status&order_by=-start_date", nil, 200, ""},
+		{"GET", ti + "/scrape/logs/1?map_index=abc", nil, 422, "int_parsing"},
+		{"GET", ti + "/scrape/logs/1?map_index=3", nil, 404, "map_index: `3`"},
+		{"GET", ti + "/scrape/logs/1?map_index=-1", nil, 200, ""},
+		{"GET", ti + "/scrape/xcomEntries?map_index=abc", nil, 422, "int_parsing"},
+		{"GET", ti + "/scrape/xcomEntries/return_value?map_index=x", nil, 422, "int_parsing"},
+		{"POST", "/api/v2/dags/nightly_sites/dagRuns", `{"conf": {,}}`, 422, `"type":"json_invalid","loc":["body",10],"msg":"JSON decode error"`},
+		{"POST", "/api/v2/dags/nightly_sites/dagRuns", `{"conf": {`, 422, "json_invalid"},
+		{"PATCH", "/api/v2/dags/nightly_sites/dagRuns/r1", `{"state": `, 422, "json_invalid"},
+		{"POST", "/api/v2/dags/nightly_sites/dagRuns", map[string]any{"dag_run_id": "r1"}, 409, `"reason":"Unique constraint violation"`},
+		{"POST", "/api/v2/dags/nightly_sites/dagRuns", map[string]any{"dag_run_id": "a b"}, 400, "does not match regex pattern"},
+		{"POST", "/api/v2/dags/nightly_sites/dagRuns", map[string]any{"dag_run_id": "ünï"}, 400, "does not match regex pattern"},
+		{"POST", "/api/v2/dags/nightly_sites/dagRuns", map[string]any{"dag_run_id": ".."}, 400, "not a name"},
+		{"POST", "/api/v2/dags/nightly_sites/dagRuns", map[string]any{"dag_run_id": "manual__2026-12-01T19:20:39+00:00"}, 200, ""},
+		{"POST", "/api/v2/dags/nightly_sites/dagRuns", map[string]any{"dag_run_id": "ok.run~1:a+b-c_d"}, 200, ""},
+	}
+	for _, tc := range tests {
+		res := b.req(t, tc.method, tc.path, trg, tc.body)
+		require.Equal(t, tc.want, res.status, "%s %s: %s", tc.method, tc.path, res.body)
+		require.Contains(t, string(res.body), tc.detail, "%s %s", tc.method, tc.path)
+	}
+}
+
+// TestJWTRejects: only HS256 tokens we could have issued are accepted:
+// other methods (none, HS512), expired or expiry-less tokens, another
+// issuer or an unknown scope are 401.
+func TestJWTRejects(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	secret := []byte("0123456789abcdef0123456789abcdef") // setup's JWTSecret
+	now := b.clock()
+	claims := func(mut func(c jwt.MapClaims)) jwt.MapClaims {
+		c := jwt.MapClaims{"sub": "admin", "scope": "trigger", "iss": "dagworker", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+		if mut != nil {
+			mut(c)
+		}
+		return c
+	}
+	sign := func(m jwt.SigningMethod, key any, c jwt.MapClaims) string {
+		s, err := jwt.NewWithClaims(m, c).SignedString(key)
+		require.NoError(t, err)
+		return s
+	}
+	tests := []struct {
+		name string
+		tok  string
+		want int
+	}{
+		{"HS256 as issued", sign(jwt.SigningMethodHS256, secret, claims(nil)), 200},
+		{"HS512 with the secret", sign(jwt.SigningMethodHS512, secret, claims(nil)), 401},
+		{"HS384 with the secret", sign(jwt.SigningMethodHS384, secret, claims(nil)), 401},
+		{"alg none", sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims(nil)), 401},
+		{"another secret", sign(jwt.SigningMethodHS256, []byte("another-secret-0123456789abcdef!"), claims(nil)), 401},
+		{"expired", sign(jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Minute).Unix() })), 401},
+		{"no expiry", sign(jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { delete(c, "exp") })), 401},
+		{"wrong issuer", sign(jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["iss"] = "airflow" })), 401},
+		{"no issuer", sign(jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { delete(c, "iss") })), 401},
+		{"unknown scope", sign(jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["scope"] = "admin" })), 401},
+	}
+	for _, tc := range tests {
+		res := b.req(t, "GET", "/api/v2/dags", "bearer:"+tc.tok, nil)
+		require.Equal(t, tc.want, res.status, "%s: %s", tc.name, res.body)
+	}
+}
