@@ -320,6 +320,15 @@ func TestCLIHelpVersionCompletion(t *testing.T) {
 		}
 	}
 
+	// Asked for, the usage goes to stdout.
+	out, errOut, err := cli(t, "trigger", "--help")
+	require.NoError(t, err)
+	require.Contains(t, out, "-api-url")
+	require.Empty(t, errOut)
+	out, _, err = cli(t, "help", "runs")
+	require.NoError(t, err)
+	require.Contains(t, out, "runs clear <dag_id> <run_id>")
+
 	tests := []struct {
 		args []string
 		want string
