@@ -58,7 +58,7 @@ func newAPI(r *role, f apiFlags) (http.Handler, error) {
 	cfg.Open = *f.open
 	cfg.JWTSecret = []byte(*f.jwtSecret)
 	cfg.MaxWait = *f.maxWait
-	cfg.Version = version
+	cfg.Version = readBuildInfo().version
 	cfg.Logger = r.log
 	cfg.TaskTypes = adHocTaskTypes()
 	cfg.Health = func(ctx context.Context) error { return r.conn.rdb.Ping(ctx).Err() }

@@ -74,6 +74,10 @@ func commands() map[string]command {
 // --help exits 0 on every command.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmds := commands()
+	if len(args) >= 2 && args[0] == "help" {
+		// "help trigger" is "trigger --help".
+		args = append(args[1:], "--help")
+	}
 	if len(args) == 0 || isHelp(args[0]) {
 		usage(stdout, cmds)
 		if len(args) == 0 {
@@ -89,6 +93,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		usage(stderr, cmds)
 		suggest(stderr, "command", args[0], slices.Sorted(maps.Keys(cmds)))
 		return fmt.Errorf("unknown command %q", args[0])
+	}
+	if asksHelp(args[1:]) {
+		stderr = stdout // asked for, the usage is the output
 	}
 	err := c.run(ctx, args[1:], stdout, stderr)
 	if err == exitError(0) || (err == exitError(2) && asksHelp(args[1:])) {

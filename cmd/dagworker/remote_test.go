@@ -29,7 +29,7 @@ const (
 // cliServer is a real `dagworker serve` (coordinator, worker, API) on a
 // loopback port over a real Redis and a file data lake.
 type cliServer struct {
-	url, queue, lake string
+	url, queue, lake, site string
 }
 
 func startCLIServer(t *testing.T) *cliServer {
@@ -88,7 +88,7 @@ report_dag:
 	require.Contains(t, out.String(), "UI:    http://"+addr+"/")
 	require.Contains(t, out.String(), "--api-url http://"+addr)
 	require.Equal(t, 1, strings.Count(out.String(), "dagworker is up"))
-	return &cliServer{url: "http://" + addr, queue: queue, lake: lake}
+	return &cliServer{url: "http://" + addr, queue: queue, lake: lake, site: site.URL()}
 }
 
 // cli runs one command line; it returns stdout, stderr and the error.
@@ -245,6 +245,14 @@ func TestCLIThroughServer(t *testing.T) {
 		_, _, err = cli(t, append([]string{"tasks", "show", "no-such-task"}, remote...)...)
 		require.ErrorIs(t, err, apiclient.ErrNotFound)
 
+		// An ad-hoc task's outputs are listed with their download URLs.
+		out, errOut, err = cli(t, append([]string{"enqueue", "scrape", "--queue", s.queue, "--wait", "--timeout", "120s",
+			"--args", `{"urls": ["` + s.site + `/en/"], "max_pages": 2, "max_depth": 0, "allow_private": true}`}, remote...)...)
+		require.NoError(t, err, errOut)
+		id = strings.SplitN(out, "\n", 2)[0]
+		require.Contains(t, out, "output scrape/pages.jsonl")
+		require.Contains(t, out, s.url+"/api/dagworker/v1/outputs/adhoc/"+id+"/scrape/pages.jsonl")
+
 		// A type the server's workers do not run is refused before it is
 		// enqueued, with the known types; so is bash (DAG files only).
 		for _, typ := range []string{"no_such_type", "bash"} {
@@ -319,6 +327,15 @@ func TestCLIHelpVersionCompletion(t *testing.T) {
 			require.NoError(t, err, "%s %s --help", name, sub)
 		}
 	}
+
+	// Asked for, the usage goes to stdout.
+	out, errOut, err := cli(t, "trigger", "--help")
+	require.NoError(t, err)
+	require.Contains(t, out, "-api-url")
+	require.Empty(t, errOut)
+	out, _, err = cli(t, "help", "runs")
+	require.NoError(t, err)
+	require.Contains(t, out, "runs clear <dag_id> <run_id>")
 
 	tests := []struct {
 		args []string
