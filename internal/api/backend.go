@@ -52,9 +52,22 @@ type RunStore interface {
 	TriggerRun(ctx context.Context, dagID string, req TriggerRequest) (Run, error)
 	// Run returns one run or ErrNotFound.
 	Run(ctx context.Context, dagID, runID string) (Run, error)
-	// Runs returns every run of a DAG, newest first. The API filters and
-	// pages them.
-	Runs(ctx context.Context, dagID string) ([]Run, error)
+	// ListRuns returns one page of a DAG's runs and how many runs match q.
+	// The store applies q, so a page never reads every run of a DAG.
+	ListRuns(ctx context.Context, dagID string, q RunQuery) (runs []Run, total int, err error)
+}
+
+// RunQuery selects a page of one DAG's runs: the filters and the order the
+// run store applies itself.
+type RunQuery struct {
+	// States keeps the runs in one of these states (empty: every state).
+	States []RunState
+	// Oldest lists the earliest logical date first (runs without one by
+	// creation time); the default is newest first.
+	Oldest bool
+	// Offset skips that many matching runs; Limit bounds the page (0: no
+	// bound).
+	Offset, Limit int
 }
 
 // RunEditor changes existing runs.
