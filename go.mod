@@ -13,6 +13,7 @@ require (
 	github.com/gomlx/gomlx v0.26.0
 	github.com/google/uuid v1.6.0
 	github.com/hibiken/asynq v0.26.0
+	github.com/hibiken/asynqmon v0.7.2
 	github.com/johannesboyne/gofakes3 v1.2.0
 	github.com/knights-analytics/hugot v0.6.1
 	github.com/prometheus/client_golang v1.25.0

@@ -28,6 +28,8 @@ type EngineBackend struct {
 	Folder func() []*dag.DAG
 	// Lake holds the task logs (nil: logs are empty).
 	Lake *tasks.Lake
+	// Errors lists the DAG files that do not load (nil: none).
+	Errors func() []ImportError
 }
 
 // Config returns a Config with every store set to b (the caller adds
