@@ -65,9 +65,13 @@ pipeline:
       task_group_name: extract
       msg: parsed
       dependencies: [fetch]
+    - task_id: settle
+      operator: sleep
+      duration: 1500ms
+      dependencies: [parse]
     - task_id: report
       operator: write_report
-      dependencies: [parse]
+      dependencies: [settle]
     - task_id: notify
       operator: noop
       trigger_rule: all_done
