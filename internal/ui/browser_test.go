@@ -179,7 +179,7 @@ func TestBrowser(t *testing.T) {
 	b.do(chromedp.SendKeys("#conf", `{"sites": 2,`))
 	b.wait("the conf error", `!document.querySelector("#conf-error").hidden`)
 	b.click("#trigger-submit")
-	b.do(chromedp.Sleep(300*time.Millisecond))
+	b.do(chromedp.Sleep(300 * time.Millisecond))
 	require.Equal(t, "/dags/pipeline", b.location(), "an invalid conf was submitted")
 	b.clear("#conf")
 	b.do(chromedp.SendKeys("#conf", `{"sites": 2, "label": "from the form"}`), chromedp.SendKeys("#run_id", "ui1"))
