@@ -13,6 +13,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/dagworker/dagworker/internal/api"
+	"github.com/dagworker/dagworker/internal/ui"
 )
 
 // apiFlags configure the HTTP API of serve and coordinator.
@@ -41,19 +42,26 @@ func (f apiFlags) apiDisabled() bool {
 	return *f.tokens == "" && *f.users == "" && !*f.open
 }
 
-// newAPI builds the API handler over the role's engine, DAG folder and lake.
-func newAPI(r *role, f apiFlags) (http.Handler, error) {
+// newAPI builds the API handler and the web UI over the role's engine, DAG
+// folder and lake; both use the same credentials.
+func newAPI(r *role, f apiFlags) (http.Handler, *ui.UI, error) {
 	if *f.open && !loopbackAddr(r.addr) {
-		return nil, fmt.Errorf("--api-open needs a loopback --addr (127.0.0.1:port or [::1]:port), not %q", r.addr)
+		return nil, nil, fmt.Errorf("--api-open needs a loopback --addr (127.0.0.1:port or [::1]:port), not %q", r.addr)
 	}
-	be := &api.EngineBackend{Engine: r.conn.eng, Folder: r.folder.DAGs, Lake: r.lake}
+	be := &api.EngineBackend{Engine: r.conn.eng, Folder: r.folder.DAGs, Lake: r.lake, Errors: func() []api.ImportError {
+		var out []api.ImportError
+		for _, ie := range r.folder.ImportErrors() {
+			out = append(out, api.ImportErrorsOf(ie.File, ie.Err, ie.Since)...)
+		}
+		return out
+	}}
 	cfg := be.Config()
 	var err error
 	if cfg.Tokens, err = api.ParseTokens(*f.tokens); err != nil {
-		return nil, fmt.Errorf("--api-tokens: %w", err)
+		return nil, nil, fmt.Errorf("--api-tokens: %w", err)
 	}
 	if cfg.Users, err = api.ParseUsers(*f.users); err != nil {
-		return nil, fmt.Errorf("--api-users: %w", err)
+		return nil, nil, fmt.Errorf("--api-users: %w", err)
 	}
 	cfg.Open = *f.open
 	cfg.JWTSecret = []byte(*f.jwtSecret)
@@ -66,9 +74,14 @@ func newAPI(r *role, f apiFlags) (http.Handler, error) {
 		Redis: r.conn.rdb, KeyPrefix: r.prefix, Lake: r.lake}
 	h, err := api.New(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("api: %w", err)
+		return nil, nil, fmt.Errorf("api: %w", err)
 	}
-	return h, nil
+	web, err := ui.New(ui.Config{Auth: h, DAGs: be, Details: be, Pauses: be, Runs: be, Editor: be, Tasks: be, Clearer: be,
+		Runner: cfg.Runner, TaskTypes: cfg.TaskTypes, Queues: r.conn.opt, Logger: r.log})
+	if err != nil {
+		return nil, nil, err
+	}
+	return h, web, nil
 }
 
 // adHocTaskTypes are the task types the API runs ad hoc: the built-in ones

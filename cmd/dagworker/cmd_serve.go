@@ -136,6 +136,9 @@ type role struct {
 	// API, and redisNote (where the embedded Redis is) when not empty.
 	out       io.Writer
 	redisNote string
+
+	// closers run at close, before the connection closes.
+	closers []func() error
 }
 
 func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*role, error) {
@@ -174,7 +177,14 @@ func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*
 		metrics: reg}, nil
 }
 
-func (r *role) close() { r.conn.Close() }
+func (r *role) close() {
+	for _, c := range r.closers {
+		if err := c(); err != nil {
+			r.log.Warn("close", slog.Any("error", err))
+		}
+	}
+	r.conn.Close()
+}
 
 // run runs the coordinator, the HTTP server and extra (the worker, in serve)
 // until ctx ends or one of them fails; SIGHUP reloads the DAG folder.
@@ -252,19 +262,26 @@ func displayAddr(addr net.Addr) string {
 }
 
 // newHTTPHandler is the one place the HTTP server's routes are built: the
-// health endpoints here; the Airflow API (api.go) mounts on the same mux
-// unless no credentials are configured and it is not open.
+// health endpoints here; the Airflow API and the web UI (api.go) mount on
+// the same mux unless no credentials are configured and it is not open.
 func newHTTPHandler(r *role) (http.Handler, error) {
 	mux := http.NewServeMux()
 	if r.api.apiDisabled() {
-		r.log.Warn("HTTP API disabled: set --api-tokens, --api-users or --api-open to serve it")
+		r.log.Warn("HTTP API and web UI disabled: set --api-tokens, --api-users or --api-open to serve them")
+		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, "dagworker: the web UI and the API are off; start the server with --api-users, --api-tokens or --api-open\n")
+		})
 	} else {
-		h, err := newAPI(r, r.api)
+		h, web, err := newAPI(r, r.api)
 		if err != nil {
 			return nil, err
 		}
 		mux.Handle("/api/", h)
 		mux.Handle("/auth/", h)
+		mux.Handle("/", web)
+		r.closers = append(r.closers, web.Close)
 	}
 	mux.Handle("GET /metrics", metricsHandler(r.metrics, r.log)) // unauthenticated, like /healthz
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {

@@ -52,9 +52,22 @@ type RunStore interface {
 	TriggerRun(ctx context.Context, dagID string, req TriggerRequest) (Run, error)
 	// Run returns one run or ErrNotFound.
 	Run(ctx context.Context, dagID, runID string) (Run, error)
-	// Runs returns every run of a DAG, newest first. The API filters and
-	// pages them.
-	Runs(ctx context.Context, dagID string) ([]Run, error)
+	// ListRuns returns one page of a DAG's runs and how many runs match q.
+	// The store applies q, so a page never reads every run of a DAG.
+	ListRuns(ctx context.Context, dagID string, q RunQuery) (runs []Run, total int, err error)
+}
+
+// RunQuery selects a page of one DAG's runs: the filters and the order the
+// run store applies itself.
+type RunQuery struct {
+	// States keeps the runs in one of these states (empty: every state).
+	States []RunState
+	// Oldest lists the earliest logical date first (runs without one by
+	// creation time); the default is newest first.
+	Oldest bool
+	// Offset skips that many matching runs; Limit bounds the page (0: no
+	// bound).
+	Offset, Limit int
 }
 
 // RunEditor changes existing runs.
@@ -197,3 +210,66 @@ type AdHocTask struct {
 
 // adHocFinished reports whether an ad-hoc task state is final.
 func adHocFinished(state string) bool { return state == "success" || state == "failed" }
+
+// The interfaces below are what the web UI (internal/ui) consumes beyond the
+// API's: the DAG folder's details and import errors, and clearing one task.
+
+// DAGDetails gives the details of the loaded DAGs and the DAG files that do
+// not load.
+type DAGDetails interface {
+	// DAGDetail returns one loaded DAG's tasks, groups, params and next
+	// run, or ErrNotFound.
+	DAGDetail(dagID string) (DAGDetail, error)
+	// DAGFile returns the YAML source of the file the DAG was loaded from.
+	DAGFile(dagID string) ([]byte, error)
+	// ImportErrors lists the problems of the DAG files that do not load,
+	// sorted by file and line.
+	ImportErrors() []ImportError
+}
+
+// DAGDetail is a loaded DAG with its tasks.
+type DAGDetail struct {
+	DAGInfo
+	// Line is the DAG's line in File.
+	Line int
+	// Params are the DAG's params: the defaults of a run's conf.
+	Params map[string]any
+	// Tasks in topological order (upstream before downstream).
+	Tasks  []TaskInfo
+	Groups []GroupInfo
+	// NextRunAfter is when the next scheduled run fires (nil when none);
+	// DAGInfo.NextRun is its logical date.
+	NextRunAfter *time.Time
+}
+
+// TaskInfo is one task of a DAG.
+type TaskInfo struct {
+	ID, Operator string
+	// Group is the task group path ("" for none), e.g. "extract.sub".
+	Group       string
+	Upstream    []string
+	Downstream  []string
+	TriggerRule string
+	Retries     int
+}
+
+// GroupInfo is a task group.
+type GroupInfo struct {
+	// ID is the group path; Parent the parent group's ("" at the top).
+	ID, Name, Parent, Tooltip string
+}
+
+// ImportError is one problem of a DAG file that does not load.
+type ImportError struct {
+	File string
+	Line int // 0 when the problem concerns the whole file
+	Msg  string
+	// Since is when the file was first seen broken in its current content.
+	Since time.Time
+}
+
+// TaskClearer clears one task instance of a finished run and everything
+// downstream of it, so they run again.
+type TaskClearer interface {
+	ClearTask(ctx context.Context, dagID, runID, taskID string) error
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -95,15 +96,36 @@ func (m *memBackend) Run(_ context.Context, dagID, runID string) (Run, error) {
 	return *r, nil
 }
 
-func (m *memBackend) Runs(_ context.Context, dagID string) ([]Run, error) {
+func (m *memBackend) ListRuns(_ context.Context, dagID string, q RunQuery) ([]Run, int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []Run
 	for _, r := range m.runs[dagID] {
-		out = append(out, *r)
+		if len(q.States) == 0 || slices.Contains(q.States, r.State) {
+			out = append(out, *r)
+		}
 	}
-	slices.SortFunc(out, func(a, b Run) int { return b.RunAfter.Compare(a.RunAfter) })
-	return out, nil
+	score := func(r Run) time.Time {
+		if r.LogicalDate != nil {
+			return *r.LogicalDate
+		}
+		return r.RunAfter
+	}
+	slices.SortFunc(out, func(a, b Run) int {
+		c := score(a).Compare(score(b))
+		if c == 0 {
+			c = strings.Compare(a.RunID, b.RunID)
+		}
+		if q.Oldest {
+			return c
+		}
+		return -c
+	})
+	total := len(out)
+	if q.Limit == 0 {
+		q.Limit = total
+	}
+	return page(out, q.Offset, q.Limit), total, nil
 }
 
 func (m *memBackend) PatchRun(ctx context.Context, dagID, runID string, state RunState, note *string) (Run, error) {

@@ -28,6 +28,8 @@ type EngineBackend struct {
 	Folder func() []*dag.DAG
 	// Lake holds the task logs and outputs (nil: logs are empty, outputs 501).
 	Lake *tasks.Lake
+	// Errors lists the DAG files that do not load (nil: none).
+	Errors func() []ImportError
 }
 
 // Config returns a Config with every store set to b (the caller adds
@@ -140,17 +142,21 @@ func (b *EngineBackend) Run(ctx context.Context, dagID, runID string) (Run, erro
 	return fromRun(r), nil
 }
 
-// Runs implements RunStore.
-func (b *EngineBackend) Runs(ctx context.Context, dagID string) ([]Run, error) {
-	rs, _, err := b.store().ListRuns(ctx, dagID, runstore.ListRunsOptions{Newest: true})
+// ListRuns implements RunStore.
+func (b *EngineBackend) ListRuns(ctx context.Context, dagID string, q RunQuery) ([]Run, int, error) {
+	opt := runstore.ListRunsOptions{Offset: q.Offset, Limit: q.Limit, Newest: !q.Oldest}
+	for _, st := range q.States {
+		opt.States = append(opt.States, runstore.RunState(st))
+	}
+	rs, total, err := b.store().ListRuns(ctx, dagID, opt)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	out := make([]Run, 0, len(rs))
 	for _, r := range rs {
 		out = append(out, fromRun(r))
 	}
-	return out, nil
+	return out, total, nil
 }
 
 // PatchRun implements RunEditor as Airflow does: success marks every task

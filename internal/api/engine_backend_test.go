@@ -241,3 +241,51 @@ func TestRunStatesMatchRunstore(t *testing.T) {
 		require.Equal(t, tc.store.Finished(), tc.api.Finished(), "Finished of %q", tc.api)
 	}
 }
+
+// TestEngineBackendRunPages lists runs through the real run store: the page,
+// the state filter and the totals come from the store, and the orders the
+// store does not keep still page right.
+func TestEngineBackendRunPages(t *testing.T) {
+	t.Parallel()
+	e := setupEngine(t, 4)
+	b := e.bundle
+	for i := range 7 {
+		id := "p" + string(rune('0'+i))
+		body := map[string]any{"dag_run_id": id, "logical_date": time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC).Format(time.RFC3339)}
+		dagID := "hello"
+		if i%2 == 1 {
+			dagID = "broken"
+		}
+		res := b.req(t, "POST", "/api/v2/dags/"+dagID+"/dagRuns?wait=30s", trg, body)
+		require.Equal(t, 200, res.status, string(res.body))
+	}
+	ids := func(path string) ([]string, float64) {
+		res := b.req(t, "GET", path, rd, nil)
+		require.Equal(t, 200, res.status, string(res.body))
+		m := res.json(t)
+		var out []string
+		for _, r := range m["dag_runs"].([]any) {
+			out = append(out, r.(map[string]any)["dag_run_id"].(string))
+		}
+		return out, m["total_entries"].(float64)
+	}
+	tests := []struct {
+		path  string
+		want  []string
+		total float64
+	}{
+		{"/api/v2/dags/hello/dagRuns?limit=2&offset=1", []string{"p2", "p4"}, 4},
+		{"/api/v2/dags/hello/dagRuns?limit=2&order_by=-logical_date", []string{"p6", "p4"}, 4},
+		{"/api/v2/dags/broken/dagRuns?state=failed&limit=1&offset=2", []string{"p5"}, 3},
+		{"/api/v2/dags/broken/dagRuns?state=success", nil, 0},
+		{"/api/v2/dags/hello/dagRuns?limit=0", nil, 4},
+		{"/api/v2/dags/~/dagRuns?limit=3&offset=1&order_by=-dag_run_id", []string{"p5", "p4", "p3"}, 7},
+		{"/api/v2/dags/~/dagRuns?state=failed&order_by=dag_run_id", []string{"p1", "p3", "p5"}, 3},
+		{"/api/v2/dags/hello/dagRuns?run_type=manual&limit=1&offset=3", []string{"p6"}, 4},
+	}
+	for _, tc := range tests {
+		got, total := ids(tc.path)
+		require.Equal(t, tc.want, got, tc.path)
+		require.InDelta(t, tc.total, total, 0, tc.path)
+	}
+}

@@ -199,10 +199,15 @@ func (q *query) timeRange(prefix string) timeRange {
 	return timeRange{gte: q.timep(prefix + "_gte"), gt: q.timep(prefix + "_gt"), lte: q.timep(prefix + "_lte"), lt: q.timep(prefix + "_lt")}
 }
 
+// empty reports whether the range has no bound.
+func (tr timeRange) empty() bool {
+	return tr.gte == nil && tr.gt == nil && tr.lte == nil && tr.lt == nil
+}
+
 // match reports whether t is within the range; a nil t matches only an
 // empty range.
 func (tr timeRange) match(t *time.Time) bool {
-	if tr.gte == nil && tr.gt == nil && tr.lte == nil && tr.lt == nil {
+	if tr.empty() {
 		return true
 	}
 	if t == nil {

@@ -324,21 +324,35 @@ func (s *Server) handleSensor(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// allRuns returns the runs of the DAGs named by a {dag_id} ("~" is all).
-func (s *Server) allRuns(ctx context.Context, dagID string) ([]Run, error) {
+// runChunk is how many runs the list endpoints read from the store at a time
+// when they filter or order by what the store does not.
+const runChunk = 500
+
+// eachRun calls fn with every run of the DAGs named by a {dag_id} ("~" is
+// all), newest first within each DAG, reading them from the store a chunk at
+// a time.
+func (s *Server) eachRun(ctx context.Context, dagID string, states []RunState, fn func(Run) error) error {
 	ids, err := s.dagIDs(dagID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out []Run
 	for _, id := range ids {
-		runs, err := s.cfg.Runs.Runs(ctx, id)
-		if err != nil {
-			return nil, err
+		for offset := 0; ; offset += runChunk {
+			runs, _, err := s.cfg.Runs.ListRuns(ctx, id, RunQuery{States: states, Offset: offset, Limit: runChunk})
+			if err != nil {
+				return err
+			}
+			for _, r := range runs {
+				if err := fn(r); err != nil {
+					return err
+				}
+			}
+			if len(runs) < runChunk {
+				break
+			}
 		}
-		out = append(out, runs...)
 	}
-	return out, nil
+	return nil
 }
 
 // runFilter selects and orders runs for the list endpoints.
@@ -350,41 +364,86 @@ type runFilter struct {
 	limit, offset                 int
 }
 
-func (f runFilter) apply(runs []Run) []Run {
-	out := []Run{}
-	for _, r := range runs {
-		if (len(f.dagIDs) > 0 && !slices.Contains(f.dagIDs, r.DagID)) ||
-			(len(f.states) > 0 && !slices.Contains(f.states, string(r.State))) ||
-			(len(f.runTypes) > 0 && !slices.Contains(f.runTypes, r.RunType)) ||
-			!f.logical.match(r.LogicalDate) || !f.start.match(r.StartDate) || !f.end.match(r.EndDate) ||
-			!f.runAfter.match(&r.RunAfter) {
-			continue
-		}
-		out = append(out, r)
+// storeStates is the state filter as the store takes it.
+func (f runFilter) storeStates() []RunState {
+	out := make([]RunState, 0, len(f.states))
+	for _, st := range f.states {
+		out = append(out, RunState(st))
 	}
-	key, desc := strings.TrimPrefix(f.orderBy, "-"), strings.HasPrefix(f.orderBy, "-")
-	slices.SortStableFunc(out, func(a, b Run) int {
-		var c int
-		switch key {
-		case "dag_run_id", "run_id":
-			c = strings.Compare(a.RunID, b.RunID)
-		case "logical_date":
-			c = cmpTime(a.LogicalDate, b.LogicalDate)
-		case "start_date":
-			c = cmpTime(a.StartDate, b.StartDate)
-		case "end_date":
-			c = cmpTime(a.EndDate, b.EndDate)
-		case "state":
-			c = strings.Compare(string(a.State), string(b.State))
-		default: // id, run_after: Airflow's default order
-			c = a.RunAfter.Compare(b.RunAfter)
-		}
-		if desc {
-			return -c
-		}
-		return c
-	})
 	return out
+}
+
+// storeQuery returns the filter as a RunQuery when the run store can apply
+// all of it to one DAG (states, the order of logical dates, the page).
+func (f runFilter) storeQuery() (RunQuery, bool) {
+	q := RunQuery{States: f.storeStates(), Offset: f.offset, Limit: f.limit}
+	if len(f.runTypes) > 0 || !f.logical.empty() || !f.start.empty() || !f.end.empty() || !f.runAfter.empty() {
+		return q, false
+	}
+	switch f.orderBy {
+	case "", "id", "logical_date":
+		q.Oldest = true
+	case "-id", "-logical_date":
+	default:
+		return q, false
+	}
+	return q, true
+}
+
+// match reports whether r passes the filters the store did not apply.
+func (f runFilter) match(r Run) bool {
+	return (len(f.dagIDs) == 0 || slices.Contains(f.dagIDs, r.DagID)) &&
+		(len(f.runTypes) == 0 || slices.Contains(f.runTypes, r.RunType)) &&
+		f.logical.match(r.LogicalDate) && f.start.match(r.StartDate) && f.end.match(r.EndDate) &&
+		f.runAfter.match(&r.RunAfter)
+}
+
+func (f runFilter) compare(a, b Run) int {
+	key, desc := strings.TrimPrefix(f.orderBy, "-"), strings.HasPrefix(f.orderBy, "-")
+	var c int
+	switch key {
+	case "dag_run_id", "run_id":
+		c = strings.Compare(a.RunID, b.RunID)
+	case "logical_date":
+		c = cmpTime(a.LogicalDate, b.LogicalDate)
+	case "start_date":
+		c = cmpTime(a.StartDate, b.StartDate)
+	case "end_date":
+		c = cmpTime(a.EndDate, b.EndDate)
+	case "state":
+		c = strings.Compare(string(a.State), string(b.State))
+	default: // id, run_after: Airflow's default order
+		c = a.RunAfter.Compare(b.RunAfter)
+	}
+	if desc {
+		return -c
+	}
+	return c
+}
+
+// topRuns keeps the first k runs in a filter's order while runs stream in,
+// so a page holds at most 2k runs, not every run.
+type topRuns struct {
+	f    runFilter
+	k    int
+	runs []Run
+}
+
+func (t *topRuns) add(r Run) {
+	if t.k == 0 {
+		return
+	}
+	t.runs = append(t.runs, r)
+	if len(t.runs) >= 2*t.k {
+		t.trim()
+	}
+}
+
+func (t *topRuns) trim() {
+	slices.SortStableFunc(t.runs, t.f.compare)
+	if len(t.runs) > t.k {
+		t.runs = t.runs[:t.k]
+	}
 }
 
 func cmpTime(a, b *time.Time) int {
@@ -427,17 +486,50 @@ func (s *Server) handleListRuns(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listRuns(w http.ResponseWriter, r *http.Request, dagID string, f runFilter) {
-	runs, err := s.allRuns(r.Context(), dagID)
+	runs, total, err := s.findRuns(r.Context(), dagID, f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	runs = f.apply(runs)
 	out := make([]DAGRunResponse, 0, len(runs))
-	for _, run := range page(runs, f.offset, f.limit) {
+	for _, run := range runs {
 		out = append(out, toRun(run))
 	}
-	writeJSON(w, http.StatusOK, DAGRunCollectionResponse{DagRuns: out, TotalEntries: len(runs)})
+	writeJSON(w, http.StatusOK, DAGRunCollectionResponse{DagRuns: out, TotalEntries: total})
+}
+
+// findRuns returns the page of runs f selects and how many match. The run
+// store pages one DAG's runs itself when it can apply the whole filter;
+// otherwise the runs stream through the filter a chunk at a time and only
+// the first offset+limit are kept.
+func (s *Server) findRuns(ctx context.Context, dagID string, f runFilter) ([]Run, int, error) {
+	if q, ok := f.storeQuery(); ok && dagID != "~" && (len(f.dagIDs) == 0 || slices.Contains(f.dagIDs, dagID)) {
+		d, err := s.findDAG(dagID)
+		if err != nil {
+			return nil, 0, err
+		}
+		if q.Limit == 0 {
+			// An empty page: Airflow answers the count only.
+			_, total, err := s.cfg.Runs.ListRuns(ctx, d.ID, RunQuery{States: q.States, Limit: 1})
+			return []Run{}, total, err
+		}
+		runs, total, err := s.cfg.Runs.ListRuns(ctx, d.ID, q)
+		return runs, total, err
+	}
+	top := &topRuns{f: f, k: f.offset + f.limit}
+	total := 0
+	err := s.eachRun(ctx, dagID, f.storeStates(), func(r Run) error {
+		if f.match(r) {
+			total++
+			top.add(r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	top.trim()
+	return page(top.runs, f.offset, f.limit), total, nil
 }
 
 // handleListRunsBatch is POST /api/v2/dags/{dag_id}/dagRuns/list.

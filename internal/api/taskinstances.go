@@ -23,7 +23,12 @@ func (s *Server) runsOf(r *http.Request, dagID, runID string) ([]Run, error) {
 		}
 		return []Run{run}, nil
 	}
-	return s.allRuns(r.Context(), dagID)
+	var runs []Run
+	err := s.eachRun(r.Context(), dagID, nil, func(run Run) error {
+		runs = append(runs, run)
+		return nil
+	})
+	return runs, err
 }
 
 // tiFilter selects task instances for the list endpoints.

@@ -14,6 +14,16 @@ func (e *Engine) ClearRun(ctx context.Context, dagID, runID string, onlyFailed b
 	return n, e.Enqueue(ctx, ds)
 }
 
+// ClearTask clears one task instance of a finished run and its downstream
+// (runstore.Store.ClearTask) and enqueues the tries that became ready.
+func (e *Engine) ClearTask(ctx context.Context, dagID, runID, taskID string) (int, error) {
+	n, ds, err := e.store.ClearTask(ctx, dagID, runID, taskID)
+	if err != nil {
+		return 0, err
+	}
+	return n, e.Enqueue(ctx, ds)
+}
+
 // DeleteRun removes a run and its task instances, and enqueues the roots of
 // queued runs that could start in its max_active_runs slot.
 func (e *Engine) DeleteRun(ctx context.Context, dagID, runID string) error {

@@ -29,7 +29,21 @@ func (s *Store) ClearRun(ctx context.Context, dagID, runID string, onlyFailed bo
 	if onlyFailed {
 		flag = "1"
 	}
-	res, err := s.run(ctx, scriptClear, dagID, runID, flag, ms(s.now()))
+	return s.clear(ctx, dagID, runID, flag, "")
+}
+
+// ClearTask is ClearRun of one task instance and everything downstream of
+// it (Airflow's clear of a task with "downstream"). An unknown task is
+// ErrTaskNotFound.
+func (s *Store) ClearTask(ctx context.Context, dagID, runID, taskID string) (int, []Dispatch, error) {
+	if _, err := s.TaskInstance(ctx, dagID, runID, taskID); err != nil {
+		return 0, nil, err
+	}
+	return s.clear(ctx, dagID, runID, "0", taskID)
+}
+
+func (s *Store) clear(ctx context.Context, dagID, runID, flag, taskID string) (int, []Dispatch, error) {
+	res, err := s.run(ctx, scriptClear, dagID, runID, flag, ms(s.now()), taskID)
 	if err != nil {
 		return 0, nil, fmt.Errorf("clear run %s/%s: %w", dagID, runID, err)
 	}

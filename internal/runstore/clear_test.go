@@ -175,3 +175,39 @@ func TestDeleteRunAndNote(t *testing.T) {
 		})
 	}
 }
+
+// TestClearTask clears one task of a successful run: it and its downstream
+// run again, the other tasks keep their state.
+func TestClearTask(t *testing.T) {
+	t.Parallel()
+	for _, be := range backends {
+		t.Run(be, func(t *testing.T) {
+			t.Parallel()
+			b := setupOn(t, be)
+			ctx := context.Background()
+			_, err := b.store.CreateRun(ctx, NewRun{DAG: diamond(), RunType: RunManual, RunID: "r1"})
+			require.NoError(t, err)
+			for _, task := range []string{"a", "side", "b", "c"} {
+				b.step(t, "r1", task, OutcomeSuccess)
+			}
+			_, _, err = b.store.ClearTask(ctx, "cl", "r1", "nope")
+			require.ErrorIs(t, err, ErrTaskNotFound)
+			n, ds, err := b.store.ClearTask(ctx, "cl", "r1", "b")
+			require.NoError(t, err)
+			require.Equal(t, 2, n)
+			require.Equal(t, map[string]int{"b": 2}, taskIDs(ds))
+			tis, err := b.store.TaskInstances(ctx, "cl", "r1")
+			require.NoError(t, err)
+			states := map[string]TIState{}
+			for _, ti := range tis {
+				states[ti.TaskID] = ti.State
+			}
+			require.Equal(t, TISuccess, states["a"])
+			require.Equal(t, TISuccess, states["side"])
+			require.NotEqual(t, TISuccess, states["b"])
+			require.NotEqual(t, TISuccess, states["c"])
+			b.step(t, "r1", "b", OutcomeSuccess)
+			require.Equal(t, RunSuccess, b.step(t, "r1", "c", OutcomeSuccess).RunState)
+		})
+	}
+}

@@ -97,10 +97,21 @@ type ListRunsOptions struct {
 	Offset, Limit int
 	// Newest lists the latest logical date first.
 	Newest bool
+	// States keeps only the runs in one of these states (empty: every
+	// state). The store reads the states of the DAG's runs in chunks of
+	// scanChunk and loads only the runs of the page.
+	States []RunState
 }
 
-// ListRuns returns a DAG's runs ordered by logical date and the total count.
+// scanChunk is how many run ids ListRuns reads at a time to filter by state.
+const scanChunk = 512
+
+// ListRuns returns one page of a DAG's runs ordered by logical date (runs
+// without one by creation time) and the number of runs that match.
 func (s *Store) ListRuns(ctx context.Context, dagID string, opt ListRunsOptions) ([]*Run, int, error) {
+	if len(opt.States) > 0 {
+		return s.listRunsByState(ctx, dagID, opt)
+	}
 	key := s.keys.Runs(dagID)
 	total, err := s.rdb.ZCard(ctx, key).Result()
 	if err != nil {
@@ -116,6 +127,49 @@ func (s *Store) ListRuns(ctx context.Context, dagID string, opt ListRunsOptions)
 	}
 	runs, err := s.getRuns(ctx, dagID, ids)
 	return runs, int(total), err
+}
+
+// listRunsByState walks the runs zset in chunks, reading only the state of
+// each run, counts the matches and keeps the ids of the page.
+func (s *Store) listRunsByState(ctx context.Context, dagID string, opt ListRunsOptions) ([]*Run, int, error) {
+	want := make(map[string]bool, len(opt.States))
+	for _, st := range opt.States {
+		want[string(st)] = true
+	}
+	key := s.keys.Runs(dagID)
+	var page []string
+	total := 0
+	for start := int64(0); ; start += scanChunk {
+		ids, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: key, Start: start, Stop: start + scanChunk - 1, Rev: opt.Newest}).Result()
+		if err != nil {
+			return nil, 0, fmt.Errorf("list runs of %q: %w", dagID, err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		pipe := s.rdb.Pipeline()
+		cmds := make([]*redis.StringCmd, len(ids))
+		for i, id := range ids {
+			cmds[i] = pipe.HGet(ctx, s.keys.Run(dagID, id), "state")
+		}
+		if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+			return nil, 0, fmt.Errorf("list runs of %q: %w", dagID, err)
+		}
+		for i, c := range cmds {
+			if !want[c.Val()] {
+				continue
+			}
+			if total >= opt.Offset && (opt.Limit <= 0 || total < opt.Offset+opt.Limit) {
+				page = append(page, ids[i])
+			}
+			total++
+		}
+		if len(ids) < scanChunk {
+			break
+		}
+	}
+	runs, err := s.getRuns(ctx, dagID, page)
+	return runs, total, err
 }
 
 // ActiveRuns returns the ids of a DAG's running and queued runs (for the

@@ -1,0 +1,101 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/dagworker/dagworker/internal/dag"
+	"github.com/dagworker/dagworker/internal/runstore"
+)
+
+// maxDAGFileBytes bounds the DAG source EngineBackend.DAGFile reads.
+const maxDAGFileBytes = 4 << 20
+
+// DAGDetail implements DAGDetails.
+func (b *EngineBackend) DAGDetail(dagID string) (DAGDetail, error) {
+	d, err := b.dag(dagID)
+	if err != nil {
+		return DAGDetail{}, err
+	}
+	return DetailOf(d, time.Now()), nil
+}
+
+// DetailOf is the UI's view of a DAG, with its next run after now.
+func DetailOf(d *dag.DAG, now time.Time) DAGDetail {
+	out := DAGDetail{DAGInfo: FromDAG(d), Line: d.Line, Params: d.Params}
+	if iv := d.NextIntervals(now, 1); len(iv) > 0 {
+		logical, after := iv[0].Start, iv[0].End
+		out.NextRun, out.NextRunAfter = &logical, &after
+	}
+	for _, t := range d.Tasks {
+		out.Tasks = append(out.Tasks, TaskInfo{ID: t.ID, Operator: t.Operator, Group: t.Group, Upstream: t.Upstream,
+			Downstream: t.Downstream, TriggerRule: string(t.TriggerRule), Retries: t.Retries})
+	}
+	for _, g := range d.Groups {
+		out.Groups = append(out.Groups, GroupInfo{ID: g.ID, Name: g.Name, Parent: g.Parent, Tooltip: g.Tooltip})
+	}
+	return out
+}
+
+// DAGFile implements DAGDetails: the file the DAG was loaded from, as it is
+// on disk now (up to 4 MiB).
+func (b *EngineBackend) DAGFile(dagID string) ([]byte, error) {
+	d, err := b.dag(dagID)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(d.File)
+	if err != nil {
+		return nil, fmt.Errorf("dag %q source: %w", dagID, err)
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, maxDAGFileBytes))
+	if err != nil {
+		return nil, fmt.Errorf("dag %q source: %w", dagID, err)
+	}
+	return src, nil
+}
+
+// ImportErrors implements DAGDetails from b.Errors.
+func (b *EngineBackend) ImportErrors() []ImportError {
+	if b.Errors == nil {
+		return nil
+	}
+	return b.Errors()
+}
+
+// ImportErrorsOf splits a DAG file's load error into its problems (a
+// dag.ErrorList has one per position).
+func ImportErrorsOf(file string, err error, since time.Time) []ImportError {
+	var list dag.ErrorList
+	if errors.As(err, &list) && len(list) > 0 {
+		out := make([]ImportError, 0, len(list))
+		for _, e := range list {
+			f := e.File
+			if f == "" {
+				f = file
+			}
+			out = append(out, ImportError{File: f, Line: e.Line, Msg: e.Msg, Since: since})
+		}
+		return out
+	}
+	var one *dag.Error
+	if errors.As(err, &one) {
+		return []ImportError{{File: file, Line: one.Line, Msg: one.Msg, Since: since}}
+	}
+	return []ImportError{{File: file, Msg: err.Error(), Since: since}}
+}
+
+// ClearTask implements TaskClearer: only a task of a finished run can be
+// cleared (400 otherwise).
+func (b *EngineBackend) ClearTask(ctx context.Context, dagID, runID, taskID string) error {
+	_, err := b.Engine.ClearTask(ctx, dagID, runID, taskID)
+	if errors.Is(err, runstore.ErrInvalid) {
+		return fmt.Errorf("%v: %w", err, ErrInvalid)
+	}
+	return mapNotFound(err)
+}
