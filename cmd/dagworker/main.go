@@ -98,7 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		stderr = stdout // asked for, the usage is the output
 	}
 	err := c.run(ctx, args[1:], stdout, stderr)
-	if err == exitError(0) || (err == exitError(2) && asksHelp(args[1:])) {
+	if errors.Is(err, exitError(0)) || (errors.Is(err, exitError(2)) && asksHelp(args[1:])) {
 		return nil
 	}
 	return err

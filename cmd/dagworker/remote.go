@@ -46,7 +46,7 @@ func savedToken() (string, error) {
 		// No config directory (no HOME): nothing was saved.
 		return "", nil
 	}
-	data, err := os.ReadFile(p)
+	data, err := os.ReadFile(p) //nolint:gosec // G304: the token file in the user's own config folder
 	if errors.Is(err, os.ErrNotExist) {
 		return "", nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -171,7 +172,7 @@ func (h *Handler) fetchBlobModel(ctx context.Context, rawURL string) (string, er
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return "", fmt.Errorf("%w: %q: %v", ErrModelNotFound, rawURL, err)
+		return "", fmt.Errorf("%w: %q: %w", ErrModelNotFound, rawURL, err)
 	}
 	bucketURL, prefix := rawURL, ""
 	if u.Scheme != "file" && u.Scheme != "mem" {
@@ -184,7 +185,7 @@ func (h *Handler) fetchBlobModel(ctx context.Context, rawURL string) (string, er
 	}
 	b, err := blob.OpenBucket(ctx, bucketURL)
 	if err != nil {
-		return "", fmt.Errorf("%w: open %q: %v", ErrModelNotFound, rawURL, err)
+		return "", fmt.Errorf("%w: open %q: %w", ErrModelNotFound, rawURL, err)
 	}
 	defer b.Close()
 	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".fetch-*")
@@ -200,7 +201,7 @@ func (h *Handler) fetchBlobModel(ctx context.Context, rawURL string) (string, er
 	it := b.List(&blob.ListOptions{Prefix: prefix, Delimiter: "/"})
 	for {
 		obj, err := it.Next(ctx)
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -235,7 +236,7 @@ func copyObject(ctx context.Context, b *blob.Bucket, key, dst string) error {
 		return err
 	}
 	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
+		_ = f.Close()
 		return err
 	}
 	return f.Close()

@@ -181,7 +181,7 @@ func familyName(key string) string {
 		}
 	}
 	h := fnv.New32a()
-	h.Write([]byte(key))
+	_, _ = h.Write([]byte(key)) // a hash.Hash never fails
 	return fmt.Sprintf("%s-%08x", b.String(), h.Sum32())
 }
 
@@ -267,7 +267,7 @@ func readRootFile(dir, rel string) ([]byte, error) {
 func readFontFile(path string) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFont, err)
+		return nil, fmt.Errorf("%w: %w", ErrFont, err)
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%w: %s is not a regular file", ErrFont, path)
@@ -277,7 +277,7 @@ func readFontFile(path string) ([]byte, error) {
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFont, err)
+		return nil, fmt.Errorf("%w: %w", ErrFont, err)
 	}
 	return data, nil
 }
@@ -289,7 +289,7 @@ func loadFace(name, family string, load func() ([]byte, error)) (f *face, err er
 		return nil, err
 	}
 	if err := checkTrueType(data); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrFont, name, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrFont, name, err)
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -299,13 +299,13 @@ func loadFace(name, family string, load func() ([]byte, error)) (f *face, err er
 	opt := gopdf.TtfOption{Style: gopdf.Regular}
 	fc := &gopdf.FontContainer{}
 	if err := fc.AddTTFFontDataWithOption(family, data, opt); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrFont, name, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrFont, name, err)
 	}
 	sub := &gopdf.SubsetFontObj{}
 	sub.SetTtfFontOption(opt)
 	sub.SetFamily(family)
 	if err := sub.SetTTFData(data); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrFont, name, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrFont, name, err)
 	}
 	f = &face{name: name, family: family, container: fc, sub: sub}
 	if src, err := newTTFSource(data); err == nil && src.numGlyphs >= subsetMinGlyphs {
