@@ -31,6 +31,7 @@ pins=(
   "nbclient==0.11.0"
   "ipykernel==7.4.0"
   "kfp==2.17.3"
+  "kfp-kubernetes==2.17.3"
 )
 
 # The venv is cached in the user cache, keyed by the pins, so every checkout
@@ -41,7 +42,7 @@ venv="${DAGWORKER_AIRFLOW_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/dagworker/airflo
 mkdir -p "$(dirname "$venv")"
 exec 9>"$venv.lock"
 flock 9 # one e2e run at a time installs into the shared venv
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import airflow, airflow_client, dagfactory, tqdm, pandas, matplotlib, nbclient, ipykernel, kfp' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import airflow, airflow_client, dagfactory, tqdm, pandas, matplotlib, nbclient, ipykernel, kfp, kfp.kubernetes' 2>/dev/null; then
   rm -rf "$venv"
   "$python" -m venv "$venv"
   "$venv/bin/pip" install -q "${pins[@]}"
