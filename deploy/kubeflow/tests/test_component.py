@@ -79,7 +79,7 @@ def test_three_calls_chained(tmp_path: Path) -> None:
     by_type = {t["inputs"]["parameters"]["task_type"]["runtimeValue"]["constant"]: (k, t) for k, t in tasks.items()}
     assert set(by_type) == {"scrape", "classify", "render"}
     for upstream, downstream in (("scrape", "classify"), ("classify", "render")):
-        key, task = by_type[downstream]
+        _, task = by_type[downstream]
         src = task["inputs"]["parameters"]["input_uri"]["taskOutputParameter"]
         assert src == {"producerTask": by_type[upstream][0], "outputParameterKey": "output_uri"}
         assert task["dependentTasks"] == [by_type[upstream][0]]
