@@ -56,6 +56,15 @@ def test_user_password_logs_in(monkeypatch: pytest.MonkeyPatch, base_url: str) -
     assert c.api.session.auth is None
     assert any(d.dag_id == "e2e_hello" for d in c.dags())
 
+    # An expired (here: spoilt) JWT: the client logs in again once and the call goes through.
+    c.api.session.headers["Authorization"] = "Bearer not-a-jwt"
+    assert any(d.dag_id == "e2e_hello" for d in c.dags())
+    assert c.api.session.headers["Authorization"] != "Bearer not-a-jwt"
+    # A token given by the caller is not replaced: a 401 is an error.
+    with pytest.raises(DagworkerError) as e401:
+        Client(base_url, token="not-a-token").dags()
+    assert e401.value.status == 401
+
     monkeypatch.delenv("DAGWORKER_TOKEN", raising=False)
     monkeypatch.setenv("DAGWORKER_USER", os.environ["DAGWORKER_E2E_USER"])
     monkeypatch.setenv("DAGWORKER_PASSWORD", "wrong")
@@ -84,8 +93,10 @@ def test_trigger_with_progress_runs_tis_log(client: Client, capsys: pytest.Captu
 
 
 def test_no_progress_bar(client: Client, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    run = client.trigger("e2e_hello", progress=False, timeout=120, poll_interval=0.2)
-    assert run.state == "success"
+    queued = client.trigger("e2e_hello", wait=False)
+    assert queued.state in ("queued", "running", "success")
+    run = client.wait(queued, progress=False, timeout=120, poll_interval=0.2)
+    assert run.state == "success" and run.run_id == queued.run_id
     assert "e2e_hello" not in capsys.readouterr().err
     # Without tqdm installed the client still waits, with no bar.
     monkeypatch.setitem(sys.modules, "tqdm", None)

@@ -210,7 +210,9 @@ class _Progress:
     """A progress bar over a run's tasks: tqdm's widget in Jupyter, text elsewhere, none without tqdm."""
 
     def __init__(self, enabled: bool, desc: str) -> None:
+        self.desc = desc
         self.bar: Any = None
+        self.factory: Any = None
         if not enabled:
             return
         try:
@@ -224,11 +226,13 @@ class _Progress:
                 from tqdm import tqdm
         except ImportError:
             return
-        self.bar = tqdm(total=0, desc=desc, unit="task")
+        self.factory = tqdm
 
     def update(self, done: int, total: int, status: str) -> None:
-        if self.bar is None:
+        if self.factory is None:
             return
+        if self.bar is None:  # made at the first poll, when the number of tasks is known
+            self.bar = self.factory(total=total, desc=self.desc, unit="task")
         if self.bar.total != total:
             self.bar.total = total
         self.bar.n = done

@@ -80,6 +80,8 @@ class DagworkerClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.max_retries = max_retries
+        # Set by login: a 401 (the JWT expired) logs in again once and retries.
+        self._credentials: tuple[str, str] | None = None
         self.session = session or requests.Session()
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
@@ -99,10 +101,18 @@ class DagworkerClient:
     ) -> requests.Response:
         """Send one request; a 503 is retried after its Retry-After, at most max_retries times."""
         url = self.base_url + path
+        relogin = self._credentials is not None and path != "/auth/token"
         for attempt in range(self.max_retries + 1):
             r = self.session.request(
                 method, url, json=json, params=params, headers=headers, timeout=timeout or self.timeout, stream=stream
             )
+            if r.status_code == 401 and relogin and self._credentials is not None:
+                relogin = False
+                r.close()
+                self.login(*self._credentials)
+                r = self.session.request(
+                    method, url, json=json, params=params, headers=headers, timeout=timeout or self.timeout, stream=stream
+                )
             if r.status_code != 503 or attempt == self.max_retries:
                 return r
             delay = _retry_after(r)
@@ -147,12 +157,16 @@ class DagworkerClient:
     # Authentication and DAGs ---------------------------------------------
 
     def login(self, username: str, password: str) -> str:
-        """Exchange a user's password for a JWT (POST /auth/token) and use it from now on."""
+        """Exchange a user's password for a JWT (POST /auth/token) and use it from now on.
+
+        When the JWT expires (a 401), the client logs in again once and retries the call.
+        """
         self.session.auth = None
         self.session.headers.pop("Authorization", None)
         _, body = self._call("POST", "/auth/token", json={"username": username, "password": password}, ok=(200, 201))
         token = str(body["access_token"])
         self.session.headers["Authorization"] = f"Bearer {token}"
+        self._credentials = (username, password)
         return token
 
     def list_dags(self, limit: int = 100, offset: int = 0, **filters: Any) -> dict[str, Any]:
