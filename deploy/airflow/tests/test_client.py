@@ -40,6 +40,12 @@ def test_env_and_dags(monkeypatch: pytest.MonkeyPatch, base_url: str, token: str
     assert {"e2e_hello", "e2e_flaky", "nightly_sites"} <= set(dags)
     assert dags["nightly_sites"].is_paused  # e2e.sh paused it
     assert "nightly" in dags["nightly_sites"].tags
+    assert c.pause("e2e_flaky").is_paused
+    assert {d.dag_id: d.is_paused for d in c.dags()}["e2e_flaky"]
+    assert not c.pause("e2e_flaky", False).is_paused
+    with pytest.raises(DagworkerError) as e:
+        c.pause("no_such_dag")
+    assert e.value.status == 404
 
 
 def test_client_needs_no_airflow() -> None:

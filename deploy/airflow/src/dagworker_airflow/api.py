@@ -300,6 +300,10 @@ class Client:
             if not page["dags"] or len(out) >= page["total_entries"]:
                 return out
 
+    def pause(self, dag_id: str, paused: bool = True) -> DAG:
+        """Pause a DAG (``paused=False``: unpause): no scheduled runs; triggered runs still run."""
+        return DAG.from_json(self.api.set_paused(dag_id, paused))
+
     def run(self, dag_id: str, run_id: str) -> Run:
         """One run."""
         return Run.from_json(self.api.get_dag_run(dag_id, run_id))

@@ -174,6 +174,11 @@ class DagworkerClient:
         params = {"limit": limit, "offset": offset, **filters}
         return dict(self._call("GET", "/api/v2/dags", params=params)[1])
 
+    def set_paused(self, dag_id: str, paused: bool) -> dict[str, Any]:
+        """Pause or unpause a DAG (a paused DAG gets no scheduled runs; triggered ones still run)."""
+        _, body = self._call("PATCH", f"/api/v2/dags/{_q(dag_id)}", json={"is_paused": paused}, params={"update_mask": "is_paused"})
+        return dict(body)
+
     # DAG runs -----------------------------------------------------------
 
     def trigger_dag_run(
