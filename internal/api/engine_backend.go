@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dagworker/dagworker/internal/coordinator"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/dagworker/dagworker/internal/dag"
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/runstore"
@@ -18,9 +19,9 @@ import (
 var ErrUnsupported = errors.New("not supported by this server")
 
 // EngineBackend adapts the engine, its run store, the DAG folder and the
-// data lake to the API's interfaces. Pause flags are the coordinator's
-// (coordinator.PauseFlags: one Redis hash the scheduler reads), so a DAG
-// paused through the API gets no scheduled runs.
+// data lake to the API's interfaces. Pause flags live in one Redis hash,
+// <prefix>:dags:paused (dag_id → "1" or "0"): coordinator.PauseFlags's, which
+// the scheduler reads (a test keeps the two in step).
 type EngineBackend struct {
 	// Engine creates runs (required).
 	Engine *engine.Engine
@@ -38,9 +39,7 @@ func (b *EngineBackend) Config() Config {
 
 func (b *EngineBackend) store() *runstore.Store { return b.Engine.Store() }
 
-func (b *EngineBackend) pauses() *coordinator.PauseFlags {
-	return coordinator.NewPauseFlags(b.store().Client(), b.store().Keys().Prefix())
-}
+func (b *EngineBackend) pausedKey() string { return b.store().Keys().Prefix() + ":dags:paused" }
 
 // DAGs implements DAGSource.
 func (b *EngineBackend) DAGs() []DAGInfo {
@@ -73,12 +72,26 @@ func (b *EngineBackend) dag(id string) (*dag.DAG, error) {
 
 // Paused implements PauseStore.
 func (b *EngineBackend) Paused(ctx context.Context, dagID string) (bool, bool, error) {
-	return b.pauses().Paused(ctx, dagID)
+	v, err := b.store().Client().HGet(ctx, b.pausedKey(), dagID).Result()
+	if err != nil {
+		if errors.Is(err, redis.Nil) {
+			return false, false, nil
+		}
+		return false, false, fmt.Errorf("paused %q: %w", dagID, err)
+	}
+	return v == "1", true, nil
 }
 
 // SetPaused implements PauseStore.
 func (b *EngineBackend) SetPaused(ctx context.Context, dagID string, paused bool) error {
-	return b.pauses().SetPaused(ctx, dagID, paused)
+	v := "0"
+	if paused {
+		v = "1"
+	}
+	if err := b.store().Client().HSet(ctx, b.pausedKey(), dagID, v).Err(); err != nil {
+		return fmt.Errorf("set paused %q: %w", dagID, err)
+	}
+	return nil
 }
 
 // TriggerRun implements RunStore.

@@ -228,12 +228,12 @@ def flaky(base_url: str) -> Iterator[type[_Flaky]]:
 
 def test_retry_on_503(flaky: Any, token: str) -> None:
     flaky.fails = 2
-    c = Client(flaky.url, token=token, max_retries=3)
+    c = Client(flaky.url, token=token, retries_503=3)
     assert any(d.dag_id == "e2e_hello" for d in c.dags())
     assert flaky.seen == 3
 
     flaky.fails, flaky.seen = 5, 0
-    c = Client(flaky.url, token=token, max_retries=1)
+    c = Client(flaky.url, token=token, retries_503=1)
     with pytest.raises(DagworkerError) as e:
         c.dags()
     assert e.value.status == 503 and e.value.detail == "busy"

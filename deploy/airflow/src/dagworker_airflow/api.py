@@ -261,7 +261,7 @@ class Client:
         password: str | None = None,
         *,
         timeout: float = 30.0,
-        max_retries: int = 3,
+        retries_503: int = 3,
     ) -> None:
         url = url or os.environ.get("DAGWORKER_API_URL") or DEFAULT_URL
         if token is None and user is None:
@@ -269,7 +269,7 @@ class Client:
         if token is None:
             user = user or os.environ.get("DAGWORKER_USER") or None
             password = password if password is not None else os.environ.get("DAGWORKER_PASSWORD")
-        self.api = DagworkerClient(url, token=token, timeout=timeout, max_retries=max_retries)
+        self.api = DagworkerClient(url, token=token, timeout=timeout, retries_503=retries_503)
         self._user = user
         self._password = password
         if token is None and user is not None:

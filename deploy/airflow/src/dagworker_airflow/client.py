@@ -25,7 +25,7 @@ import requests
 FINISHED = ("success", "failed")
 
 # A 503 is retried this many times, after its Retry-After (capped) or 1s.
-MAX_RETRIES = 3
+RETRIES_503 = 3
 MAX_RETRY_AFTER = 30.0
 
 
@@ -64,7 +64,10 @@ class DagworkerClient:
     """Client of dagworker's HTTP API (Airflow REST v2 subset plus ad-hoc tasks).
 
     Authenticate with a static or JWT ``token`` (Bearer), or ``username`` and
-    ``password`` (HTTP Basic).
+    ``password`` (HTTP Basic), or :meth:`login` for a JWT. A 503 (dagworker's
+    Redis is unreachable) is retried ``retries_503`` times after its
+    ``Retry-After`` (at most 30 s); a trigger carries an Idempotency-Key, so a
+    retried POST creates one run.
     """
 
     def __init__(
@@ -75,11 +78,11 @@ class DagworkerClient:
         password: str | None = None,
         timeout: float = 30.0,
         session: requests.Session | None = None,
-        max_retries: int = MAX_RETRIES,
+        retries_503: int = RETRIES_503,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.max_retries = max_retries
+        self.retries_503 = retries_503
         # Set by login: a 401 (the JWT expired) logs in again once and retries.
         self._credentials: tuple[str, str] | None = None
         self.session = session or requests.Session()
@@ -99,10 +102,10 @@ class DagworkerClient:
         timeout: float | None = None,
         stream: bool = False,
     ) -> requests.Response:
-        """Send one request; a 503 is retried after its Retry-After, at most max_retries times."""
+        """Send one request; a 503 is retried after its Retry-After, at most retries_503 times."""
         url = self.base_url + path
         relogin = self._credentials is not None and path != "/auth/token"
-        for attempt in range(self.max_retries + 1):
+        for attempt in range(self.retries_503 + 1):
             r = self.session.request(
                 method, url, json=json, params=params, headers=headers, timeout=timeout or self.timeout, stream=stream
             )
@@ -113,7 +116,7 @@ class DagworkerClient:
                 r = self.session.request(
                     method, url, json=json, params=params, headers=headers, timeout=timeout or self.timeout, stream=stream
                 )
-            if r.status_code != 503 or attempt == self.max_retries:
+            if r.status_code != 503 or attempt == self.retries_503:
                 return r
             delay = _retry_after(r)
             r.close()
