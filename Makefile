@@ -55,7 +55,7 @@ bench: ## run the benchmarks and print their figures; classify on both backends 
 	  $(GO) test -tags ORT -run '^$$' -bench "$$b" -benchtime 1x -count 1 ./tasks/classify/ | grep -E '^Benchmark|^ok|FAIL'; \
 	done
 
-e2e: ## end-to-end test against real Airflow 3 (its venv cached in ~/.cache/dagworker, keyed by the pins)
+e2e: ## end-to-end tests from Python: real Airflow 3, the client, the notebook (nbclient), the KFP component (venv cached in ~/.cache/dagworker, keyed by the pins)
 	bash deploy/airflow/e2e.sh
 
 lint: ## gofmt, go mod tidy, go vet, staticcheck (also of the cloud and ORT builds) and golangci-lint

@@ -22,7 +22,9 @@ const demoDAG = "nightly_sites"
 // runDemo is the main job on embedded defaults (`make run`): it starts the
 // multilingual demo site on a loopback port, runs the nightly DAG against it
 // (scrape → classify with the embedded demo model → PDF report) on the
-// embedded Redis, and prints where the report went.
+// embedded Redis, and prints where the report went. With --serve-site it
+// only serves the demo site (for a notebook or a `dagworker serve` to scrape)
+// until interrupted or --timeout.
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("demo", stderr)
 	dir := dagsFlag(fs)
@@ -30,9 +32,14 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	blobURL := blobURLFlag(fs, tasks.DefaultLakeURL, "")
 	pages := fs.Int("pages", 80, "pages to scrape from the demo site")
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up after this long")
+	serveSite := fs.Bool("serve-site", false, "only serve the demo site on --site-addr and print its URL, until interrupted or --timeout")
+	siteAddr := fs.String("site-addr", "127.0.0.1:0", "address of the demo site (port 0: a free port)")
 	tf := addTaskFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return flagError(err)
+	}
+	if *serveSite {
+		return serveDemoSite(ctx, *siteAddr, *timeout, stdout)
 	}
 	log := newLogger(fs, stderr, slog.LevelWarn)
 	src, err := loadDAGs(*dir)
@@ -45,7 +52,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	site, err := demosite.Start(ctx, "127.0.0.1:0")
+	site, err := demosite.Start(ctx, *siteAddr)
 	if err != nil {
 		return err
 	}
@@ -83,6 +90,24 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if p := localPath(report); p != "" {
 		fmt.Fprintf(stdout, "report file: %s\n", p)
 	}
+	return nil
+}
+
+// serveDemoSite serves the demo site alone until ctx ends or timeout passes;
+// the first line of stdout is "demo site: URL" for scripts to read.
+func serveDemoSite(ctx context.Context, addr string, timeout time.Duration, stdout io.Writer) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	site, err := demosite.Start(ctx, addr)
+	if err != nil {
+		return err
+	}
+	defer site.Close()
+	fmt.Fprintf(stdout, "demo site: %s\n", site.URL())
+	if f, ok := stdout.(interface{ Sync() error }); ok {
+		_ = f.Sync()
+	}
+	<-ctx.Done()
 	return nil
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# End-to-end test of dagworker against real Airflow 3 (run by `make e2e`):
-# a virtualenv with pinned Airflow, the official client and this provider,
-# a real `dagworker serve` on a free loopback port with the example DAGs,
-# then the pytest suite in tests/. Exits non-zero on failure and stops
+# End-to-end test of dagworker from Python (run by `make e2e`): a virtualenv
+# with pinned Airflow, the official client, this package, the notebook tools
+# and kfp; a real redis-server and a real `dagworker serve` on free loopback
+# ports with the example DAGs and the shipped ones; then the pytest suites in
+# tests/ (Airflow, the standalone client, the notebook run by nbclient) and
+# ../kubeflow/tests (the KFP component). Exits non-zero on failure and stops
 # everything it started.
 set -euo pipefail
 
@@ -19,7 +21,17 @@ pins=(
   "dag-factory==1.1.0"
   "pytest==9.2.0"
   "aiohttp==3.14.5"
-  "requests==2.34.2"
+  "requests==2.33.0" # kfp 2.17.3 pins it
+  # the standalone client, the notebook and the Kubeflow component
+  "tqdm==4.70.1"
+  "ipywidgets==8.1.9"
+  "pandas==3.1.1"
+  "matplotlib==3.11.2"
+  "nbformat==5.11.1"
+  "nbclient==0.11.0"
+  "ipykernel==7.4.0"
+  "kfp==2.17.3"
+  "kfp-kubernetes==2.17.3"
 )
 
 # The venv is cached in the user cache, keyed by the pins, so every checkout
@@ -30,7 +42,7 @@ venv="${DAGWORKER_AIRFLOW_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/dagworker/airflo
 mkdir -p "$(dirname "$venv")"
 exec 9>"$venv.lock"
 flock 9 # one e2e run at a time installs into the shared venv
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import airflow, airflow_client, dagfactory' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import airflow, airflow_client, dagfactory, tqdm, pandas, matplotlib, nbclient, ipykernel, kfp, kfp.kubernetes' 2>/dev/null; then
   rm -rf "$venv"
   "$python" -m venv "$venv"
   "$venv/bin/pip" install -q "${pins[@]}"
@@ -39,26 +51,48 @@ fi
 
 work="$(mktemp -d)"
 pid=""
+redis_pid=""
 cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  fi
+  for p in $pid $redis_pid; do
+    if kill -0 "$p" 2>/dev/null; then
+      kill "$p" 2>/dev/null || true
+      wait "$p" 2>/dev/null || true
+    fi
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
 
 (cd "$root" && go build -o "$work/dagworker" ./cmd/dagworker)
 
-port="$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+freeport() { "$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port="$(freeport)"
+
+# A real Redis. The shipped nightly DAG is paused before serve starts so the
+# scheduler does not start its latest interval's run (against the internet);
+# triggered runs of a paused DAG still run.
+redis_port="$(freeport)"
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
+redis_pid=$!
+for _ in $(seq 1 100); do
+  if redis-cli -p "$redis_port" ping >/dev/null 2>&1; then break; fi
+  sleep 0.1
+done
+redis-cli -p "$redis_port" HSET dagworker:dags:paused nightly_sites 1 >/dev/null
+
+# The serve's DAG folder: the e2e DAGs and the shipped ones (the notebook and
+# the client tests run nightly_sites against the demo site).
+mkdir -p "$work/dags"
+cp "$here"/dags/*.yaml "$root"/dags/*.yaml "$work/dags/"
 token="e2e-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 export DAGWORKER_E2E_URL="http://127.0.0.1:$port"
 export DAGWORKER_E2E_TOKEN="$token"
 export DAGWORKER_E2E_USER="airflow" DAGWORKER_E2E_PASSWORD="airflow-e2e-pass"
 
-# Every serve flag has a DAGWORKER_* twin; no Redis URL → embedded Redis.
+# Every serve flag has a DAGWORKER_* twin.
 DAGWORKER_ADDR="127.0.0.1:$port" \
-DAGWORKER_DAGS="$here/dags" \
+DAGWORKER_REDIS_URL="redis://127.0.0.1:$redis_port/0" \
+DAGWORKER_DAGS="$work/dags" \
 DAGWORKER_BLOB_URL="file://$work/lake" \
 DAGWORKER_API_TOKENS="$token:trigger" \
 DAGWORKER_API_USERS="$DAGWORKER_E2E_USER:$DAGWORKER_E2E_PASSWORD:trigger" \
@@ -85,8 +119,15 @@ export DAGWORKER_SHIPPED_DAGS="$root/dags"
 export DAGWORKER_E2E_BIN="$work/dagworker"
 "$venv/bin/airflow" db migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log"; exit 1; }
 
+# The standalone client, the notebook and the KFP component read these.
+export DAGWORKER_API_URL="$DAGWORKER_E2E_URL" DAGWORKER_TOKEN="$token"
+export DAGWORKER_BIN="$work/dagworker"
+export DAGWORKER_NOTEBOOKS="$root/examples/notebooks"
+
 status=0
-(cd "$here" && "$venv/bin/python" -m pytest -q tests "$@") || status=$?
+# E2E_TESTS picks suites or files (default: all of them), e.g. tests/test_client.py.
+read -r -a suites <<<"${E2E_TESTS:-tests ../kubeflow/tests}"
+(cd "$here" && "$venv/bin/python" -m pytest -q -p no:cacheprovider "${suites[@]}" "$@") || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- dagworker serve log (tail) ---"; tail -50 "$work/serve.log"
 fi

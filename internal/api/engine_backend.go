@@ -20,7 +20,8 @@ var ErrUnsupported = errors.New("not supported by this server")
 
 // EngineBackend adapts the engine, its run store, the DAG folder and the
 // data lake to the API's interfaces. Pause flags live in one Redis hash,
-// <prefix>:paused (dag_id → "1" or "0"), which the coordinator reads.
+// <prefix>:dags:paused (dag_id → "1" or "0"): coordinator.PauseFlags's, which
+// the scheduler reads (a test keeps the two in step).
 type EngineBackend struct {
 	// Engine creates runs (required).
 	Engine *engine.Engine
@@ -40,7 +41,7 @@ func (b *EngineBackend) Config() Config {
 
 func (b *EngineBackend) store() *runstore.Store { return b.Engine.Store() }
 
-func (b *EngineBackend) pausedKey() string { return b.store().Keys().Prefix() + ":paused" }
+func (b *EngineBackend) pausedKey() string { return b.store().Keys().Prefix() + ":dags:paused" }
 
 // DAGs implements DAGSource.
 func (b *EngineBackend) DAGs() []DAGInfo {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gocloud.dev/blob/memblob"
 
+	"github.com/dagworker/dagworker/internal/coordinator"
 	"github.com/dagworker/dagworker/internal/dag"
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/redistest"
@@ -132,9 +133,15 @@ func TestEngineBackend(t *testing.T) {
 	require.Equal(t, 200, sensor.status, string(sensor.body))
 	require.Contains(t, sensor.json(t)["outputs"], "greet")
 
-	// Pausing is stored in Redis.
+	// Pausing is stored in Redis, in the flags the coordinator schedules by.
 	require.Equal(t, 200, b.req(t, "PATCH", "/api/v2/dags/hello", trg, map[string]bool{"is_paused": true}).status)
 	require.Equal(t, true, b.req(t, "GET", "/api/v2/dags/hello", rd, nil).json(t)["is_paused"])
+	flags := coordinator.NewPauseFlags(e.store.Client(), e.store.Keys().Prefix())
+	paused, set, err := flags.Paused(context.Background(), "hello")
+	require.NoError(t, err)
+	require.True(t, paused && set, "the coordinator sees the API's pause")
+	require.NoError(t, flags.SetPaused(context.Background(), "hello", false))
+	require.Equal(t, false, b.req(t, "GET", "/api/v2/dags/hello", rd, nil).json(t)["is_paused"])
 
 	failed := b.req(t, "POST", "/api/v2/dags/broken/dagRuns?wait=30s", trg, map[string]any{"dag_run_id": "f1"})
 	require.Equal(t, 200, failed.status, string(failed.body))

@@ -30,6 +30,8 @@ const (
 	// fail (a tokenizer or model error, written with an "error" field)
 	// before the task fails.
 	DefaultMaxFailedFraction = 0.1
+	// maxTexts bounds the texts argument (larger sets belong in a file).
+	maxTexts = 1000
 )
 
 // Args are the classify task's arguments.
@@ -47,6 +49,10 @@ type Args struct {
 	// a list. Default: every upstream task that wrote pages (several are
 	// read one after the other into one output).
 	InputTask tasks.TaskIDs `json:"input_task"`
+	// Texts are strings to classify instead of an input file (an ad-hoc
+	// task on a sentence typed in a notebook): each is one record with
+	// the text in text_field. At most 1,000.
+	Texts []string `json:"texts"`
 	// Labels are the candidate labels (required for zero_shot; for
 	// embedding they enable the nearest-label output).
 	Labels []string `json:"labels"`
@@ -171,6 +177,12 @@ func parseArgs(t *tasks.Task) (Args, error) {
 	}
 	if len(a.InputTask) > 0 && a.Input != "" {
 		return a, tasks.InvalidArg("input_task", "give either input or input_task, not both")
+	}
+	if len(a.Texts) > maxTexts {
+		return a, tasks.InvalidArg("texts", "at most %d, got %d", maxTexts, len(a.Texts))
+	}
+	if len(a.Texts) > 0 && (a.Input != "" || len(a.InputTask) > 0) {
+		return a, tasks.InvalidArg("texts", "give texts, input or input_task, not two of them")
 	}
 	return a, nil
 }

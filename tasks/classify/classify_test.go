@@ -1,10 +1,14 @@
 package classify
 
 import (
+	"context"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dagworker/dagworker/tasks"
 )
 
 var (
@@ -98,4 +102,34 @@ func TestEmbeddingNearestLabel(t *testing.T) {
 	require.Equal(t, "money", recs[1]["label"])
 	require.Len(t, recs[0]["embedding"], 8)
 	require.Greater(t, recs[0]["score"].(float64), 0.5)
+}
+
+// TestTextsArgument classifies strings given as arguments (an ad-hoc task
+// without an upstream file), and refuses texts beside an input.
+func TestTextsArgument(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	texts := []string{"The parcel arrived quickly and the support team was wonderful.", "Terrible service, the device was broken."}
+	task := &tasks.Task{Type: "classify", Info: tasks.Info{DagID: "adhoc", RunID: "t1", TaskID: "classify", Try: 1}, Lake: b.lake}
+	raw, err := json.Marshal(map[string]any{"model": DemoModel, "texts": texts})
+	require.NoError(t, err)
+	task.Args = raw
+	res, recs := b.run(t, task)
+	require.Equal(t, 2, res.Output.Records)
+	require.Empty(t, res.Inputs)
+	require.Equal(t, []any{texts[0], texts[1]}, []any{recs[0]["text"], recs[1]["text"]})
+	require.Equal(t, "POSITIVE", recs[0]["label"])
+	require.Equal(t, "NEGATIVE", recs[1]["label"])
+
+	for _, args := range []map[string]any{
+		{"model": DemoModel, "texts": texts, "input": "runs/d/r/scrape/pages.jsonl"},
+		{"model": DemoModel, "texts": make([]string, maxTexts+1)},
+	} {
+		raw, err := json.Marshal(args)
+		require.NoError(t, err)
+		task.Args = raw
+		_, err = b.h.Run(context.Background(), task)
+		require.ErrorIs(t, err, tasks.ErrInvalidArgs)
+		require.ErrorContains(t, err, "texts")
+	}
 }

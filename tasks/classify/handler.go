@@ -1,7 +1,9 @@
 package classify
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -141,15 +143,29 @@ type Result struct {
 // OutputName is the name of the object a classify task writes.
 const OutputName = "classified.jsonl"
 
+// textsJSONL is the texts argument as JSONL records {field: text}.
+func textsJSONL(texts []string, field string) (io.Reader, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	for _, s := range texts {
+		if err := enc.Encode(map[string]string{field: s}); err != nil {
+			return nil, fmt.Errorf("encode texts: %w", err)
+		}
+	}
+	return &b, nil
+}
+
 // Run classifies the input JSONL and writes classified.jsonl.
 func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	a, err := parseArgs(t)
 	if err != nil {
 		return nil, err
 	}
-	ins, err := tasks.ResolveInputs(ctx, t, a.Input, a.InputTask, tasks.KindPages)
-	if err != nil {
-		return nil, err
+	var ins []tasks.Input
+	if len(a.Texts) == 0 {
+		if ins, err = tasks.ResolveInputs(ctx, t, a.Input, a.InputTask, tasks.KindPages); err != nil {
+			return nil, err
+		}
 	}
 	m, err := h.resolveModel(ctx, a.Model)
 	if err != nil {
@@ -185,6 +201,13 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 		if in.Task != "" {
 			inputTasks = append(inputTasks, in.Task)
 		}
+	}
+	if len(a.Texts) > 0 {
+		r, err := textsJSONL(a.Texts, a.TextField)
+		if err != nil {
+			return nil, err
+		}
+		readers = append(readers, r)
 	}
 	c, err := newClassifier(l, h.eng, a, m.Name)
 	if err != nil {

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+from collections.abc import Iterator
 
 import pytest
 import requests
@@ -23,3 +25,27 @@ def jwt(base_url: str) -> str:
     )
     assert r.status_code == 201, r.text
     return str(r.json()["access_token"])
+
+
+@pytest.fixture(scope="session")
+def token() -> str:
+    """The static API token the server was started with."""
+    return os.environ["DAGWORKER_E2E_TOKEN"]
+
+
+@pytest.fixture(scope="session")
+def demo_site() -> Iterator[str]:
+    """The demo site, served by `dagworker demo --serve-site` for the session."""
+    proc = subprocess.Popen(
+        [os.environ["DAGWORKER_E2E_BIN"], "demo", "--serve-site", "--timeout", "30m"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("demo site: "), line
+        yield line.removeprefix("demo site: ").strip()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -1,16 +1,30 @@
-"""Call dagworker from Apache Airflow 3, or from plain Python.
+"""Call dagworker from plain Python, a notebook or Apache Airflow 3.
 
-``DagworkerClient`` needs only ``requests``; the hook, operators, sensor and
-trigger need Airflow and are imported from their submodules.
+``Client`` (typed results, progress bars, outputs as DataFrames) and the
+lower-level ``DagworkerClient`` it calls need only ``requests``; tqdm and
+pandas are used when installed. The hook, operators, sensor and trigger
+need Airflow and are imported from their submodules.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from dagworker_airflow.api import DAG, Client, Output, Run, Task, TaskInstance
 from dagworker_airflow.client import DagworkerClient, DagworkerError, DagworkerRunFailed
 
-__all__ = ["DagworkerClient", "DagworkerError", "DagworkerRunFailed", "get_provider_info"]
+__all__ = [
+    "DAG",
+    "Client",
+    "DagworkerClient",
+    "DagworkerError",
+    "DagworkerRunFailed",
+    "Output",
+    "Run",
+    "Task",
+    "TaskInstance",
+    "get_provider_info",
+]
 __version__ = "0.1.0"
 
 

@@ -1,6 +1,9 @@
-"""A small dagworker API client that needs only ``requests`` (no Airflow).
+"""The dagworker HTTP API's calls, over ``requests`` only (no Airflow).
 
-Use it from a notebook::
+``DagworkerClient`` is the one implementation of the HTTP calls: the Airflow
+hook and operators use it, and so does the notebook-friendly
+:class:`dagworker_airflow.Client` (typed results, progress bars, outputs as
+DataFrames), which most callers want instead::
 
     from dagworker_airflow import DagworkerClient
 
@@ -21,6 +24,19 @@ import requests
 
 FINISHED = ("success", "failed")
 
+# A 503 is retried this many times, after its Retry-After (capped) or 1s.
+RETRIES_503 = 3
+MAX_RETRY_AFTER = 30.0
+
+
+def _retry_after(r: requests.Response) -> float:
+    """Seconds to wait before retrying a 503: Retry-After (delta seconds), capped."""
+    v = r.headers.get("Retry-After", "")
+    try:
+        return min(max(float(v), 0.0), MAX_RETRY_AFTER)
+    except ValueError:
+        return 1.0
+
 
 class DagworkerError(Exception):
     """An API call failed; ``status`` is the HTTP status and ``detail`` Airflow's detail."""
@@ -29,6 +45,7 @@ class DagworkerError(Exception):
         super().__init__(f"dagworker {url}: HTTP {status}: {detail}")
         self.status = status
         self.detail = detail
+        self.url = url
 
 
 class DagworkerRunFailed(Exception):
@@ -47,9 +64,10 @@ class DagworkerClient:
     """Client of dagworker's HTTP API (Airflow REST v2 subset plus ad-hoc tasks).
 
     Authenticate with a static or JWT ``token`` (Bearer), or ``username`` and
-    ``password`` (HTTP Basic). A 503 (dagworker's Redis is unreachable) is
-    retried ``retries_503`` times after its ``Retry-After`` (at most 30 s);
-    a trigger carries an Idempotency-Key, so a retried POST creates one run.
+    ``password`` (HTTP Basic), or :meth:`login` for a JWT. A 503 (dagworker's
+    Redis is unreachable) is retried ``retries_503`` times after its
+    ``Retry-After`` (at most 30 s); a trigger carries an Idempotency-Key, so a
+    retried POST creates one run.
     """
 
     def __init__(
@@ -60,16 +78,60 @@ class DagworkerClient:
         password: str | None = None,
         timeout: float = 30.0,
         session: requests.Session | None = None,
-        retries_503: int = 3,
+        retries_503: int = RETRIES_503,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retries_503 = retries_503
+        # Set by login: a 401 (the JWT expired) logs in again once and retries.
+        self._credentials: tuple[str, str] | None = None
         self.session = session or requests.Session()
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
         elif username is not None and password is not None:
             self.session.auth = (username, password)
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Any = None,
+        headers: dict[str, str] | None = None,
+        timeout: float | None = None,
+        stream: bool = False,
+    ) -> requests.Response:
+        """Send one request; a 503 is retried after its Retry-After, at most retries_503 times."""
+        url = self.base_url + path
+        relogin = self._credentials is not None and path != "/auth/token"
+        for attempt in range(self.retries_503 + 1):
+            r = self.session.request(
+                method, url, json=json, params=params, headers=headers, timeout=timeout or self.timeout, stream=stream
+            )
+            if r.status_code == 401 and relogin and self._credentials is not None:
+                relogin = False
+                r.close()
+                self.login(*self._credentials)
+                r = self.session.request(
+                    method, url, json=json, params=params, headers=headers, timeout=timeout or self.timeout, stream=stream
+                )
+            if r.status_code != 503 or attempt == self.retries_503:
+                return r
+            delay = _retry_after(r)
+            r.close()
+            time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _error(r: requests.Response) -> DagworkerError:
+        body: Any = None
+        try:
+            body = r.json()
+        except ValueError:
+            body = r.text
+        detail = body.get("detail") if isinstance(body, dict) else body
+        return DagworkerError(r.status_code, detail, r.url)
 
     def _call(
         self,
@@ -77,23 +139,13 @@ class DagworkerClient:
         path: str,
         *,
         json: Any = None,
-        params: dict[str, Any] | None = None,
+        params: Any = None,
         headers: dict[str, str] | None = None,
         ok: tuple[int, ...] = (200, 201, 202),
         timeout: float | None = None,
     ) -> tuple[int, Any]:
         url = self.base_url + path
-        for attempt in range(self.retries_503 + 1):
-            r = self.session.request(
-                method, url, json=json, params=params, headers=headers, timeout=timeout or self.timeout
-            )
-            if r.status_code != 503 or attempt == self.retries_503:
-                break
-            try:
-                delay = min(float(r.headers.get("Retry-After", "1")), 30.0)
-            except ValueError:
-                delay = 1.0
-            time.sleep(max(delay, 0.0))
+        r = self._request(method, path, json=json, params=params, headers=headers, timeout=timeout)
         body: Any = None
         if r.content:
             try:
@@ -104,6 +156,31 @@ class DagworkerClient:
             detail = body.get("detail") if isinstance(body, dict) else body
             raise DagworkerError(r.status_code, detail, url)
         return r.status_code, body
+
+    # Authentication and DAGs ---------------------------------------------
+
+    def login(self, username: str, password: str) -> str:
+        """Exchange a user's password for a JWT (POST /auth/token) and use it from now on.
+
+        When the JWT expires (a 401), the client logs in again once and retries the call.
+        """
+        self.session.auth = None
+        self.session.headers.pop("Authorization", None)
+        _, body = self._call("POST", "/auth/token", json={"username": username, "password": password}, ok=(200, 201))
+        token = str(body["access_token"])
+        self.session.headers["Authorization"] = f"Bearer {token}"
+        self._credentials = (username, password)
+        return token
+
+    def list_dags(self, limit: int = 100, offset: int = 0, **filters: Any) -> dict[str, Any]:
+        """Return one page of DAGs (Airflow's DAGCollectionResponse)."""
+        params = {"limit": limit, "offset": offset, **filters}
+        return dict(self._call("GET", "/api/v2/dags", params=params)[1])
+
+    def set_paused(self, dag_id: str, paused: bool) -> dict[str, Any]:
+        """Pause or unpause a DAG (a paused DAG gets no scheduled runs; triggered ones still run)."""
+        _, body = self._call("PATCH", f"/api/v2/dags/{_q(dag_id)}", json={"is_paused": paused}, params={"update_mask": "is_paused"})
+        return dict(body)
 
     # DAG runs -----------------------------------------------------------
 
@@ -144,6 +221,20 @@ class DagworkerClient:
     def get_dag_run(self, dag_id: str, run_id: str) -> dict[str, Any]:
         """Return one run (Airflow's DAGRunResponse)."""
         return dict(self._call("GET", f"/api/v2/dags/{_q(dag_id)}/dagRuns/{_q(run_id)}")[1])
+
+    def list_dag_runs(
+        self,
+        dag_id: str,
+        state: str | list[str] | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        order_by: str = "-run_after",
+    ) -> dict[str, Any]:
+        """Return one page of a DAG's runs (``~`` for every DAG), newest first by default."""
+        params: list[tuple[str, Any]] = [("limit", limit), ("offset", offset), ("order_by", order_by)]
+        for s in [state] if isinstance(state, str) else state or []:
+            params.append(("state", s))
+        return dict(self._call("GET", f"/api/v2/dags/{_q(dag_id)}/dagRuns", params=params)[1])
 
     def sensor(self, dag_id: str, run_id: str) -> dict[str, Any] | None:
         """Return the finished run with its outputs, None while it runs; raise if it failed."""
@@ -186,6 +277,34 @@ class DagworkerClient:
         path = f"/api/v2/dags/{_q(dag_id)}/dagRuns/{_q(run_id)}/taskInstances/{_q(task_id)}/logs/{try_number}"
         _, body = self._call("GET", path)
         return "\n".join(line.get("event", "") if isinstance(line, dict) else str(line) for line in body["content"])
+
+    # Data lake outputs --------------------------------------------------
+
+    def list_outputs(self, dag_id: str, run_id: str, task_id: str | None = None) -> list[dict[str, Any]]:
+        """Return the data lake objects a run (or one of its tasks) wrote: name, size, url, uri..."""
+        path = f"/api/dagworker/v1/outputs/{_q(dag_id)}/{_q(run_id)}"
+        if task_id:
+            path += f"/{_q(task_id)}"
+        return list(self._call("GET", path)[1]["outputs"])
+
+    def get_output(
+        self, dag_id: str, run_id: str, task_id: str, name: str, start: int | None = None, end: int | None = None
+    ) -> requests.Response:
+        """Open one output for streaming (the caller closes the response).
+
+        ``start`` and ``end`` (inclusive) ask for a byte range; the answer
+        is then 206 with those bytes.
+        """
+        path = f"/api/dagworker/v1/outputs/{_q(dag_id)}/{_q(run_id)}/{_q(task_id)}/{_q(name)}"
+        headers = {}
+        if start is not None or end is not None:
+            headers["Range"] = f"bytes={start or 0}-{'' if end is None else end}"
+        r = self._request("GET", path, headers=headers, stream=True)
+        if r.status_code not in (200, 206):
+            err = self._error(r)
+            r.close()
+            raise err
+        return r
 
     # Ad-hoc tasks -------------------------------------------------------
 
