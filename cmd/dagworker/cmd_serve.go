@@ -18,6 +18,7 @@ import (
 
 	"github.com/dagworker/dagworker/internal/api"
 	"github.com/dagworker/dagworker/internal/coordinator"
+	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/dagworker/dagworker/worker"
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,8 +29,9 @@ type roleFlags struct {
 	commonFlags
 	addr     *string
 	leaseTTL *time.Duration
-	recovery recoveryFlags
-	api      apiFlags
+	recovery  recoveryFlags
+	retention retentionFlags
+	api       apiFlags
 }
 
 // addRoleFlags adds the common flags (empty: what an empty --redis-url
@@ -40,6 +42,7 @@ func addRoleFlags(fs *flag.FlagSet, empty string) roleFlags {
 		addr:        fs.String("addr", ":8080", "HTTP listen address (health endpoints and the API)"),
 		leaseTTL:    fs.Duration("lease-ttl", 15*time.Second, "coordinator leader lease TTL: a dead leader is replaced within it"),
 		recovery:    addRecoveryFlags(fs),
+		retention:   addRetentionFlags(fs),
 		api:         addAPIFlags(fs),
 	}
 }
@@ -83,7 +86,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer lake.Close()
-	r.lake = lake
+	r.setLake(lake)
 	w, closeTasks, err := newWorker(worker.Config{Redis: r.conn.opt, Concurrency: *concurrency, Dequeuers: *dequeuers, Queues: qs, Lake: lake,
 		Logger: log, KeyPrefix: *rf.prefix, Metrics: r.metrics, ShutdownTimeout: *shutdownTimeout}, tf)
 	if err != nil {
@@ -107,6 +110,36 @@ type role struct {
 
 	// metrics is served at /metrics.
 	metrics *prometheus.Registry
+	// cleaner is the retention's cleaner (it deletes from the lake too).
+	cleaner *lakeCleaner
+}
+
+// setLake sets the lake the API reads logs from and the retention cleans.
+func (r *role) setLake(l *tasks.Lake) {
+	r.lake = l
+	r.cleaner.setLake(l)
+}
+
+// lakeCleaner is the engine's CleanRuns with the role's lake, set once the
+// lake is open.
+type lakeCleaner struct {
+	eng  *engine.Engine
+	mu   sync.Mutex
+	lake *tasks.Lake
+}
+
+func (c *lakeCleaner) setLake(l *tasks.Lake) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lake = l
+}
+
+// CleanRuns implements coordinator.Cleaner.
+func (c *lakeCleaner) CleanRuns(ctx context.Context, o engine.CleanOptions) (engine.CleanReport, error) {
+	c.mu.Lock()
+	o.Lake = c.lake
+	c.mu.Unlock()
+	return c.eng.CleanRuns(ctx, o)
 }
 
 func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*role, error) {
@@ -130,15 +163,17 @@ func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*
 		c.Close()
 		return nil, err
 	}
+	cleaner := &lakeCleaner{eng: c.eng}
 	coord, err := coordinator.New(coordinator.Config{Client: c.rdb, KeyPrefix: *rf.prefix, Folder: folder,
 		Runs: c.eng, Reconciler: c.eng, Logger: log, LeaseTTL: *rf.leaseTTL, Metrics: reg,
-		ReconcileEvery: *rf.recovery.reconcileEvery})
+		ReconcileEvery: *rf.recovery.reconcileEvery,
+		Retention:      rf.retention.age.d, RetentionKeepLast: *rf.retention.keepLast, Cleaner: cleaner})
 	if err != nil {
 		c.Close()
 		return nil, err
 	}
 	return &role{conn: c, folder: folder, coord: coord, addr: *rf.addr, prefix: *rf.prefix, api: rf.api, log: log,
-		metrics: reg}, nil
+		metrics: reg, cleaner: cleaner}, nil
 }
 
 func (r *role) close() { r.conn.Close() }
