@@ -27,8 +27,8 @@ import (
 // roleFlags are the flags of the long-running roles (serve, coordinator).
 type roleFlags struct {
 	commonFlags
-	addr     *string
-	leaseTTL *time.Duration
+	addr      *string
+	leaseTTL  *time.Duration
 	recovery  recoveryFlags
 	retention retentionFlags
 	api       apiFlags
