@@ -19,6 +19,7 @@ import (
 	"github.com/dagworker/dagworker/internal/api"
 	"github.com/dagworker/dagworker/internal/coordinator"
 	"github.com/dagworker/dagworker/internal/engine"
+	"github.com/dagworker/dagworker/internal/runstore"
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/dagworker/dagworker/worker"
 	"github.com/prometheus/client_golang/prometheus"
@@ -56,6 +57,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	concurrency, dequeuers := slotFlags(fs)
 	queues := queuesFlag(fs, "the queues of loaded DAGs are added")
 	shutdownTimeout := shutdownTimeoutFlag(fs)
+	maxSeries := maxSeriesFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return exitError(2)
 	}
@@ -88,7 +90,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer lake.Close()
 	r.setLake(lake)
 	w, closeTasks, err := newWorker(worker.Config{Redis: r.conn.opt, Concurrency: *concurrency, Dequeuers: *dequeuers, Queues: qs, Lake: lake,
-		Logger: log, KeyPrefix: *rf.prefix, Metrics: r.metrics, ShutdownTimeout: *shutdownTimeout}, tf)
+		Logger: log, KeyPrefix: *rf.prefix, Metrics: r.metrics, ShutdownTimeout: *shutdownTimeout,
+		MetricsMaxSeries: *maxSeries}, tf)
 	if err != nil {
 		return err
 	}
@@ -143,7 +146,10 @@ func (c *lakeCleaner) CleanRuns(ctx context.Context, o engine.CleanOptions) (eng
 }
 
 func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*role, error) {
-	c, err := connect(url, *rf.prefix, log, rf.recovery.engineConfig)
+	created := newRunsCreated()
+	c, err := connect(url, *rf.prefix, log, rf.recovery.engineConfig, func(ec *engine.Config) {
+		ec.OnRunCreated = func(dagID string, t runstore.RunType) { created.WithLabelValues(dagID, string(t)).Inc() }
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -159,6 +165,9 @@ func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*
 		log.Warn("dag import error", slog.String("file", ie.File), slog.Any("error", ie.Err))
 	}
 	reg, err := newMetricsRegistry(c.rdb, nil, log)
+	if err == nil {
+		err = errors.Join(reg.Register(created), reg.Register(newLastSuccessCollector(c.store, folder, log)))
+	}
 	if err != nil {
 		c.Close()
 		return nil, err

@@ -236,3 +236,8 @@ func addRetentionFlags(fs *flag.FlagSet) retentionFlags {
 	r.keepLast = fs.Int("retention-keep-last", 10, "with --retention, keep each DAG's newest runs whatever their age")
 	return r
 }
+
+// maxSeriesFlag adds a worker's --metrics-max-series.
+func maxSeriesFlag(fs *flag.FlagSet) *int {
+	return fs.Int("metrics-max-series", 2000, "cap on the distinct (dag_id, task_id) pairs of the per-DAG try metrics; the ones past it are counted as _other")
+}

@@ -110,3 +110,58 @@ func metricsGet(t *testing.T, url string) (int, string) {
 	}
 	return resp.StatusCode, strings.TrimSpace(string(b))
 }
+
+// A run triggered through the API of serve shows in the per-DAG series:
+// runs created (manual, not only scheduled ones), the try and run outcomes,
+// seconds since the last success, and the queue latency.
+func TestPerDAGMetrics(t *testing.T) {
+	t.Parallel()
+	env := redistest.New(t)
+	queue := env.Queue("perdag")
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "m.yaml"), []byte(`
+perdag:
+  default_args: {queue: `+queue+`}
+  tasks:
+    - {task_id: a, operator: noop}
+`), 0o644))
+	addr := metricsFreeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--redis-url", env.URL, "--key-prefix", env.Prefix, "--dags", dir, "--addr", addr,
+			"--api-open", "--queues", queue, "--blob-url", "mem://"}, io.Discard, io.Discard)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+	})
+	waitUntil(t, 20*time.Second, "serve up", func() bool { code, _ := metricsGet(t, "http://"+addr+"/healthz"); return code == http.StatusOK })
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "http://"+addr+"/api/v2/dags/perdag/dagRuns?wait=20s", strings.NewReader(`{}`))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
+	require.Contains(t, string(b), `"state":"success"`)
+	want := []string{
+		`dagworker_runs_created_total{dag_id="perdag",run_type="manual"} 1`,
+		`dagworker_dag_task_tries_total{dag_id="perdag",operator="noop",state="success",task_id="a"} 1`,
+		`dagworker_dag_runs_finished_total{dag_id="perdag",state="success"} 1`,
+		`dagworker_dag_run_duration_seconds_count{dag_id="perdag",state="success"} 1`,
+		`dagworker_dag_seconds_since_last_success{dag_id="perdag"} `,
+		`dagworker_queue_latency_seconds{queue="` + queue + `"} 0`,
+	}
+	var body string
+	waitUntil(t, 10*time.Second, "the series", func() bool {
+		_, body = metricsGet(t, "http://"+addr+"/metrics")
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				return false
+			}
+		}
+		return true
+	})
+}
