@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dagworker/dagworker/internal/demosite"
 	"github.com/dagworker/dagworker/internal/redistest"
 	"github.com/hibiken/asynq"
 	"github.com/stretchr/testify/require"
@@ -164,4 +166,71 @@ perdag:
 		}
 		return true
 	})
+}
+
+// Scrape, classify and render tasks run by serve show in their task type
+// series.
+func TestTaskTypeMetrics(t *testing.T) {
+	t.Parallel()
+	ctx, cancelSite := context.WithCancel(context.Background())
+	t.Cleanup(cancelSite)
+	site, err := demosite.Start(ctx, "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = site.Close() })
+	env := redistest.New(t)
+	queue := env.Queue("types")
+	dir := t.TempDir()
+	// The nightly DAG's tasks, without its schedule.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "n.yaml"), []byte(`
+types:
+  default_args: {queue: `+queue+`}
+  params: {sites: [], max_pages: 6}
+  tasks:
+    - {task_id: scrape, operator: scrape, urls: "{{ params.sites }}", max_pages: "{{ params.max_pages }}", allow_private: true}
+    - {task_id: classify, operator: classify, dependencies: [scrape], model: demo-sentiment}
+    - {task_id: report, operator: render, dependencies: [classify], title: Report}
+`), 0o644))
+	addr := metricsFreeAddr(t)
+	sctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(sctx, []string{"serve", "--redis-url", env.URL, "--key-prefix", env.Prefix, "--addr", addr,
+			"--api-open", "--queues", queue, "--blob-url", "mem://", "--dags", dir, "--concurrency", "2"}, io.Discard, io.Discard)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+	})
+	waitUntil(t, 20*time.Second, "serve up", func() bool { code, _ := metricsGet(t, "http://"+addr+"/healthz"); return code == http.StatusOK })
+	body := `{"conf": {"sites": ["` + site.URL() + `/en/"]}}`
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "http://"+addr+"/api/v2/dags/types/dagRuns?wait=60s", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
+	require.Contains(t, string(b), `"state":"success"`)
+	_, m := metricsGet(t, "http://"+addr+"/metrics")
+	for _, name := range []string{"dagworker_scrape_pages_fetched_total", "dagworker_classify_records_total", "dagworker_render_pages_total",
+		"dagworker_classify_seconds_per_record_count"} {
+		v := metricValue(t, m, name)
+		require.Positive(t, v, name)
+	}
+	require.Zero(t, metricValue(t, m, "dagworker_classify_records_failed_total"))
+}
+
+// metricValue is the value of the unlabelled series name in a text scrape.
+func metricValue(t *testing.T, body, name string) float64 {
+	t.Helper()
+	for _, l := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(l, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			require.NoError(t, err)
+			return f
+		}
+	}
+	t.Fatalf("no series %s", name)
+	return 0
 }
