@@ -219,6 +219,18 @@ types:
 		require.Positive(t, v, name)
 	}
 	require.Zero(t, metricValue(t, m, "dagworker_classify_records_failed_total"))
+	// The alert rules and the dashboard (deploy/observability) use only
+	// series serve exposes.
+	served := map[string]bool{}
+	for _, l := range strings.Split(m, "\n") {
+		if name, _, ok := strings.Cut(l, " "); ok && !strings.HasPrefix(l, "#") {
+			name, _, _ = strings.Cut(name, "{")
+			served[name] = true
+		}
+	}
+	for _, name := range observabilityMetrics(t) {
+		require.True(t, served[name], "deploy/observability uses %s, which serve does not expose", name)
+	}
 }
 
 // metricValue is the value of the unlabelled series name in a text scrape.
