@@ -122,6 +122,8 @@ type TriggerRequest struct {
 	Note              *string
 	// TriggeredBy is Airflow's triggered_by ("rest_api").
 	TriggeredBy string
+	// TriggeringUser is the authenticated user who triggered the run.
+	TriggeringUser string
 }
 
 // Run is one DAG run.
@@ -140,6 +142,8 @@ type Run struct {
 	Conf              map[string]any
 	Note              *string
 	TriggeredBy       string
+	// TriggeringUser is Airflow's triggering_user_name ("" for none).
+	TriggeringUser string
 	// DagVersion is the version hash of the DAG definition the run uses.
 	DagVersion string
 	// VersionCreatedAt is when that version was first seen (zero: RunAfter).
@@ -152,8 +156,10 @@ type TaskInstance struct {
 	RunID  string
 	TaskID string
 	// State is "" while the task is not scheduled yet (Airflow's null).
-	State          string
-	Try            int
+	State string
+	Try   int
+	// MaxTries is the number of tries allowed (retries + 1, the run store's
+	// count); the API shows Airflow's max_tries, which is one less.
 	MaxTries       int
 	Operator       string
 	Queue          string

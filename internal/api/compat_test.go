@@ -154,3 +154,35 @@ func TestJWTRejects(t *testing.T) {
 		require.Equal(t, tc.want, res.status, "%s: %s", tc.name, res.body)
 	}
 }
+
+// TestTriggeringUser: triggering_user_name is who triggered the run.
+func TestTriggeringUser(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	path := "/api/v2/dags/nightly_sites/dagRuns"
+	res := b.req(t, "POST", path, "basic:admin:s3cret-pass", map[string]any{"dag_run_id": "by_admin"})
+	require.Equal(t, 200, res.status, string(res.body))
+	require.Equal(t, "admin", res.json(t)["triggering_user_name"])
+	require.Equal(t, "admin", b.req(t, "GET", path+"/by_admin", rd, nil).json(t)["triggering_user_name"])
+	tok := b.req(t, "POST", "/auth/token", "", map[string]string{"username": "admin", "password": "s3cret-pass"}).json(t)["access_token"].(string)
+	res = b.req(t, "POST", path, "bearer:"+tok, map[string]any{"dag_run_id": "by_jwt"})
+	require.Equal(t, "admin", res.json(t)["triggering_user_name"])
+}
+
+// TestParseLogLine: slog's text lines become Airflow's structured entries.
+func TestParseLogLine(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	m := parseLogLine(`time=2026-12-01T19:20:39.123Z level=WARN msg="page \"a\" slow" dag_id=d url=https://x/y n=3`, &start)
+	require.Equal(t, "page \"a\" slow", m.Event)
+	require.Equal(t, "warn", m.Level)
+	require.Equal(t, "task", m.Logger)
+	require.Equal(t, time.Date(2026, 12, 1, 19, 20, 39, 123e6, time.UTC), *m.Timestamp)
+	require.Equal(t, map[string]string{"dag_id": "d", "url": "https://x/y", "n": "3"}, m.Extra)
+	raw := parseLogLine("plain output", m.Timestamp)
+	require.Equal(t, "plain output", raw.Event)
+	require.Equal(t, "info", raw.Level)
+	require.Equal(t, m.Timestamp, raw.Timestamp, "a line without a time gets the one before it")
+	bad := parseLogLine(`time=x msg="unterminated`, &start)
+	require.Equal(t, `time=x msg="unterminated`, bad.Event)
+}

@@ -105,12 +105,18 @@ func (b *EngineBackend) TriggerRun(ctx context.Context, dagID string, req Trigge
 			return Run{}, fmt.Errorf("conf: %v: %w", err, ErrInvalid)
 		}
 	}
-	o := engine.RunOptions{RunID: req.RunID, RunType: runstore.RunManual, RunAfter: req.RunAfter, Conf: conf, TriggeredBy: req.TriggeredBy}
+	o := engine.RunOptions{RunID: req.RunID, RunType: runstore.RunManual, RunAfter: req.RunAfter, Conf: conf,
+		TriggeredBy: req.TriggeredBy, TriggeringUser: req.TriggeringUser}
 	if req.LogicalDate != nil {
 		o.LogicalDate = *req.LogicalDate
 	}
-	if req.DataIntervalStart != nil && req.DataIntervalEnd != nil {
+	switch {
+	case req.DataIntervalStart != nil && req.DataIntervalEnd != nil:
 		o.DataIntervalStart, o.DataIntervalEnd = *req.DataIntervalStart, *req.DataIntervalEnd
+	case req.LogicalDate != nil:
+		// As Airflow: the timetable infers the interval of a manual run.
+		iv := d.ManualInterval(*req.LogicalDate)
+		o.DataIntervalStart, o.DataIntervalEnd = iv.Start, iv.End
 	}
 	if req.Note != nil {
 		o.Note = *req.Note
@@ -265,7 +271,7 @@ func fromRun(r *runstore.Run) Run {
 	out := Run{DagID: r.DagID, RunID: r.RunID, RunType: string(r.RunType), State: RunState(r.State),
 		LogicalDate: timePtr(r.LogicalDate), DataIntervalStart: timePtr(r.DataIntervalStart), DataIntervalEnd: timePtr(r.DataIntervalEnd),
 		RunAfter: r.RunAfter, QueuedAt: timePtr(r.QueuedAt), StartDate: timePtr(r.StartDate), EndDate: timePtr(r.EndDate),
-		TriggeredBy: r.TriggeredBy, DagVersion: r.DagVersion}
+		TriggeredBy: r.TriggeredBy, TriggeringUser: r.TriggeringUser, DagVersion: r.DagVersion}
 	if r.Note != "" {
 		note := r.Note
 		out.Note = &note

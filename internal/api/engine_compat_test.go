@@ -115,3 +115,70 @@ func TestEngineRunIDReusedAfterDelete(t *testing.T) {
 		require.Equal(t, 204, b.req(t, "DELETE", "/api/v2/dags/pair/dagRuns/again", trg, nil).status)
 	}
 }
+
+const valueDAGs = `
+values:
+  schedule: "0 0 * * *"
+  start_date: 2026-01-01
+  is_paused_upon_creation: true
+  tags: [zeta, alpha, mid]
+  tasks:
+    - task_id: a
+      operator: echo
+      msg: one
+      retries: 2
+      retry_delay: 1s
+    - task_id: b
+      operator: noop
+      priority_weight: 5
+      dependencies: [a]
+    - task_id: c
+      operator: noop
+      dependencies: [a, b]
+`
+
+// TestEngineAirflowValues: the values Airflow shows for the same DAG and
+// trigger: max_tries, data intervals of a manual run, priority weights by
+// the downstream rule, sorted tags, structured log entries.
+func TestEngineAirflowValues(t *testing.T) {
+	t.Parallel()
+	b := setupEngineDAGs(t, 4, valueDAGs).bundle
+	res := b.req(t, "POST", "/api/v2/dags/values/dagRuns?wait=30s", trg, map[string]any{"dag_run_id": "v1", "logical_date": "2026-11-25T01:00:00Z"})
+	require.Equal(t, 200, res.status, string(res.body))
+	run := res.json(t)
+	require.Equal(t, "success", run["state"])
+	require.Equal(t, "2026-11-24T00:00:00Z", run["data_interval_start"], "the last complete day before the logical date")
+	require.Equal(t, "2026-11-25T00:00:00Z", run["data_interval_end"])
+
+	base := "/api/v2/dags/values/dagRuns/v1/taskInstances/"
+	a := b.req(t, "GET", base+"a", rd, nil).json(t)
+	require.InDelta(t, 2, a["max_tries"], 0, "Airflow's max_tries is the retries")
+	for task, want := range map[string]float64{"a": 7, "b": 6, "c": 1} {
+		ti := b.req(t, "GET", base+task, rd, nil).json(t)
+		require.InDelta(t, want, ti["priority_weight"], 0, "priority_weight of %s", task)
+	}
+
+	dag := b.req(t, "GET", "/api/v2/dags/values", rd, nil).json(t)
+	var tags []string
+	for _, tg := range dag["tags"].([]any) {
+		tags = append(tags, tg.(map[string]any)["name"].(string))
+	}
+	require.Equal(t, []string{"alpha", "mid", "zeta"}, tags)
+
+	logs := b.req(t, "GET", base+"a/logs/1", rd, nil)
+	require.Equal(t, 200, logs.status, string(logs.body))
+	entries := logs.json(t)["content"].([]any)
+	require.NotEmpty(t, entries)
+	for _, e := range entries {
+		m := e.(map[string]any)
+		for _, k := range []string{"timestamp", "level", "logger", "event"} {
+			require.NotEmpty(t, m[k], "log entry %v lacks %s", m, k)
+		}
+		require.NotContains(t, m["event"], "time=", "the event is the message, not the raw line")
+	}
+
+	// A manual-only DAG's manual run: the interval is the logical date.
+	res = b.req(t, "POST", "/api/v2/dags/values/dagRuns", trg, map[string]any{"dag_run_id": "v2", "logical_date": "2026-11-25T00:00:00Z"})
+	require.Equal(t, "2026-11-24T00:00:00Z", res.json(t)["data_interval_start"], "a logical date on a fire time ends the interval there")
+	require.Equal(t, "2026-11-25T00:00:00Z", res.json(t)["data_interval_end"])
+}

@@ -82,6 +82,7 @@ func (s *Store) CreateRun(ctx context.Context, nr NewRun) (*CreateResult, error)
 		"dag", string(snap),
 		"note", nr.Note,
 		"triggered_by", nr.TriggeredBy,
+		"triggering_user", nr.TriggeringUser,
 		"failure_reason", "",
 		"start_date", "",
 		"end_date", "",
