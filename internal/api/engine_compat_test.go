@@ -182,3 +182,41 @@ func TestEngineAirflowValues(t *testing.T) {
 	require.Equal(t, "2026-11-24T00:00:00Z", res.json(t)["data_interval_start"], "a logical date on a fire time ends the interval there")
 	require.Equal(t, "2026-11-25T00:00:00Z", res.json(t)["data_interval_end"])
 }
+
+const groupDAGs = `
+grouped:
+  params: {who: dag, keep: kept}
+  task_groups:
+    - group_name: collect
+  tasks:
+    - task_id: say
+      operator: echo
+      task_group_name: collect
+      msg: "{{ params.who }} {{ params.keep }} {{ params.extra }}"
+      params: {who: task, extra: task}
+    - task_id: after
+      operator: noop
+      dependencies: [say]
+`
+
+// TestEngineGroupIDsAndTaskParams: a grouped task runs under its prefixed
+// id (its log and XCom found by it), and its own params are merged over
+// the DAG's, under the trigger conf.
+func TestEngineGroupIDsAndTaskParams(t *testing.T) {
+	t.Parallel()
+	b := setupEngineDAGs(t, 4, groupDAGs).bundle
+	res := b.req(t, "POST", "/api/v2/dags/grouped/dagRuns?wait=30s", trg, map[string]any{"dag_run_id": "g1", "conf": map[string]any{"extra": "conf"}})
+	require.Equal(t, 200, res.status, string(res.body))
+	require.Equal(t, "success", res.json(t)["state"], string(res.body))
+	tis := b.req(t, "GET", "/api/v2/dags/grouped/dagRuns/g1/taskInstances", rd, nil).json(t)
+	var ids []string
+	for _, ti := range tis["task_instances"].([]any) {
+		ids = append(ids, ti.(map[string]any)["task_id"].(string))
+	}
+	require.ElementsMatch(t, []string{"collect.say", "after"}, ids)
+	base := "/api/v2/dags/grouped/dagRuns/g1/taskInstances/collect.say"
+	x := b.req(t, "GET", base+"/xcomEntries/return_value?stringify=false", rd, nil)
+	require.Equal(t, 200, x.status, string(x.body))
+	require.Equal(t, "task kept conf", x.json(t)["value"].(map[string]any)["msg"])
+	require.Equal(t, 200, b.req(t, "GET", base+"/logs/1", rd, nil).status)
+}

@@ -16,7 +16,7 @@ import (
 func (p *parser) edges(d *DAG, order []*rawTask, byID map[string]*rawTask, groups map[string]*rawGroup, gorder []*rawGroup) {
 	names := make([]string, 0, len(order)+len(gorder))
 	for _, t := range order {
-		names = append(names, t.t.ID)
+		names = append(names, t.name)
 	}
 	for _, g := range gorder {
 		names = append(names, g.name)
@@ -40,9 +40,9 @@ func (p *parser) edges(d *DAG, order []*rawTask, byID map[string]*rawTask, group
 		return nil, nil
 	}
 	for _, t := range order {
-		what := "task " + quote(t.t.ID) + ": "
+		what := "task " + quote(t.name) + ": "
 		for _, r := range t.deps {
-			if r.name == t.t.ID {
+			if byID[r.name] == t {
 				p.errAt(r.line, r.col, ErrDependency, "%sdepends on itself", what)
 				continue
 			}

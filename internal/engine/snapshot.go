@@ -32,7 +32,7 @@ func NewSnapshot(d *dag.DAG, queues map[string]string, defaultQueue string) *run
 			TriggerRule: string(t.TriggerRule), Retries: t.Retries, RetryDelay: t.RetryDelay,
 			RetryExponentialBackoff: t.RetryExponentialBackoff, MaxRetryDelay: t.MaxRetryDelay,
 			ExecutionTimeout: t.ExecutionTimeout, Queue: q, Pool: t.Pool, PoolSlots: t.PoolSlots,
-			PriorityWeight: weight, Group: t.Group, Owner: t.Owner,
+			PriorityWeight: weight, Group: t.Group, Owner: t.Owner, Params: t.Params,
 		})
 	}
 	return s

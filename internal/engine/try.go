@@ -41,6 +41,7 @@ func (e *Engine) RenderArgs(ctx context.Context, info *runstore.StartInfo) (json
 	var params, conf map[string]any
 	_ = json.Unmarshal(info.Run.Params, &params)
 	_ = json.Unmarshal(info.Run.Conf, &conf)
+	params = taskParams(params, info.TI.Params, conf)
 	run := info.Run
 	tc := &template.Context{
 		Vars: template.Vars(template.RunInfo{
@@ -192,4 +193,27 @@ func (e *Engine) SetRunState(ctx context.Context, dagID, runID string, state run
 		return err
 	}
 	return e.Enqueue(ctx, ds)
+}
+
+// taskParams merges a task's own params (a JSON object, or nil) over the
+// run's params (the DAG's with the trigger conf over them), under the conf:
+// Airflow's order DAG params < task params < dag_run.conf.
+func taskParams(run map[string]any, own json.RawMessage, conf map[string]any) map[string]any {
+	if len(own) == 0 {
+		return run
+	}
+	var tp map[string]any
+	if json.Unmarshal(own, &tp) != nil || len(tp) == 0 {
+		return run
+	}
+	out := make(map[string]any, len(run)+len(tp))
+	for k, v := range run {
+		out[k] = v
+	}
+	for k, v := range tp {
+		if _, set := conf[k]; !set {
+			out[k] = v
+		}
+	}
+	return out
 }

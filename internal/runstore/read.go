@@ -215,6 +215,7 @@ func tiFromHash(dagID, runID, taskID string, m map[string]string) *TaskInstance 
 		Upstream:                split(m["up"]),
 		Downstream:              split(m["down"]),
 		Args:                    rawOr(m["args"], "{}"),
+		Params:                  json.RawMessage(m["params"]),
 		ExecutionTimeout:        time.Duration(atoi(m["exec_timeout_ms"])) * time.Millisecond,
 		RetryDelay:              time.Duration(atoi(m["retry_delay_ms"])) * time.Millisecond,
 		RetryExponentialBackoff: m["retry_exp"] == "1",

@@ -72,6 +72,8 @@ type TaskInstance struct {
 	Downstream     []string
 	// Args is the unrendered operator arguments (a JSON object).
 	Args json.RawMessage
+	// Params are the task's own params (a JSON object; nil for none).
+	Params json.RawMessage
 	// ExecutionTimeout is 0 for none.
 	ExecutionTimeout time.Duration
 	// Retry policy (Airflow's).
