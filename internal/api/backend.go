@@ -34,6 +34,14 @@ type DAGInfo struct {
 	PausedUponCreation bool
 	// NextRun is the next scheduled logical date (nil when none).
 	NextRun *time.Time
+	// The definition's settings (GET .../details) and tasks (GET .../tasks).
+	StartDate, EndDate *time.Time
+	Catchup            bool
+	DagrunTimeout      time.Duration
+	DocMD              string
+	Timezone           string
+	Params             map[string]any
+	Tasks              []TaskInfo
 }
 
 // PauseStore keeps the paused flag of each DAG.

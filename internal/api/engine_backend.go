@@ -57,6 +57,21 @@ func FromDAG(d *dag.DAG) DAGInfo {
 	if d.Schedule != nil {
 		info.Schedule = d.Schedule.String()
 	}
+	info.StartDate, info.EndDate = timePtr(d.StartDate), timePtr(d.EndDate)
+	info.Catchup, info.DagrunTimeout, info.DocMD, info.Params = d.Catchup, d.DagrunTimeout, d.DocMD, d.Params
+	if d.Location != nil {
+		info.Timezone = d.Location.String()
+	}
+	for _, t := range d.Tasks {
+		weight := t.PriorityWeightTotal
+		if weight == 0 {
+			weight = t.PriorityWeight
+		}
+		info.Tasks = append(info.Tasks, TaskInfo{ID: t.ID, Operator: t.Operator, Downstream: t.Downstream, Owner: t.Owner,
+			Queue: t.Queue, Pool: t.Pool, PoolSlots: t.PoolSlots, PriorityWeight: weight, Retries: t.Retries,
+			RetryDelay: t.RetryDelay, RetryExponentialBackoff: t.RetryExponentialBackoff,
+			ExecutionTimeout: t.ExecutionTimeout, TriggerRule: string(t.TriggerRule), Params: t.Params})
+	}
 	return info
 }
 

@@ -220,3 +220,49 @@ func TestEngineGroupIDsAndTaskParams(t *testing.T) {
 	require.Equal(t, "task kept conf", x.json(t)["value"].(map[string]any)["msg"])
 	require.Equal(t, 200, b.req(t, "GET", base+"/logs/1", rd, nil).status)
 }
+
+// TestEngineDAGDetailsTasksStats: the DAG definition operations answer
+// Airflow's shapes (validated against its document) with the loaded DAG.
+func TestEngineDAGDetailsTasksStats(t *testing.T) {
+	t.Parallel()
+	b := setupEngineDAGs(t, 4, valueDAGs+patchDAGs).bundle
+	res := b.req(t, "POST", "/api/v2/dags/broken/dagRuns?wait=30s", trg, map[string]any{"dag_run_id": "f1"})
+	require.Equal(t, "failed", res.json(t)["state"], string(res.body))
+
+	det := b.req(t, "GET", "/api/v2/dags/values/details", rd, nil)
+	require.Equal(t, 200, det.status, string(det.body))
+	d := det.json(t)
+	require.Equal(t, "values", d["dag_id"])
+	require.Equal(t, "2026-01-01T00:00:00Z", d["start_date"])
+	require.Equal(t, true, d["is_paused_upon_creation"])
+	require.Equal(t, "UTC", d["timezone"])
+	require.Equal(t, 404, b.req(t, "GET", "/api/v2/dags/nope/details", rd, nil).status)
+
+	tasks := b.req(t, "GET", "/api/v2/dags/values/tasks", rd, nil)
+	require.Equal(t, 200, tasks.status, string(tasks.body))
+	require.InDelta(t, 3, tasks.json(t)["total_entries"], 0)
+	first := tasks.json(t)["tasks"].([]any)[0].(map[string]any)
+	require.Equal(t, "a", first["task_id"])
+	require.Equal(t, []any{"b", "c"}, first["downstream_task_ids"])
+	require.InDelta(t, 7, first["priority_weight"], 0)
+	require.InDelta(t, 1, first["retry_delay"].(map[string]any)["seconds"], 0)
+	desc := b.req(t, "GET", "/api/v2/dags/values/tasks?order_by=-task_id", rd, nil).json(t)
+	require.Equal(t, "c", desc["tasks"].([]any)[0].(map[string]any)["task_id"])
+	require.Equal(t, 400, b.req(t, "GET", "/api/v2/dags/values/tasks?order_by=bogus", rd, nil).status)
+	one := b.req(t, "GET", "/api/v2/dags/values/tasks/b", rd, nil)
+	require.Equal(t, 200, one.status, string(one.body))
+	require.Equal(t, "noop", one.json(t)["operator_name"])
+	require.Equal(t, 404, b.req(t, "GET", "/api/v2/dags/values/tasks/nope", rd, nil).status)
+
+	stats := b.req(t, "GET", "/api/v2/dagStats?dag_ids=broken", rd, nil)
+	require.Equal(t, 200, stats.status, string(stats.body))
+	ds := stats.json(t)["dags"].([]any)
+	require.Len(t, ds, 1)
+	counts := map[string]float64{}
+	for _, st := range ds[0].(map[string]any)["stats"].([]any) {
+		m := st.(map[string]any)
+		counts[m["state"].(string)] = m["count"].(float64)
+	}
+	require.Equal(t, map[string]float64{"queued": 0, "running": 0, "success": 0, "failed": 1}, counts)
+	require.InDelta(t, 4, b.req(t, "GET", "/api/v2/dagStats", rd, nil).json(t)["total_entries"], 0)
+}

@@ -47,6 +47,14 @@ func (s *Server) routeTable() []route {
 			resp: DAGCollectionResponse{}, status: 200, errors: []int{401, 403, 422},
 			query: []string{"limit", "offset", "dag_id_pattern", "paused", "tags", "tags_match_mode", "order_by"}},
 		{method: "GET", path: dagPattern, op: "get_dag", summary: "Get a DAG", scope: ScopeRead, handler: s.handleGetDAG, airflow: true, resp: DAGResponse{}, status: 200, errors: readErrs},
+		{method: "GET", path: dagPattern + "/details", op: "get_dag_details", summary: "Get a DAG with its definition's settings", scope: ScopeRead,
+			handler: s.handleDAGDetails, airflow: true, resp: DAGDetailsResponse{}, status: 200, errors: readErrs},
+		{method: "GET", path: dagPattern + "/tasks", op: "get_tasks", summary: "List the tasks of a DAG", scope: ScopeRead, handler: s.handleTasks, airflow: true,
+			resp: TaskCollectionResponse{}, status: 200, errors: []int{400, 401, 403, 404, 422}, query: []string{"order_by"}},
+		{method: "GET", path: dagPattern + "/tasks/{task_id}", op: "get_task", summary: "Get a task of a DAG", scope: ScopeRead, handler: s.handleTask, airflow: true,
+			resp: DAGTaskResponse{}, status: 200, errors: readErrs},
+		{method: "GET", path: "/api/v2/dagStats", op: "get_dag_stats", summary: "Count the runs of each DAG by state", scope: ScopeRead, handler: s.handleDagStats, airflow: true,
+			resp: DagStatsCollectionResponse{}, status: 200, errors: []int{401, 403, 422}, query: []string{"dag_ids"}},
 		{method: "PATCH", path: dagPattern, op: "patch_dag", summary: "Pause or unpause a DAG", scope: ScopeTrigger, handler: s.handlePatchDAG, airflow: true,
 			body: struct {
 				IsPaused bool `json:"is_paused"`
@@ -93,7 +101,7 @@ func (s *Server) routeTable() []route {
 
 		{method: "POST", path: "/api/dagworker/v1/tasks", op: "submit_task", summary: "Run one ad-hoc task (201; 200 when it finished within wait)", scope: ScopeTrigger, handler: s.handleSubmitTask,
 			body: taskBody{}, resp: TaskResponse{}, status: 201, errors: []int{200, 400, 401, 403, 413, 422, 501}, query: []string{"wait"}},
-		{method: "GET", path: "/api/dagworker/v1/tasks/{id}", op: "get_task", summary: "Get an ad-hoc task: state, result, output URI, error, log", scope: ScopeRead, handler: s.handleGetTask,
+		{method: "GET", path: "/api/dagworker/v1/tasks/{id}", op: "get_adhoc_task", summary: "Get an ad-hoc task: state, result, output URI, error, log", scope: ScopeRead, handler: s.handleGetTask,
 			resp: TaskResponse{}, status: 200, errors: []int{401, 403, 404, 501}},
 	}
 }

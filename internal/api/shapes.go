@@ -169,7 +169,7 @@ type StructuredLogMessage struct {
 	Timestamp *time.Time `json:"timestamp,omitempty"`
 	Level     string     `json:"level"`
 	Logger    string     `json:"logger"`
-	Extra     map[string]string
+	Extra     map[string]string `json:"-"`
 }
 
 // XComResponseNative is Airflow's XComResponseNative (one entry with its value).
