@@ -64,7 +64,7 @@ type DAGTaskResponse struct {
 	PoolSlots               int            `json:"pool_slots"`
 	ExecutionTimeout        *TimeDelta     `json:"execution_timeout"`
 	RetryDelay              *TimeDelta     `json:"retry_delay"`
-	RetryExponentialBackoff bool           `json:"retry_exponential_backoff"`
+	RetryExponentialBackoff float64        `json:"retry_exponential_backoff"` // Airflow 3: the multiplier, 0 for off
 	PriorityWeight          int            `json:"priority_weight"`
 	WeightRule              string         `json:"weight_rule"`
 	UIColor                 string         `json:"ui_color"`
@@ -82,32 +82,32 @@ type DAGTaskResponse struct {
 // TaskCollectionResponse is Airflow's TaskCollectionResponse.
 type TaskCollectionResponse struct {
 	Tasks        []DAGTaskResponse `json:"tasks"`
-	TotalEntries int             `json:"total_entries"`
+	TotalEntries int               `json:"total_entries"`
 }
 
 // DAGDetailsResponse is Airflow's DAGDetailsResponse: the DAG and its
 // definition's settings.
 type DAGDetailsResponse struct {
 	DAGResponse
-	Catchup                    bool                `json:"catchup"`
-	DagRunTimeout              *string             `json:"dag_run_timeout"`
-	AssetExpression            map[string]any      `json:"asset_expression"`
-	DocMD                      *string             `json:"doc_md"`
-	StartDate                  *time.Time          `json:"start_date"`
-	EndDate                    *time.Time          `json:"end_date"`
-	IsPausedUponCreation       *bool               `json:"is_paused_upon_creation"`
-	Params                     map[string]any      `json:"params"`
-	RenderTemplateAsNativeObj  bool                `json:"render_template_as_native_obj"`
-	TemplateSearchPath         []string            `json:"template_search_path"`
-	Timezone                   *string             `json:"timezone"`
-	LastParsed                 *time.Time          `json:"last_parsed"`
-	DefaultArgs                map[string]any      `json:"default_args"`
-	OwnerLinks                 map[string]string   `json:"owner_links"`
-	IsFavorite                 bool                `json:"is_favorite"`
-	ActiveRunsCount            int                 `json:"active_runs_count"`
-	Concurrency                int                 `json:"concurrency"`
-	LatestDagVersion           *DagVersionResponse `json:"latest_dag_version"`
-	AllowedRunTypes            []string            `json:"allowed_run_types"`
+	Catchup                   bool                `json:"catchup"`
+	DagRunTimeout             *string             `json:"dag_run_timeout"`
+	AssetExpression           map[string]any      `json:"asset_expression"`
+	DocMD                     *string             `json:"doc_md"`
+	StartDate                 *time.Time          `json:"start_date"`
+	EndDate                   *time.Time          `json:"end_date"`
+	IsPausedUponCreation      *bool               `json:"is_paused_upon_creation"`
+	Params                    map[string]any      `json:"params"`
+	RenderTemplateAsNativeObj bool                `json:"render_template_as_native_obj"`
+	TemplateSearchPath        []string            `json:"template_search_path"`
+	Timezone                  *string             `json:"timezone"`
+	LastParsed                *time.Time          `json:"last_parsed"`
+	DefaultArgs               map[string]any      `json:"default_args"`
+	OwnerLinks                map[string]string   `json:"owner_links"`
+	IsFavorite                bool                `json:"is_favorite"`
+	ActiveRunsCount           int                 `json:"active_runs_count"`
+	Concurrency               int                 `json:"concurrency"`
+	LatestDagVersion          *DagVersionResponse `json:"latest_dag_version"`
+	AllowedRunTypes           []string            `json:"allowed_run_types"`
 }
 
 func toTaskResponse(t TaskInfo, d DAGInfo) DAGTaskResponse {
@@ -126,7 +126,7 @@ func toTaskResponse(t TaskInfo, d DAGInfo) DAGTaskResponse {
 		TaskID: t.ID, TaskDisplayName: t.ID, Owner: strPtr(t.Owner), StartDate: utcPtr(d.StartDate), EndDate: utcPtr(d.EndDate),
 		TriggerRule: rule, Retries: t.Retries, Queue: strPtr(t.Queue), Pool: pool, PoolSlots: slots,
 		ExecutionTimeout: timeDelta(t.ExecutionTimeout), RetryDelay: timeDelta(t.RetryDelay),
-		RetryExponentialBackoff: t.RetryExponentialBackoff, PriorityWeight: t.PriorityWeight, WeightRule: "downstream",
+		RetryExponentialBackoff: backoff(t.RetryExponentialBackoff), PriorityWeight: t.PriorityWeight, WeightRule: "downstream",
 		UIColor: "#fff", UIFgcolor: "#000", TemplateFields: []string{}, DownstreamTaskIDs: down,
 		OperatorName: t.Operator, Params: params,
 		ClassRef:   map[string]any{"class_name": t.Operator, "module_path": "dagworker.tasks"},
@@ -305,4 +305,13 @@ func (s *Server) handleDagStats(w http.ResponseWriter, r *http.Request) {
 		out = append(out, st)
 	}
 	writeJSON(w, http.StatusOK, DagStatsCollectionResponse{Dags: out, TotalEntries: len(out)})
+}
+
+// backoff is Airflow 3's retry_exponential_backoff: the factor (2, as
+// dagworker doubles the delay) or 0 for none.
+func backoff(on bool) float64 {
+	if on {
+		return 2
+	}
+	return 0
 }

@@ -165,10 +165,10 @@ type TaskInstancesLogResponse struct {
 // StructuredLogMessage is one log line: Airflow's event, timestamp, level
 // and logger, and the line's other attributes (see parseLogLine).
 type StructuredLogMessage struct {
-	Event     string     `json:"event"`
-	Timestamp *time.Time `json:"timestamp,omitempty"`
-	Level     string     `json:"level"`
-	Logger    string     `json:"logger"`
+	Event     string            `json:"event"`
+	Timestamp *time.Time        `json:"timestamp,omitempty"`
+	Level     string            `json:"level"`
+	Logger    string            `json:"logger"`
 	Extra     map[string]string `json:"-"`
 }
 
