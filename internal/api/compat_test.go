@@ -186,3 +186,17 @@ func TestParseLogLine(t *testing.T) {
 	bad := parseLogLine(`time=x msg="unterminated`, &start)
 	require.Equal(t, `time=x msg="unterminated`, bad.Event)
 }
+
+// TestConfig: GET /config answers Airflow's shape with the secret hidden.
+func TestConfig(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	res := b.req(t, "GET", "/api/v2/config", rd, nil)
+	require.Equal(t, 200, res.status, string(res.body))
+	require.Contains(t, string(res.body), `{"key":"jwt_secret","value":"\u003c hidden \u003e"}`, "JSON escapes < and >")
+	require.NotContains(t, string(res.body), "0123456789abcdef", "the secret itself is never shown")
+	one := b.req(t, "GET", "/api/v2/config?section=api_auth", rd, nil).json(t)
+	require.Len(t, one["sections"], 1)
+	require.Equal(t, 404, b.req(t, "GET", "/api/v2/config?section=nope", rd, nil).status)
+	require.Equal(t, 401, b.req(t, "GET", "/api/v2/config", "", nil).status)
+}

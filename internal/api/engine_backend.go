@@ -33,7 +33,8 @@ type EngineBackend struct {
 // Config returns a Config with every store set to b (the caller adds
 // credentials and limits).
 func (b *EngineBackend) Config() Config {
-	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b}
+	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b,
+		Variables: &RedisVariables{Client: b.store().Client(), Key: b.store().Keys().Prefix() + ":variables"}}
 }
 
 func (b *EngineBackend) store() *runstore.Store { return b.Engine.Store() }

@@ -19,6 +19,9 @@ type Config struct {
 	Editor RunEditor
 	Tasks  TaskStore
 	Runner TaskRunner
+	// Variables keeps Airflow variables (nil: the variable operations
+	// answer 501).
+	Variables VariableStore
 	// TaskTypes are the ad-hoc task types the workers run. POST
 	// /api/dagworker/v1/tasks answers 422 for any other type (such a task
 	// would stay queued forever). Empty accepts every type.
