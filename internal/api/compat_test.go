@@ -1,7 +1,10 @@
 package api
 
 import (
+	"context"
 	"net/url"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -199,4 +202,42 @@ func TestConfig(t *testing.T) {
 	require.Len(t, one["sections"], 1)
 	require.Equal(t, 404, b.req(t, "GET", "/api/v2/config?section=nope", rd, nil).status)
 	require.Equal(t, 401, b.req(t, "GET", "/api/v2/config", "", nil).status)
+}
+
+// TestImportErrorsAndSources: the folder's import errors and a DAG's file,
+// in Airflow's shapes.
+func TestImportErrorsAndSources(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "nightly.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("nightly_sites:\n  tasks: []\n"), 0o600))
+	since := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	b := setup(t, func(c *Config) {
+		c.ImportErrors = func() []ImportErrorInfo {
+			return []ImportErrorInfo{{File: "dags/bad.yaml", Message: "dags/bad.yaml:3:5: unknown operator", Since: since},
+				{File: "dags/worse.yaml", Message: "cycle", Since: since}}
+		}
+		c.Source = func(_ context.Context, dagID string) ([]byte, error) {
+			if dagID == "nightly_sites" {
+				return readDAGFile(file)
+			}
+			return readDAGFile(filepath.Join(dir, "missing.yaml"))
+		}
+	})
+	res := b.req(t, "GET", "/api/v2/importErrors", rd, nil)
+	require.Equal(t, 200, res.status, string(res.body))
+	require.InDelta(t, 2, res.json(t)["total_entries"], 0)
+	first := res.json(t)["import_errors"].([]any)[0].(map[string]any)
+	require.Equal(t, "dags/bad.yaml", first["filename"])
+	require.Equal(t, "dags/bad.yaml:3:5: unknown operator", first["stack_trace"])
+	require.InDelta(t, 1, b.req(t, "GET", "/api/v2/importErrors?filename_pattern=worse", rd, nil).json(t)["total_entries"], 0)
+	require.Equal(t, 400, b.req(t, "GET", "/api/v2/importErrors?order_by=bogus", rd, nil).status)
+
+	src := b.req(t, "GET", "/api/v2/dagSources/nightly_sites", rd, nil)
+	require.Equal(t, 200, src.status, string(src.body))
+	require.Equal(t, "nightly_sites:\n  tasks: []\n", src.json(t)["content"])
+	plain := b.req(t, "GET", "/api/v2/dagSources/nightly_sites", rd, nil, "Accept", "text/plain")
+	require.Equal(t, "nightly_sites:\n  tasks: []\n", string(plain.body))
+	require.Equal(t, 404, b.req(t, "GET", "/api/v2/dagSources/adhoc_report", rd, nil).status, "the file is gone")
+	require.Equal(t, 404, b.req(t, "GET", "/api/v2/dagSources/nope", rd, nil).status)
 }

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -34,7 +37,8 @@ type EngineBackend struct {
 // credentials and limits).
 func (b *EngineBackend) Config() Config {
 	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b,
-		Variables: &RedisVariables{Client: b.store().Client(), Key: b.store().Keys().Prefix() + ":variables"}}
+		Variables: &RedisVariables{Client: b.store().Client(), Key: b.store().Keys().Prefix() + ":variables"},
+		Source:    b.source}
 }
 
 func (b *EngineBackend) store() *runstore.Store { return b.Engine.Store() }
@@ -303,4 +307,29 @@ func fromTI(ti *runstore.TaskInstance) TaskInstance {
 		MaxTries: ti.MaxTries, Operator: ti.Operator, Queue: ti.Queue, Pool: ti.Pool, PoolSlots: ti.PoolSlots,
 		PriorityWeight: ti.PriorityWeight, Hostname: ti.Hostname, QueuedAt: timePtr(ti.QueuedAt),
 		StartDate: timePtr(ti.StartDate), EndDate: timePtr(ti.EndDate)}
+}
+
+// maxSourceBytes bounds the DAG file GET /dagSources reads (the loader
+// refuses larger files anyway).
+const maxSourceBytes = 4 << 20
+
+// readDAGFile reads a loaded DAG's file (its path comes from the DAG
+// folder, never from a request).
+func readDAGFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("dag file %s: %w", path, ErrNotFound)
+		}
+		return nil, fmt.Errorf("dag file: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSourceBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("dag file %s: %w", path, err)
+	}
+	if len(b) > maxSourceBytes {
+		return nil, fmt.Errorf("dag file %s is larger than %d bytes: %w", path, maxSourceBytes, ErrInvalid)
+	}
+	return b, nil
 }

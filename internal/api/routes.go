@@ -99,6 +99,11 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: tiPattern + "/xcomEntries/{xcom_key}", op: "get_xcom_entry", summary: "Get an XCom entry", scope: ScopeRead, handler: s.handleXCom, airflow: true,
 			resp: XComResponseNative{}, status: 200, errors: []int{400, 401, 403, 404, 422}, query: []string{"map_index", "deserialize", "stringify"}},
 
+		{method: "GET", path: "/api/v2/importErrors", op: "get_import_errors", summary: "List the DAG files that do not load", scope: ScopeRead,
+			handler: s.handleImportErrors, airflow: true, resp: ImportErrorCollectionResponse{}, status: 200, errors: []int{400, 401, 403, 422},
+			query: []string{"limit", "offset", "order_by", "filename_pattern"}},
+		{method: "GET", path: "/api/v2/dagSources/{dag_id}", op: "get_dag_source", summary: "Get the file a DAG was loaded from", scope: ScopeRead,
+			handler: s.handleDAGSource, airflow: true, resp: DAGSourceResponse{}, status: 200, errors: readErrs},
 		{method: "GET", path: "/api/v2/config", op: "get_config", summary: "Get the API server's settings (secrets hidden)", scope: ScopeRead,
 			handler: s.handleConfig, airflow: true, resp: ConfigResponse{}, status: 200, errors: []int{401, 403, 404}, query: []string{"section"}},
 		{method: "GET", path: "/api/v2/variables", op: "get_variables", summary: "List variables (values of sensitive keys masked)", scope: ScopeRead,
