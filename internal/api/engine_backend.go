@@ -37,7 +37,7 @@ type EngineBackend struct {
 // credentials and limits).
 func (b *EngineBackend) Config() Config {
 	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b,
-		Variables: &RedisVariables{Client: b.store().Client(), Key: b.store().Keys().Prefix() + ":variables"},
+		Variables: &RedisVariables{Client: b.store().Client(), Key: b.store().Keys().Variables()},
 		Source:    b.source}
 }
 

@@ -266,3 +266,31 @@ func TestEngineDAGDetailsTasksStats(t *testing.T) {
 	require.Equal(t, map[string]float64{"queued": 0, "running": 0, "success": 0, "failed": 1}, counts)
 	require.InDelta(t, 4, b.req(t, "GET", "/api/v2/dagStats", rd, nil).json(t)["total_entries"], 0)
 }
+
+const varDAGs = `
+vars:
+  tasks:
+    - task_id: say
+      operator: echo
+      msg: "{{ var.value.region }} {{ var.json.limits.pages }}"
+novar:
+  tasks:
+    - task_id: say
+      operator: echo
+      msg: "{{ var.value.missing }}"
+`
+
+// TestEngineTemplateVariables: {{ var.value.x }} and {{ var.json.x }}
+// read the variables the API stores; a missing one fails the task.
+func TestEngineTemplateVariables(t *testing.T) {
+	t.Parallel()
+	b := setupEngineDAGs(t, 4, varDAGs).bundle
+	require.Equal(t, 201, b.req(t, "POST", "/api/v2/variables", trg, map[string]any{"key": "region", "value": "eu"}).status)
+	require.Equal(t, 201, b.req(t, "POST", "/api/v2/variables", trg, map[string]any{"key": "limits", "value": map[string]any{"pages": 5}}).status)
+	res := b.req(t, "POST", "/api/v2/dags/vars/dagRuns?wait=30s", trg, map[string]any{"dag_run_id": "v1"})
+	require.Equal(t, "success", res.json(t)["state"], string(res.body))
+	x := b.req(t, "GET", "/api/v2/dags/vars/dagRuns/v1/taskInstances/say/xcomEntries/return_value?stringify=false", rd, nil)
+	require.Equal(t, "eu 5", x.json(t)["value"].(map[string]any)["msg"], string(x.body))
+	res = b.req(t, "POST", "/api/v2/dags/novar/dagRuns?wait=30s", trg, map[string]any{"dag_run_id": "n1"})
+	require.Equal(t, "failed", res.json(t)["state"], string(res.body))
+}

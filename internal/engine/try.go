@@ -43,12 +43,29 @@ func (e *Engine) RenderArgs(ctx context.Context, info *runstore.StartInfo) (json
 	_ = json.Unmarshal(info.Run.Conf, &conf)
 	params = taskParams(params, info.TI.Params, conf)
 	run := info.Run
+	vars := template.Vars(template.RunInfo{
+		DagID: run.DagID, RunID: run.RunID, LogicalDate: run.LogicalDate,
+		DataIntervalStart: run.DataIntervalStart, DataIntervalEnd: run.DataIntervalEnd,
+		Params: params, Conf: conf,
+	})
+	if bytes.Contains(raw, []byte("var.")) {
+		// Airflow variables, read once per rendering that names them.
+		vals, err := e.store.VariableValues(ctx)
+		if err != nil {
+			return nil, err
+		}
+		value, js := make(map[string]any, len(vals)), make(map[string]any, len(vals))
+		for k, v := range vals {
+			value[k] = v
+			var x any
+			if json.Unmarshal([]byte(v), &x) == nil {
+				js[k] = x
+			}
+		}
+		vars["var"] = map[string]any{"value": value, "json": js}
+	}
 	tc := &template.Context{
-		Vars: template.Vars(template.RunInfo{
-			DagID: run.DagID, RunID: run.RunID, LogicalDate: run.LogicalDate,
-			DataIntervalStart: run.DataIntervalStart, DataIntervalEnd: run.DataIntervalEnd,
-			Params: params, Conf: conf,
-		}),
+		Vars: vars,
 		XCom: func(taskID, key string) (any, error) {
 			if key != "" && key != "return_value" {
 				return nil, nil
