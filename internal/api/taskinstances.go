@@ -244,8 +244,23 @@ func (s *Server) handleLog(w http.ResponseWriter, r *http.Request) {
 	lines := []StructuredLogMessage{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	prev := ti.StartDate // lines without a time of their own get the one before them, the first the try's start
+	if try < ti.Try {
+		if tries, err := s.cfg.Tasks.Tries(r.Context(), run.DagID, run.RunID, ti.TaskID); err == nil {
+			for _, t := range tries {
+				if t.Try == try {
+					prev = t.StartDate
+				}
+			}
+		}
+	}
+	if prev == nil {
+		prev = run.StartDate
+	}
 	for sc.Scan() {
-		lines = append(lines, StructuredLogMessage{Event: sc.Text()})
+		m := parseLogLine(sc.Text(), prev)
+		prev = m.Timestamp
+		lines = append(lines, m)
 	}
 	writeJSON(w, http.StatusOK, TaskInstancesLogResponse{Content: lines})
 }
