@@ -205,6 +205,7 @@ func TestBrowser(t *testing.T) {
 	b.click("#g1")
 	require.Equal(t, "false", b.eval(`String(document.querySelector('#grid tr[data-task="fetch"]').offsetParent !== null)`))
 	require.Contains(t, b.eval(`document.querySelector("#graph").innerHTML`), `data-task="notify"`)
+	require.Equal(t, "#008000", b.eval(`document.querySelector('#graph g[data-task="report"] rect').getAttribute("stroke")`), "the graph follows the run")
 	require.Contains(t, b.eval(`document.querySelector("#graph").textContent`), "all_done")
 	require.Contains(t, b.eval(`document.querySelector("#source").textContent`), "task_id: report")
 

@@ -293,8 +293,7 @@ func (u *UI) dagData(r *request, form *triggerForm) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-	g, err := u.buildGrid(r.Context(), d, max(0, offset))
+	data, err := u.liveData(r, d)
 	if err != nil {
 		return nil, err
 	}
@@ -307,6 +306,22 @@ func (u *UI) dagData(r *request, form *triggerForm) (map[string]any, error) {
 	if err != nil {
 		source = "# the DAG file cannot be read: " + err.Error()
 	}
+	if form == nil {
+		form = &triggerForm{Conf: defaultConf(d.Params)}
+	}
+	data["Title"], data["Paused"], data["Words"], data["Source"], data["Form"] = d.ID, paused, scheduleWords(d.Schedule), source, form
+	return data, nil
+}
+
+// liveData is the part of the DAG page that refreshes while runs are
+// unfinished: the grid of a page of runs, and the graph coloured by the
+// latest run of that page.
+func (u *UI) liveData(r *request, d api.DAGDetail) (map[string]any, error) {
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	g, err := u.buildGrid(r.Context(), d, max(0, offset))
+	if err != nil {
+		return nil, err
+	}
 	var latest map[string]string
 	if n := len(g.Runs); n > 0 {
 		latest = map[string]string{}
@@ -316,11 +331,7 @@ func (u *UI) dagData(r *request, form *triggerForm) (map[string]any, error) {
 			}
 		}
 	}
-	if form == nil {
-		form = &triggerForm{Conf: defaultConf(d.Params)}
-	}
-	return map[string]any{"Title": d.ID, "DAG": d, "Paused": paused, "Words": scheduleWords(d.Schedule), "Grid": g,
-		"Graph": template.HTML(graphSVG(d, latest)), "Source": source, "Form": form}, nil
+	return map[string]any{"DAG": d, "Grid": g, "Graph": template.HTML(graphSVG(d, latest))}, nil
 }
 
 // defaultConf is the trigger form's conf: the DAG's params as JSON.
@@ -335,18 +346,18 @@ func defaultConf(params map[string]any) string {
 	return string(b)
 }
 
-// handleGrid is the grid fragment htmx refreshes while runs are unfinished.
+// handleGrid is the grid and graph fragment htmx refreshes while runs are
+// unfinished.
 func (u *UI) handleGrid(w http.ResponseWriter, r *request) error {
 	d, err := u.cfg.Details.DAGDetail(r.PathValue("dag_id"))
 	if err != nil {
 		return err
 	}
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-	g, err := u.buildGrid(r.Context(), d, max(0, offset))
+	data, err := u.liveData(r, d)
 	if err != nil {
 		return err
 	}
-	u.fragment(w, "dag", "grid", u.withUser(r, map[string]any{"DAG": d, "Grid": g}))
+	u.fragment(w, "dag", "live", u.withUser(r, data))
 	return nil
 }
 

@@ -144,6 +144,7 @@ func TestBearerAndScopes(t *testing.T) {
 	g := b.do("GET", "/dags/pipeline/grid", nil, read)
 	require.Equal(t, 200, g.status)
 	require.Contains(t, g.body, `data-run="r1" data-state="success"`)
+	require.Contains(t, g.body, `class="graph"`, "the graph refreshes with the grid")
 	require.Contains(t, g.body, `id="g1"`, "the task group's toggle")
 
 	// Unknown things are 404.
