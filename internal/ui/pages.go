@@ -459,7 +459,6 @@ type tryView struct {
 	Log     string
 	HasLog  bool
 	Live    bool
-	LogPath string
 	Outputs []outputLink
 }
 
@@ -522,8 +521,7 @@ func (u *UI) runData(r *request) (map[string]any, error) {
 }
 
 func (u *UI) tryView(ctx context.Context, ti api.TaskInstance) tryView {
-	tv := tryView{TaskInstance: ti, Live: !finished(ti.State),
-		LogPath: runPath(ti.DagID, ti.RunID) + "/tasks/" + url.PathEscape(ti.TaskID) + "/logs/" + strconv.Itoa(ti.Try)}
+	tv := tryView{TaskInstance: ti, Live: !finished(ti.State)}
 	if ti.Try > 0 {
 		if log, err := u.cfg.Tasks.Log(ctx, ti.DagID, ti.RunID, ti.TaskID, ti.Try); err == nil {
 			tv.Log, tv.HasLog = tailString(log, 256<<10), true
@@ -557,26 +555,6 @@ func (u *UI) handleRunTasks(w http.ResponseWriter, r *request) error {
 	}
 	u.fragment(w, "run", "tasks", u.withUser(r, data))
 	return nil
-}
-
-// handleLog is one try's log, polled by htmx while the try is unfinished.
-func (u *UI) handleLog(w http.ResponseWriter, r *request) error {
-	dagID, runID, taskID := r.PathValue("dag_id"), r.PathValue("run_id"), r.PathValue("task_id")
-	try, err := strconv.Atoi(r.PathValue("try"))
-	if err != nil || try < 1 {
-		return errStatus(http.StatusBadRequest, "try %q is not a try number", r.PathValue("try"))
-	}
-	tries, err := u.cfg.Tasks.Tries(r.Context(), dagID, runID, taskID)
-	if err != nil {
-		return err
-	}
-	for _, ti := range tries {
-		if ti.Try == try {
-			u.fragment(w, "run", "log", map[string]any{"T": u.tryView(r.Context(), ti), "Poll": fmt.Sprintf("every %s", u.cfg.PollInterval)})
-			return nil
-		}
-	}
-	return errStatus(http.StatusNotFound, "task %s of run %s has no try %d", taskID, runID, try)
 }
 
 // handleClear clears the run: mode all, failed or task (with task=).

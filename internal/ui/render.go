@@ -158,7 +158,6 @@ var funcs = template.FuncMap{
 	"lower":   strings.ToLower,
 	"dagPath": func(dagID string) string { return "/dags/" + url.PathEscape(dagID) },
 	"runPath": runPath,
-	"logData": func(t tryView, poll string) map[string]any { return map[string]any{"T": t, "Poll": poll} },
 }
 
 func runPath(dagID, runID string) string {

@@ -141,7 +141,6 @@ func (u *UI) routes() {
 	write("POST /dags/{dag_id}/trigger", u.handleTrigger)
 	read("GET /dags/{dag_id}/runs/{run_id}", u.handleRun)
 	read("GET /dags/{dag_id}/runs/{run_id}/tasks", u.handleRunTasks)
-	read("GET /dags/{dag_id}/runs/{run_id}/tasks/{task_id}/logs/{try}", u.handleLog)
 	write("POST /dags/{dag_id}/runs/{run_id}/clear", u.handleClear)
 	write("POST /dags/{dag_id}/runs/{run_id}/mark", u.handleMark)
 	write("POST /dags/{dag_id}/runs/{run_id}/delete", u.handleDelete)
