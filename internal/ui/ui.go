@@ -208,7 +208,7 @@ func (u *UI) page(need api.Scope, h pageHandler) http.HandlerFunc {
 		req := &request{Request: r, who: who}
 		if !viaHeader {
 			req.csrf = u.csrfToken(w, r)
-			if r.Method != http.MethodGet && !u.checkCSRF(r) {
+			if r.Method != http.MethodGet && (!sameOrigin(r) || !u.checkCSRF(r)) {
 				u.fail(w, r, http.StatusForbidden, "the form's CSRF token is missing or wrong: reload the page and try again")
 				return
 			}
@@ -338,10 +338,34 @@ func (u *UI) handleAsynqmon(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if who.Can(api.ScopeTrigger) {
+		// asynqmon's own requests carry no CSRF token: a change must at
+		// least come from this site (the session cookie is SameSite=Strict,
+		// and --api-open has no cookie at all).
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Header.Get("Authorization") == "" && !sameOrigin(r) {
+			u.fail(w, r, http.StatusForbidden, "cross-site request refused")
+			return
+		}
 		u.monRW.ServeHTTP(w, r)
 		return
 	}
 	u.monRO.ServeHTTP(w, r)
+}
+
+// sameOrigin reports whether a browser's request came from a page of this
+// site: the Sec-Fetch-Site and Origin headers browsers send, when present,
+// must say so.
+func sameOrigin(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+	default:
+		return false
+	}
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	ou, err := url.Parse(o)
+	return err == nil && ou.Host == r.Host
 }
 
 // handleLoginPage shows the login form.

@@ -253,4 +253,15 @@ func TestAsynqmonScopes(t *testing.T) {
 	// Read-only: asynqmon refuses changes to a read-scope user.
 	del := b.do("DELETE", "/asynqmon/api/queues/default", nil, map[string]string{"Authorization": "Bearer " + readTok})
 	require.Equal(t, http.StatusMethodNotAllowed, del.status, del.body)
+
+	// A trigger user's session may change queues, from this site only.
+	b.login(adminUser, adminPass)
+	evil := b.do("POST", "/asynqmon/api/queues/nosuchqueue:pause", nil, map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"})
+	require.Equal(t, http.StatusForbidden, evil.status)
+	own := b.do("POST", "/asynqmon/api/queues/nosuchqueue:pause", nil, map[string]string{"Origin": s.url, "Sec-Fetch-Site": "same-origin"})
+	require.NotEqual(t, http.StatusForbidden, own.status, own.body)
+	// UI forms from another site are refused even with a valid token.
+	home := b.get("/")
+	r := b.do("POST", "/dags/pipeline/pause", url.Values{"csrf": {home.csrf(t)}, "paused": {"true"}}, map[string]string{"Origin": "http://evil.example"})
+	require.Equal(t, http.StatusForbidden, r.status)
 }
