@@ -31,7 +31,7 @@ var (
 
 // Cookie names.
 const (
-	sessionCookie = "dagworker_session"
+	sessionCookie = api.SessionCookie
 	csrfCookie    = "dagworker_csrf"
 )
 
