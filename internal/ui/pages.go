@@ -25,7 +25,8 @@ type dagRow struct {
 	TotalRuns int
 }
 
-// handleDAGs is the DAGs page: search, tags filter, paused filter.
+// handleDAGs is the DAGs page: search, tags filter, paused filter, pages
+// of DAGsPerPage DAGs.
 func (u *UI) handleDAGs(w http.ResponseWriter, r *request) error {
 	q := r.URL.Query()
 	search := strings.ToLower(strings.TrimSpace(q.Get("q")))
@@ -33,6 +34,10 @@ func (u *UI) handleDAGs(w http.ResponseWriter, r *request) error {
 	show := q.Get("show") // "", active, paused
 	allTags := map[string]bool{}
 	var rows []dagRow
+	page, _ := strconv.Atoi(q.Get("page"))
+	page = max(page, 1)
+	perPage := u.cfg.DAGsPerPage
+	skip, matched := (page-1)*perPage, 0
 	for _, info := range u.cfg.DAGs.DAGs() {
 		for _, t := range info.Tags {
 			allTags[t] = true
@@ -54,6 +59,10 @@ func (u *UI) handleDAGs(w http.ResponseWriter, r *request) error {
 		if (show == "active" && paused) || (show == "paused" && !paused) {
 			continue
 		}
+		matched++
+		if matched <= skip || matched > skip+perPage {
+			continue
+		}
 		runs, total, err := u.cfg.Runs.ListRuns(r.Context(), d.ID, api.RunQuery{Limit: u.cfg.RecentRuns})
 		if err != nil {
 			return err
@@ -70,8 +79,18 @@ func (u *UI) handleDAGs(w http.ResponseWriter, r *request) error {
 	for _, t := range tags {
 		selected[t] = true
 	}
+	pager := url.Values{"q": {q.Get("q")}, "show": {show}, "tag": tags}
+	prev, next := "", ""
+	if page > 1 {
+		pager.Set("page", strconv.Itoa(page-1))
+		prev = "/?" + pager.Encode()
+	}
+	if matched > skip+perPage {
+		pager.Set("page", strconv.Itoa(page+1))
+		next = "/?" + pager.Encode()
+	}
 	return u.view(w, r, "dags", map[string]any{"Title": "DAGs", "Rows": rows, "ImportErrors": u.cfg.Details.ImportErrors(),
-		"Search": q.Get("q"), "Tags": tagList, "Selected": selected, "Show": show})
+		"Search": q.Get("q"), "Tags": tagList, "Selected": selected, "Show": show, "Matched": matched, "Prev": prev, "Next": next})
 }
 
 func (u *UI) paused(ctx context.Context, d api.DAGInfo) (bool, error) {
@@ -108,6 +127,9 @@ func backTo(r *request, def string) string {
 	return def
 }
 
+// runStates are the states the grid filters by.
+var runStates = []string{"queued", "running", "success", "failed"}
+
 // gridRow is one row of the DAG page's grid: a task group or a task.
 type gridRow struct {
 	Group bool
@@ -134,19 +156,25 @@ type grid struct {
 	Rows   []gridRow
 	Groups []int // the group indexes (for the collapse rules)
 	// Live is set while a run of the page is unfinished.
-	Live               bool
+	Live bool
+	// State filters the runs ("": every state).
+	State              string
 	Offset, Total      int
 	Older, Newer       int
 	HasOlder, HasNewer bool
 }
 
-func (u *UI) buildGrid(ctx context.Context, d api.DAGDetail, offset int) (grid, error) {
-	runs, total, err := u.cfg.Runs.ListRuns(ctx, d.ID, api.RunQuery{Offset: offset, Limit: u.cfg.RunsPerPage})
+func (u *UI) buildGrid(ctx context.Context, d api.DAGDetail, offset int, state string) (grid, error) {
+	q := api.RunQuery{Offset: offset, Limit: u.cfg.RunsPerPage}
+	if state != "" {
+		q.States = []api.RunState{api.RunState(state)}
+	}
+	runs, total, err := u.cfg.Runs.ListRuns(ctx, d.ID, q)
 	if err != nil {
 		return grid{}, err
 	}
 	slices.Reverse(runs)
-	g := grid{Runs: runs, Offset: offset, Total: total}
+	g := grid{Runs: runs, Offset: offset, Total: total, State: state}
 	g.HasOlder = offset+len(runs) < total
 	g.Older = offset + u.cfg.RunsPerPage
 	g.HasNewer = offset > 0
@@ -318,7 +346,11 @@ func (u *UI) dagData(r *request, form *triggerForm) (map[string]any, error) {
 // latest run of that page.
 func (u *UI) liveData(r *request, d api.DAGDetail) (map[string]any, error) {
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-	g, err := u.buildGrid(r.Context(), d, max(0, offset))
+	state := r.URL.Query().Get("state")
+	if state != "" && !slices.Contains(runStates, state) {
+		return nil, errStatus(http.StatusBadRequest, "state %q: want one of %s", state, strings.Join(runStates, ", "))
+	}
+	g, err := u.buildGrid(r.Context(), d, max(0, offset), state)
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +363,7 @@ func (u *UI) liveData(r *request, d api.DAGDetail) (map[string]any, error) {
 			}
 		}
 	}
-	return map[string]any{"DAG": d, "Grid": g, "Graph": template.HTML(graphSVG(d, latest))}, nil
+	return map[string]any{"DAG": d, "Grid": g, "Graph": template.HTML(graphSVG(d, latest)), "RunStates": runStates}, nil
 }
 
 // defaultConf is the trigger form's conf: the DAG's params as JSON.

@@ -61,6 +61,9 @@ type Config struct {
 	RunsPerPage int
 	// RecentRuns is how many runs the DAGs page shows per DAG. Default 10.
 	RecentRuns int
+	// DAGsPerPage is how many DAGs the DAGs page lists at a time (each
+	// reads its latest runs). Default 50.
+	DAGsPerPage int
 	// PollInterval is how often pages of unfinished runs refresh. Default 2s.
 	PollInterval time.Duration
 	// Logger receives request errors. Default: discard.
@@ -98,6 +101,9 @@ func New(cfg Config) (*UI, error) {
 	}
 	if cfg.RecentRuns <= 0 {
 		cfg.RecentRuns = 10
+	}
+	if cfg.DAGsPerPage <= 0 {
+		cfg.DAGsPerPage = 50
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 2 * time.Second

@@ -147,6 +147,14 @@ func TestBearerAndScopes(t *testing.T) {
 	require.Contains(t, g.body, `class="graph"`, "the graph refreshes with the grid")
 	require.Contains(t, g.body, `id="g1"`, "the task group's toggle")
 
+	// The grid pages by state through the store.
+	f := b.do("GET", "/dags/pipeline?state=success", nil, read)
+	require.Contains(t, f.body, "1 of 1 success run(s)")
+	f = b.do("GET", "/dags/pipeline?state=failed", nil, read)
+	require.Contains(t, f.body, "0 of 0 failed run(s)")
+	require.NotContains(t, f.body, `data-run="r1"`)
+	require.Equal(t, http.StatusBadRequest, b.do("GET", "/dags/pipeline?state=bogus", nil, read).status)
+
 	// Unknown things are 404.
 	require.Equal(t, 404, b.do("GET", "/dags/nope", nil, read).status)
 	require.Equal(t, 404, b.do("GET", "/dags/pipeline/runs/nope", nil, read).status)

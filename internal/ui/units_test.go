@@ -119,3 +119,34 @@ func TestOpenLoopbackOnly(t *testing.T) {
 	web.ServeHTTP(rec, req)
 	require.Equal(t, http.StatusForbidden, rec.Code)
 }
+
+// TestDAGsPages lists the DAGs two at a time.
+func TestDAGsPages(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	cfg := s.be.Config()
+	cfg.Tokens = []api.Token{{Token: readTok, Scope: api.ScopeRead}}
+	srv, err := api.New(cfg)
+	require.NoError(t, err)
+	web, err := New(Config{Auth: srv, DAGs: s.be, Details: s.be, Pauses: s.be, Runs: s.be, Editor: s.be, Tasks: s.be, DAGsPerPage: 2})
+	require.NoError(t, err)
+	get := func(path string) string {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", "Bearer "+readTok)
+		rec := httptest.NewRecorder()
+		web.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusOK, rec.Code)
+		return rec.Body.String()
+	}
+	first := get("/")
+	require.Equal(t, 2, strings.Count(first, `class="dag-row"`))
+	require.Contains(t, first, `data-dag="flaky"`)
+	require.Contains(t, first, `data-dag="pipeline"`)
+	require.Contains(t, first, `id="dags-next"`)
+	require.NotContains(t, first, `id="dags-prev"`)
+	second := get("/?page=2")
+	require.Equal(t, 1, strings.Count(second, `class="dag-row"`))
+	require.Contains(t, second, `data-dag="slow"`)
+	require.Contains(t, second, "3 DAG(s)")
+	require.NotContains(t, second, `id="dags-next"`)
+}
