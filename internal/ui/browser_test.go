@@ -74,11 +74,11 @@ func (b *tab) eval(expr string) string {
 	return v
 }
 
-// wait polls a JavaScript predicate until it holds (30s at most); a poll
+// wait polls a JavaScript predicate until it holds (60s at most); a poll
 // that a navigation ends starts again on the new page.
 func (b *tab) wait(what, expr string) {
 	b.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(100*time.Millisecond),
 			chromedp.WithPollingTimeout(time.Until(deadline))))

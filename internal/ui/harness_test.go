@@ -67,7 +67,7 @@ pipeline:
       dependencies: [fetch]
     - task_id: settle
       operator: sleep
-      duration: 3s
+      duration: 5s
       dependencies: [parse]
     - task_id: report
       operator: write_report

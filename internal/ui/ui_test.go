@@ -214,7 +214,7 @@ func TestClearTaskAndRunActions(t *testing.T) {
 	require.Eventually(t, func() bool {
 		p := b.get("/dags/slow/runs/s1?task=nap")
 		return strings.Contains(p.body, `tr class="ti selected" data-task="nap" data-state="running"`) && strings.Contains(p.body, "msg=sleeping")
-	}, 20*time.Second, 100*time.Millisecond, "no live log of the running try")
+	}, 60*time.Second, 100*time.Millisecond, "no live log of the running try")
 	res = b.do("POST", "/dags/slow/runs/s1/mark", url.Values{"csrf": {csrf}, "state": {"failed"}}, nil)
 	require.Equal(t, http.StatusSeeOther, res.status, res.body)
 	run, err := s.be.Run(context.Background(), "slow", "s1")
