@@ -275,6 +275,19 @@ func (b *EngineBackend) Log(ctx context.Context, dagID, runID, taskID string, tr
 			return b.Lake.Get(ctx, tr.LogKey)
 		}
 	}
+	if try == ti.TryNumber && ti.State == runstore.TIRunning && b.Lake != nil {
+		// A running try: the log so far, which the worker writes at the
+		// key of its final log.
+		key, err := tasks.LogKey(tasks.Info{DagID: dagID, RunID: runID, TaskID: taskID, Try: try})
+		if err != nil {
+			return nil, ErrNotFound
+		}
+		data, err := b.Lake.Get(ctx, key)
+		if errors.Is(err, tasks.ErrNotFound) {
+			return nil, ErrNotFound
+		}
+		return data, err
+	}
 	return nil, ErrNotFound
 }
 
