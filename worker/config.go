@@ -6,9 +6,11 @@ import (
 	"os"
 	"time"
 
+	"github.com/dagworker/dagworker/internal/tracing"
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Config configures a Worker.
@@ -87,6 +89,11 @@ type Config struct {
 	// registry of your own (prometheus.NewRegistry), not the global one, and
 	// one Worker per registry.
 	Metrics prometheus.Registerer
+	// TracerProvider records a span per try ("try <task_id>", a child of
+	// the run's span whose context the asynq task's traceparent header
+	// carries; the handler's context holds it) and the run spans of the
+	// runs the worker's completions end. Default: a no-op provider.
+	TracerProvider trace.TracerProvider
 }
 
 // DefaultMarkRunningAfter is Config.MarkRunningAfter's default.
@@ -133,6 +140,7 @@ func (c Config) WithDefaults() Config {
 	if c.LogMaxBytes == 0 {
 		c.LogMaxBytes = 8 << 20
 	}
+	c.TracerProvider = tracing.Provider(c.TracerProvider)
 	return c
 }
 

@@ -60,6 +60,7 @@ func newAPI(r *role, f apiFlags) (http.Handler, error) {
 	cfg.MaxWait = *f.maxWait
 	cfg.Version = readBuildInfo().version
 	cfg.Logger = r.log
+	cfg.TracerProvider = r.tp
 	cfg.TaskTypes = adHocTaskTypes()
 	cfg.Health = func(ctx context.Context) error { return r.conn.rdb.Ping(ctx).Err() }
 	cfg.Runner = &api.AsynqRunner{Client: r.conn.client, Inspector: asynq.NewInspectorFromRedisClient(r.conn.rdb),

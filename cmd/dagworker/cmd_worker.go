@@ -92,6 +92,11 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	log := newLogger(fs, stderr, slog.LevelInfo)
+	tp, stopTracing, err := startTracing(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	lake, err := tasks.OpenLake(ctx, *blobURL)
 	if err != nil {
 		return err
@@ -103,7 +108,8 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer ms.close()
 	w, closeTasks, err := newWorker(worker.Config{RedisURL: *redisURL, Concurrency: *concurrency, Dequeuers: *dequeuers, Queues: qs, Lake: lake,
-		Logger: log, KeyPrefix: *prefix, Metrics: ms.registerer(), ShutdownTimeout: *shutdownTimeout}, tf)
+		Logger: log, KeyPrefix: *prefix, Metrics: ms.registerer(), ShutdownTimeout: *shutdownTimeout,
+		TracerProvider: tp}, tf)
 	if err != nil {
 		return err
 	}
