@@ -11,9 +11,9 @@ import (
 
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/dagworker/dagworker/internal/tracing"
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/dagworker/dagworker/worker/metrics"
-	"github.com/dagworker/dagworker/internal/tracing"
 	"github.com/hibiken/asynq"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
