@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // processTI runs one try of a task instance: start (fenced, or from the
@@ -70,12 +71,16 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 	defer tm.End()
 	// The try's span: a child of the run's span (the task's traceparent
 	// header), around the handler and the completion step.
-	ctx, span := w.tracer.Start(tracing.ContextWithParent(ctx, t.Headers()[tracing.Header]), "try "+p.TaskID,
-		trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(
-			attribute.String("dag_id", p.DagID), attribute.String("run_id", p.RunID),
-			attribute.String("task_id", p.TaskID), attribute.Int("try_number", p.Try),
-			attribute.String("operator", info.TI.Operator), attribute.String("hostname", w.cfg.Hostname)))
-	defer span.End()
+	// Without tracing no span is made (no attributes built per try).
+	span := trace.Span(noop.Span{})
+	if w.traced {
+		ctx, span = w.tracer.Start(tracing.ContextWithParent(ctx, t.Headers()[tracing.Header]), "try "+p.TaskID,
+			trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(
+				attribute.String("dag_id", p.DagID), attribute.String("run_id", p.RunID),
+				attribute.String("task_id", p.TaskID), attribute.Int("try_number", p.Try),
+				attribute.String("operator", info.TI.Operator), attribute.String("hostname", w.cfg.Hostname)))
+		defer span.End()
+	}
 	// The try's log is captured only when there is a lake to keep it in.
 	tlog := log
 	var buf *capBuffer

@@ -34,6 +34,7 @@ type Worker struct {
 	running  bool
 	bg       sync.WaitGroup // downstream enqueues in flight
 	tracer   trace.Tracer
+	traced   bool // tracer records spans (not the no-op provider's)
 }
 
 // New returns a Worker. It opens no connection: Run does.
@@ -54,7 +55,7 @@ func New(cfg Config) (*Worker, error) {
 		return nil, fmt.Errorf("%w: Metrics: %w", ErrConfig, err)
 	}
 	return &Worker{cfg: cfg, log: cfg.Logger, conn: conn, tries: tries, handlers: map[string]tasks.Handler{},
-		tracer: tracing.Tracer(cfg.TracerProvider)}, nil
+		tracer: tracing.Tracer(cfg.TracerProvider), traced: tracing.Enabled(cfg.TracerProvider)}, nil
 }
 
 // Handle registers h for task type (a DAG task's operator, and the asynq type

@@ -16,6 +16,7 @@ import (
 	"github.com/hibiken/asynq"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // Config configures an Engine.
@@ -192,15 +193,18 @@ func (e *Engine) CreateRun(ctx context.Context, d *dag.DAG, o RunOptions) (_ *ru
 	if d == nil {
 		return nil, fmt.Errorf("%w: nil DAG", runstore.ErrInvalid)
 	}
-	ctx, span := e.tracer.Start(ctx, "dagrun.create", trace.WithSpanKind(trace.SpanKindInternal),
-		trace.WithAttributes(attribute.String("dag_id", d.ID), attribute.String("run_type", string(o.RunType))))
-	defer func() { endSpan(span, err) }()
+	span := trace.Span(noop.Span{})
+	if e.traced {
+		ctx, span = e.tracer.Start(ctx, "dagrun.create", trace.WithSpanKind(trace.SpanKindInternal),
+			trace.WithAttributes(attribute.String("dag_id", d.ID), attribute.String("run_type", string(o.RunType))))
+		defer func() { endSpan(span, err) }()
+	}
 	nr := runstore.NewRun{
 		DAG: NewSnapshot(d, e.cfg.OperatorQueues, e.cfg.DefaultQueue), RunID: o.RunID, RunType: o.RunType,
 		LogicalDate: o.LogicalDate, DataIntervalStart: o.DataIntervalStart, DataIntervalEnd: o.DataIntervalEnd,
 		RunAfter: o.RunAfter, Conf: o.Conf, Note: o.Note, TriggeredBy: o.TriggeredBy,
 	}
-	if sc := span.SpanContext(); sc.IsValid() {
+	if sc := span.SpanContext(); e.traced && sc.IsValid() {
 		nr.TraceParentOf = tracing.Format(sc)
 		nr.TraceParent = tracing.Format(sc.WithSpanID(tracing.NewSpanID()).WithRemote(false))
 	}
@@ -208,7 +212,9 @@ func (e *Engine) CreateRun(ctx context.Context, d *dag.DAG, o RunOptions) (_ *ru
 	if err != nil {
 		return nil, err
 	}
-	span.SetAttributes(attribute.String("run_id", res.Run.RunID), attribute.Bool("created", res.Created))
+	if e.traced {
+		span.SetAttributes(attribute.String("run_id", res.Run.RunID), attribute.Bool("created", res.Created))
+	}
 	if err := e.Enqueue(ctx, res.Dispatch); err != nil {
 		return res, err
 	}
