@@ -135,7 +135,7 @@ func TestBearerAndScopes(t *testing.T) {
 	// The run page: tasks, the output link, the log.
 	p = b.do("GET", "/dags/pipeline/runs/r1?task=report", nil, read)
 	require.Equal(t, 200, p.status)
-	for _, want := range []string{`data-task="fetch"`, `data-task="notify"`, `href="/api/dagworker/v1/outputs/pipeline/r1/report/report.pdf"`, "writing the report"} {
+	for _, want := range []string{`data-task="extract.fetch"`, `data-task="notify"`, `href="/api/dagworker/v1/outputs/pipeline/r1/report/report.pdf"`, "writing the report"} {
 		require.Contains(t, p.body, want)
 	}
 	require.NotContains(t, p.body, `id="clear-all"`)
