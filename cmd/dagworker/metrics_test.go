@@ -214,7 +214,7 @@ types:
 	require.Contains(t, string(b), `"state":"success"`)
 	_, m := metricsGet(t, "http://"+addr+"/metrics")
 	for _, name := range []string{"dagworker_scrape_pages_fetched_total", "dagworker_classify_records_total", "dagworker_render_pages_total",
-		"dagworker_classify_seconds_per_record_count"} {
+		"dagworker_classify_seconds_per_record_count", "dagworker_classify_inference_seconds_total"} {
 		v := metricValue(t, m, name)
 		require.Positive(t, v, name)
 	}

@@ -19,10 +19,11 @@ import (
 //	dagworker_scrape_pages_fetched_total, dagworker_scrape_pages_failed_total
 //	dagworker_classify_records_total, dagworker_classify_records_failed_total
 //	dagworker_classify_seconds_per_record (a task's run time, model load included, over its records)
+//	dagworker_classify_inference_seconds_total (the model's forward passes)
 //	dagworker_render_pages_total (PDF pages written)
 type taskMetrics struct {
-	fetched, failed, records, recordsFailed, pages prometheus.Counter
-	perRecord                                      prometheus.Histogram
+	fetched, failed, records, recordsFailed, pages, inference prometheus.Counter
+	perRecord                                                 prometheus.Histogram
 }
 
 func newTaskMetrics(reg prometheus.Registerer) (*taskMetrics, error) {
@@ -38,8 +39,9 @@ func newTaskMetrics(reg prometheus.Registerer) (*taskMetrics, error) {
 		perRecord: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "dagworker", Name: "classify_seconds_per_record",
 			Help:    "A classify task's run time (model load included) divided by its records.",
 			Buckets: []float64{.0001, .0005, .001, .005, .01, .05, .1, .5, 1}}),
+		inference: counter("classify_inference_seconds_total", "Time classify tasks spent in the model's forward passes."),
 	}
-	for _, c := range []prometheus.Collector{m.fetched, m.failed, m.records, m.recordsFailed, m.pages, m.perRecord} {
+	for _, c := range []prometheus.Collector{m.fetched, m.failed, m.records, m.recordsFailed, m.pages, m.perRecord, m.inference} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("task metrics: %w", err)
 		}
@@ -66,6 +68,7 @@ func (m *taskMetrics) wrap(name string, h tasks.Handler) tasks.Handler {
 		case classify.Result:
 			m.records.Add(float64(r.Output.Records))
 			m.recordsFailed.Add(float64(r.Failed))
+			m.inference.Add(r.InferenceSeconds)
 			if r.Output.Records > 0 {
 				m.perRecord.Observe(time.Since(start).Seconds() / float64(r.Output.Records))
 			}

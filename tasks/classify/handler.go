@@ -138,6 +138,10 @@ type Result struct {
 	// the upstream tasks that wrote them (a report reads their failures).
 	Inputs     []string `json:"inputs"`
 	InputTasks []string `json:"input_tasks,omitempty"`
+	// InferenceSeconds is the time the model's forward passes took
+	// (tokenization, reading and writing records and loading the model
+	// excluded).
+	InferenceSeconds float64 `json:"inference_seconds"`
 }
 
 // OutputName is the name of the object a classify task writes.
@@ -225,6 +229,7 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 	}
 	out.Kind = tasks.KindClassified
 	res.Output = out
+	res.InferenceSeconds = c.inference.Seconds()
 	if t.Logger != nil {
 		t.Logger.InfoContext(ctx, "classified", "records", out.Records, "failed", res.Failed, "low_confidence", res.LowConfidence, "backend", l.backend, "model", m.Name, "pipeline", a.Pipeline, "uri", out.URI)
 	}

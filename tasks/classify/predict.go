@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -46,6 +47,9 @@ type classifier struct {
 	normalize  bool
 	labelVecs  [][]float32 // modeEmbed, modeEmbedZSC: one per label
 	hypotheses []string    // modeNLI: one per label
+	// inference is the time spent in the model's forward passes
+	// (Result.InferenceSeconds), label embeddings included.
+	inference time.Duration
 }
 
 // newClassifier decides how the model serves the pipeline and embeds the
@@ -225,7 +229,9 @@ func (c *classifier) runBatch(encs []hftok.Encoding, idx []int, vecs [][]float32
 	for j, i := range idx {
 		batch[j] = encs[i]
 	}
+	start := time.Now()
 	raw, err := c.l.forward(batch, c.out)
+	c.inference += time.Since(start)
 	if err != nil {
 		return err
 	}
