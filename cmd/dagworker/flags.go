@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dagworker/dagworker/internal/engine"
+	"github.com/dagworker/dagworker/internal/textdist"
 )
 
 // newFlagSet returns a flag set for a subcommand whose usage goes to w,
@@ -193,9 +194,9 @@ func isHelp(arg string) bool {
 // (at least 2), else those got is a prefix of.
 func suggest(w io.Writer, what, got string, known []string) {
 	var close []string
-	best := max(2, len(got)/3) + 1
+	best := textdist.Limit(got) + 1
 	for _, k := range known {
-		switch d := levenshtein(got, k); {
+		switch d := textdist.Levenshtein(got, k); {
 		case d < best:
 			best, close = d, []string{k}
 		case d == best:
@@ -218,27 +219,6 @@ func suggest(w io.Writer, what, got string, known []string) {
 		}
 	}
 	fmt.Fprintf(w, "unknown %s %q; did you mean %s?\n", what, got, strings.Join(close, " or "))
-}
-
-// levenshtein is the edit distance of a and b (bytes; names are ASCII).
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // shutdownTimeoutFlag adds a worker's --shutdown-timeout: the drain.
