@@ -2,16 +2,11 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/dagworker/dagworker/internal/redistest"
-	"github.com/dagworker/dagworker/tasks/builtin"
-	"github.com/dagworker/dagworker/worker"
 	"github.com/stretchr/testify/require"
 )
 
@@ -35,14 +30,7 @@ bad_dag:
   tasks:
     - {task_id: boom, operator: fail, message: on purpose}
 `), 0o644))
-	w, err := worker.New(worker.Config{Redis: env.ConnOpt(), Queues: map[string]int{queue: 1}, KeyPrefix: env.Prefix,
-		ShutdownTimeout: 5 * time.Second})
-	require.NoError(t, err)
-	require.NoError(t, builtin.Register(w))
-	wctx, wcancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = w.Run(wctx) })
-	t.Cleanup(func() { wcancel(); wg.Wait() })
+	startBuiltinWorker(t, env, queue)
 
 	common := []string{"--redis-url", env.URL, "--key-prefix", env.Prefix}
 	tests := []struct {
@@ -83,6 +71,6 @@ bad_dag:
 	}
 	// ids the data lake cannot hold are refused with a clear error
 	var out, errb bytes.Buffer
-	err = run(t.Context(), append([]string{"trigger", "ok_dag", "--dags", dir, "--run-id", ".."}, common...), &out, &errb)
+	err := run(t.Context(), append([]string{"trigger", "ok_dag", "--dags", dir, "--run-id", ".."}, common...), &out, &errb)
 	require.ErrorContains(t, err, `run id "..": not a name`)
 }

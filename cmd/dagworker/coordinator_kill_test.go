@@ -80,6 +80,20 @@ func startChild(t testing.TB, args ...string) *child {
 	return c
 }
 
+// startBuiltinWorker runs an in-process worker with the built-in test task
+// types on queue until the test ends.
+func startBuiltinWorker(t *testing.T, env *redistest.Env, queue string) {
+	t.Helper()
+	w, err := worker.New(worker.Config{Redis: env.ConnOpt(), Queues: map[string]int{queue: 1}, KeyPrefix: env.Prefix,
+		ShutdownTimeout: 5 * time.Second})
+	require.NoError(t, err)
+	require.NoError(t, builtin.Register(w))
+	wctx, wcancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = w.Run(wctx) })
+	t.Cleanup(func() { wcancel(); wg.Wait() })
+}
+
 func waitUntil(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -116,14 +130,7 @@ yearly:
 `), 0o644))
 
 	// The worker runs in the test process; only the coordinator is killed.
-	w, err := worker.New(worker.Config{Redis: env.ConnOpt(), Queues: map[string]int{queue: 1}, KeyPrefix: env.Prefix,
-		ShutdownTimeout: 5 * time.Second})
-	require.NoError(t, err)
-	require.NoError(t, builtin.Register(w))
-	wctx, wcancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = w.Run(wctx) })
-	t.Cleanup(func() { wcancel(); wg.Wait() })
+	startBuiltinWorker(t, env, queue)
 
 	st, err := runstore.New(runstore.Config{Client: rdb, KeyPrefix: env.Prefix})
 	require.NoError(t, err)

@@ -1,17 +1,13 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/dagworker/dagworker/internal/redistest"
 	"github.com/dagworker/dagworker/internal/runstore"
-	"github.com/dagworker/dagworker/tasks/builtin"
-	"github.com/dagworker/dagworker/worker"
 	"github.com/stretchr/testify/require"
 )
 
@@ -55,14 +51,7 @@ routed:
     - task_id: one
       operator: noop
 `), 0o644))
-	w, err := worker.New(worker.Config{Redis: env.ConnOpt(), Queues: map[string]int{queue: 1}, KeyPrefix: env.Prefix,
-		ShutdownTimeout: 5 * time.Second})
-	require.NoError(t, err)
-	require.NoError(t, builtin.Register(w))
-	wctx, wcancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = w.Run(wctx) })
-	t.Cleanup(func() { wcancel(); wg.Wait() })
+	startBuiltinWorker(t, env, queue)
 
 	startChild(t, "coordinator", "--redis-url", env.URL, "--key-prefix", env.Prefix, "--dags", dir,
 		"--addr", "127.0.0.1:0", "--operator-queues", "noop="+queue)
