@@ -112,6 +112,12 @@ func (g *schemaGen) operation(rt route) map[string]any {
 	switch {
 	case rt.binary:
 		ok["content"] = binaryContent()
+	case rt.respAnyOf != nil:
+		var alts []any
+		for _, alt := range rt.respAnyOf {
+			alts = append(alts, g.schema(reflect.TypeOf(alt)))
+		}
+		ok["content"] = jsonContent(map[string]any{"anyOf": alts})
 	case rt.resp != nil:
 		ok["content"] = jsonContent(g.schema(reflect.TypeOf(rt.resp)))
 	}
