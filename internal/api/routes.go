@@ -17,9 +17,9 @@ type route struct {
 	// respAnyOf lists the success body's alternatives when it has more
 	// than one shape (documented as anyOf, as Airflow does).
 	respAnyOf []any
-	status  int // success status
-	errors  []int
-	query   []string
+	status    int // success status
+	errors    []int
+	query     []string
 	// binary marks a success body that is a file, not JSON.
 	binary bool
 }
