@@ -14,14 +14,14 @@ type route struct {
 	airflow bool
 	body    any // request body type, nil for none
 	resp    any // success response body type, nil for none
+	status  int // success status
+	errors  []int
+	query   []string
+	// binary marks a success body that is a file, not JSON.
+	binary bool
 	// respAnyOf lists the success body's alternatives when it has more
 	// than one shape (documented as anyOf, as Airflow does).
 	respAnyOf []any
-	status    int // success status
-	errors    []int
-	query     []string
-	// binary marks a success body that is a file, not JSON.
-	binary bool
 }
 
 var (
