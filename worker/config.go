@@ -87,6 +87,10 @@ type Config struct {
 	// registry of your own (prometheus.NewRegistry), not the global one, and
 	// one Worker per registry.
 	Metrics prometheus.Registerer
+	// MetricsMaxSeries caps the distinct (dag_id, task_id) pairs, and dag
+	// ids, of the per-DAG metrics (metrics.DAGs); the ones past it are
+	// counted as "_other". Default metrics.DefaultMaxSeries (2,000).
+	MetricsMaxSeries int
 }
 
 // DefaultMarkRunningAfter is Config.MarkRunningAfter's default.
@@ -162,8 +166,8 @@ func (c Config) validate() error {
 	if c.PoolLease < time.Second {
 		return fmt.Errorf("%w: PoolLease %s under 1s", ErrConfig, c.PoolLease)
 	}
-	if c.ShutdownTimeout < 0 || c.LogMaxBytes < 0 {
-		return fmt.Errorf("%w: negative ShutdownTimeout or LogMaxBytes", ErrConfig)
+	if c.ShutdownTimeout < 0 || c.LogMaxBytes < 0 || c.MetricsMaxSeries < 0 {
+		return fmt.Errorf("%w: negative ShutdownTimeout, LogMaxBytes or MetricsMaxSeries", ErrConfig)
 	}
 	return nil
 }

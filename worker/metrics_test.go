@@ -147,10 +147,44 @@ func TestWorkerMetricsOverHTTP(t *testing.T) {
 		{"dagworker_queue_tasks", []string{"queue", parked, "state", "scheduled"}, 1},
 		{"dagworker_queue_tasks", []string{"queue", parked, "state", "active"}, 0},
 		{"dagworker_queue_scrape_ok", nil, 1},
+		{"dagworker_queue_latency_seconds", []string{"queue", parked}, -2}, // present: checked below
+		{"dagworker_dag_task_tries_total", []string{"dag_id", "m", "task_id", "a", "operator", "ok", "state", "success"}, 1},
+		{"dagworker_dag_task_tries_total", []string{"dag_id", "m", "task_id", "r", "operator", "fail", "state", "up_for_retry"}, 1},
+		{"dagworker_dag_task_tries_total", []string{"dag_id", "m", "task_id", "r", "operator", "fail", "state", "failed"}, 1},
+		{"dagworker_dag_task_try_duration_seconds", []string{"dag_id", "m", "task_id", "b", "operator", "ok"}, 1},
+		{"dagworker_dag_runs_finished_total", []string{"dag_id", "m", "state", "failed"}, 1},
+		{"dagworker_dag_run_duration_seconds", []string{"dag_id", "m", "state", "failed"}, 1},
 	}
 	for _, tt := range tests {
+		if tt.want == -2 {
+			require.GreaterOrEqual(t, value(mfs, tt.name, tt.labels...), 0.0, "%s%v", tt.name, tt.labels)
+			continue
+		}
 		require.Equal(t, tt.want, value(mfs, tt.name, tt.labels...), "%s%v", tt.name, tt.labels)
 	}
+}
+
+// The per-DAG series are capped: pairs past MaxSeries count as "_other".
+func TestDAGMetricsCardinalityCap(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	d, err := metrics.NewDAGs(reg, 2)
+	require.NoError(t, err)
+	for _, task := range []string{"a", "b", "c", "d", "a"} {
+		d.Try("x", task, "noop", "success", time.Millisecond)
+	}
+	for _, dag := range []string{"x", "y", "z"} {
+		d.RunFinished(dag, "success", time.Second)
+	}
+	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	t.Cleanup(srv.Close)
+	mfs := scrape(t, srv.URL)
+	require.Equal(t, 2.0, value(mfs, "dagworker_dag_task_tries_total", "dag_id", "x", "task_id", "a", "operator", "noop", "state", "success"))
+	require.Equal(t, 2.0, value(mfs, "dagworker_dag_task_tries_total", "dag_id", metrics.Other, "task_id", metrics.Other, "operator", "noop", "state", "success"))
+	require.Len(t, mfs["dagworker_dag_task_tries_total"].GetMetric(), 3, "two pairs and _other")
+	require.Equal(t, 1.0, value(mfs, "dagworker_dag_runs_finished_total", "dag_id", metrics.Other, "state", "success"))
+	_, err = metrics.NewDAGs(prometheus.NewRegistry(), -1)
+	require.ErrorIs(t, err, metrics.ErrConfig)
 }
 
 // scrape GETs url and parses the text exposition.

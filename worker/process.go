@@ -114,6 +114,11 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("complete try: %w", err)
 	}
 	tm.Finished(string(res.State))
+	now := w.cfg.Clock()
+	w.dags.Try(p.DagID, p.TaskID, info.TI.Operator, string(res.State), now.Sub(start))
+	if res.RunState.Finished() && !info.Run.StartDate.IsZero() {
+		w.dags.RunFinished(p.DagID, string(res.RunState), now.Sub(info.Run.StartDate))
+	}
 	log.Debug("try recorded", "state", res.State, "dispatched", len(res.Dispatch), "run_state", res.RunState)
 	if len(res.Dispatch) == 0 && (info.Run.DagrunTimeout == 0 || res.RunState != runstore.RunRunning) {
 		// Nothing to enqueue and no dagrun_timeout to check: Advance would

@@ -26,6 +26,7 @@ type Worker struct {
 	// tries is nil without Config.Metrics; met is bound by Run.
 	tries *metrics.Tries
 	met   *tryMetrics
+	dags  *metrics.DAGs // nil without Config.Metrics
 
 	mu       sync.Mutex
 	handlers map[string]tasks.Handler
@@ -50,7 +51,11 @@ func New(cfg Config) (*Worker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: Metrics: %w", ErrConfig, err)
 	}
-	return &Worker{cfg: cfg, log: cfg.Logger, conn: conn, tries: tries, handlers: map[string]tasks.Handler{}}, nil
+	dags, err := metrics.NewDAGs(cfg.Metrics, cfg.MetricsMaxSeries)
+	if err != nil {
+		return nil, fmt.Errorf("%w: Metrics: %w", ErrConfig, err)
+	}
+	return &Worker{cfg: cfg, log: cfg.Logger, conn: conn, tries: tries, dags: dags, handlers: map[string]tasks.Handler{}}, nil
 }
 
 // Handle registers h for task type (a DAG task's operator, and the asynq type

@@ -34,7 +34,7 @@ func runCoordinator(ctx context.Context, args []string, stdout, stderr io.Writer
 			return err
 		}
 		defer lake.Close()
-		r.lake = lake
+		r.setLake(lake)
 	}
 	return r.run(ctx)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/dagworker/dagworker/internal/coordinator"
 	"github.com/dagworker/dagworker/internal/embedredis"
 	"github.com/dagworker/dagworker/internal/engine"
+	"github.com/dagworker/dagworker/internal/runstore"
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/dagworker/dagworker/worker"
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,10 +29,11 @@ import (
 // roleFlags are the flags of the long-running roles (serve, coordinator).
 type roleFlags struct {
 	commonFlags
-	addr     *string
-	leaseTTL *time.Duration
-	recovery recoveryFlags
-	api      apiFlags
+	addr      *string
+	leaseTTL  *time.Duration
+	recovery  recoveryFlags
+	retention retentionFlags
+	api       apiFlags
 	// operatorQueues routes operators to queues in the runs this role creates.
 	operatorQueues *string
 }
@@ -44,6 +46,7 @@ func addRoleFlags(fs *flag.FlagSet, empty string) roleFlags {
 		addr:           fs.String("addr", ":8080", "HTTP listen address (health endpoints and the API)"),
 		leaseTTL:       fs.Duration("lease-ttl", 15*time.Second, "coordinator leader lease TTL: a dead leader is replaced within it"),
 		recovery:       addRecoveryFlags(fs),
+		retention:      addRetentionFlags(fs),
 		api:            addAPIFlags(fs),
 		operatorQueues: fs.String("operator-queues", "", "queue of each operator's tasks in the runs this process creates (scheduled and API triggers): operator=queue,... (a task's own queue wins; others go to default)"),
 	}
@@ -59,6 +62,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	queues := queuesFlag(fs, "the queues of loaded DAGs are added")
 	allowEmbedded := fs.Bool("allow-embedded", false, "inside a container, run on the embedded, non-durable Redis when --redis-url is empty (refused by default: a restart loses every run)")
 	shutdownTimeout := shutdownTimeoutFlag(fs)
+	maxSeries := maxSeriesFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return flagError(err)
 	}
@@ -105,9 +109,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer lake.Close()
-	r.lake = lake
+	r.setLake(lake)
 	w, closeTasks, err := newWorker(worker.Config{Redis: r.conn.opt, Concurrency: *concurrency, Dequeuers: *dequeuers, Queues: qs, Lake: lake,
-		Logger: log, KeyPrefix: *rf.prefix, Metrics: r.metrics, ShutdownTimeout: *shutdownTimeout}, tf)
+		Logger: log, KeyPrefix: *rf.prefix, Metrics: r.metrics, ShutdownTimeout: *shutdownTimeout,
+		MetricsMaxSeries: *maxSeries}, tf)
 	if err != nil {
 		return err
 	}
@@ -139,6 +144,37 @@ type role struct {
 
 	// closers run at close, before the connection closes.
 	closers []func() error
+
+	// cleaner is the retention's cleaner (it deletes from the lake too).
+	cleaner *lakeCleaner
+}
+
+// setLake sets the lake the API reads logs from and the retention cleans.
+func (r *role) setLake(l *tasks.Lake) {
+	r.lake = l
+	r.cleaner.setLake(l)
+}
+
+// lakeCleaner is the engine's CleanRuns with the role's lake, set once the
+// lake is open.
+type lakeCleaner struct {
+	eng  *engine.Engine
+	mu   sync.Mutex
+	lake *tasks.Lake
+}
+
+func (c *lakeCleaner) setLake(l *tasks.Lake) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lake = l
+}
+
+// CleanRuns implements coordinator.Cleaner.
+func (c *lakeCleaner) CleanRuns(ctx context.Context, o engine.CleanOptions) (engine.CleanReport, error) {
+	c.mu.Lock()
+	o.Lake = c.lake
+	c.mu.Unlock()
+	return c.eng.CleanRuns(ctx, o)
 }
 
 func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*role, error) {
@@ -146,7 +182,11 @@ func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
-	c, err := connect(url, *rf.prefix, log, rf.recovery.engineConfig, func(cfg *engine.Config) { cfg.OperatorQueues = opq })
+	created := newRunsCreated()
+	c, err := connect(url, *rf.prefix, log, rf.recovery.engineConfig, func(ec *engine.Config) {
+		ec.OnRunCreated = func(dagID string, t runstore.RunType) { created.WithLabelValues(dagID, string(t)).Inc() }
+		ec.OperatorQueues = opq
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -162,19 +202,24 @@ func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*
 		log.Warn("dag import error", slog.String("file", ie.File), slog.Any("error", ie.Err))
 	}
 	reg, err := newMetricsRegistry(c.rdb, nil, log)
+	if err == nil {
+		err = errors.Join(reg.Register(created), reg.Register(newLastSuccessCollector(c.store, folder, log)))
+	}
 	if err != nil {
 		c.Close()
 		return nil, err
 	}
+	cleaner := &lakeCleaner{eng: c.eng}
 	coord, err := coordinator.New(coordinator.Config{Client: c.rdb, KeyPrefix: *rf.prefix, Folder: folder,
 		Runs: c.eng, Reconciler: c.eng, Logger: log, LeaseTTL: *rf.leaseTTL, Metrics: reg,
-		ReconcileEvery: *rf.recovery.reconcileEvery})
+		ReconcileEvery: *rf.recovery.reconcileEvery,
+		Retention:      rf.retention.age.d, RetentionKeepLast: *rf.retention.keepLast, Cleaner: cleaner})
 	if err != nil {
 		c.Close()
 		return nil, err
 	}
 	return &role{conn: c, operatorQueues: opq, folder: folder, coord: coord, addr: *rf.addr, prefix: *rf.prefix, api: rf.api, log: log,
-		metrics: reg}, nil
+		metrics: reg, cleaner: cleaner}, nil
 }
 
 func (r *role) close() {

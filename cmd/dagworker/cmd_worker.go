@@ -80,6 +80,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	queues := queuesFlag(fs, "")
 	prefix := keyPrefixFlag(fs)
 	shutdownTimeout := shutdownTimeoutFlag(fs)
+	maxSeries := maxSeriesFlag(fs)
 	metricsAddr := fs.String("metrics-addr", "", "serve GET /metrics (Prometheus, unauthenticated) and /healthz on this address; empty: off")
 	if err := parseFlags(fs, args); err != nil {
 		return flagError(err)
@@ -103,7 +104,8 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer ms.close()
 	w, closeTasks, err := newWorker(worker.Config{RedisURL: *redisURL, Concurrency: *concurrency, Dequeuers: *dequeuers, Queues: qs, Lake: lake,
-		Logger: log, KeyPrefix: *prefix, Metrics: ms.registerer(), ShutdownTimeout: *shutdownTimeout}, tf)
+		Logger: log, KeyPrefix: *prefix, Metrics: ms.registerer(), ShutdownTimeout: *shutdownTimeout,
+		MetricsMaxSeries: *maxSeries}, tf)
 	if err != nil {
 		return err
 	}

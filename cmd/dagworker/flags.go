@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -267,4 +268,50 @@ func addRecoveryFlags(fs *flag.FlagSet) recoveryFlags {
 // engineConfig applies the flags to an engine config.
 func (r recoveryFlags) engineConfig(c *engine.Config) {
 	c.LostTaskGrace, c.LostWorkerGrace = *r.lostTaskGrace, *r.lostWorkerGrace
+}
+
+// age is a duration flag that also takes days: "30d", "36h", "90m".
+type age struct{ d time.Duration }
+
+func (a *age) String() string {
+	if a.d > 0 && a.d%(24*time.Hour) == 0 {
+		return strconv.Itoa(int(a.d/(24*time.Hour))) + "d"
+	}
+	return a.d.String()
+}
+
+func (a *age) Set(s string) error {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 {
+			return fmt.Errorf("want a number of days like 30d, or a duration like 36h, not %q", s)
+		}
+		a.d = time.Duration(days) * 24 * time.Hour
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return fmt.Errorf("want a number of days like 30d, or a duration like 36h, not %q", s)
+	}
+	a.d = d
+	return nil
+}
+
+// retentionFlags are the coordinator's retention settings.
+type retentionFlags struct {
+	age      *age
+	keepLast *int
+}
+
+// addRetentionFlags adds --retention and --retention-keep-last.
+func addRetentionFlags(fs *flag.FlagSet) retentionFlags {
+	r := retentionFlags{age: &age{}}
+	fs.Var(r.age, "retention", "delete finished runs (task instances, tries, XComs, lake outputs and logs) that ended longer ago than this, e.g. 30d; the leader deletes at most 500 runs a minute (0: keep everything)")
+	r.keepLast = fs.Int("retention-keep-last", 10, "with --retention, keep each DAG's newest runs whatever their age")
+	return r
+}
+
+// maxSeriesFlag adds a worker's --metrics-max-series.
+func maxSeriesFlag(fs *flag.FlagSet) *int {
+	return fs.Int("metrics-max-series", 2000, "cap on the distinct (dag_id, task_id) pairs of the per-DAG try metrics; the ones past it are counted as _other")
 }

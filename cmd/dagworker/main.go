@@ -1,6 +1,6 @@
 // Command dagworker runs DAGs of tasks on asynq workers: the all-in-one
 // server, the worker and coordinator roles, and the tools around them
-// (dags validate|list|render|test, trigger, enqueue, runs, models).
+// (dags validate|list|render|test, trigger, enqueue, runs, db clean, models).
 package main
 
 import (
@@ -54,6 +54,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"demo":        {summary: "run the nightly DAG against the built-in demo site (the main job on embedded defaults)", run: runDemo},
 		"dags":        {summary: "validate, list, render or test DAG files; list, pause or unpause the server's DAGs", run: runDags, subs: slices.Sorted(maps.Keys(dagsCommands()))},
+		"db":          {summary: "db clean: delete old finished runs with their outputs and logs (like airflow db clean)", run: runDB},
 		"worker":      {summary: "run a worker: execute task instances from Redis queues", run: runWorker},
 		"serve":       {summary: "run coordinator, worker and HTTP server in one process (embedded Redis without --redis-url)", run: runServe},
 		"coordinator": {summary: "run a coordinator: cron leader, run creation, reconcile sweep, HTTP server", run: runCoordinator},

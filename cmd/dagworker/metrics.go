@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dagworker/dagworker/internal/coordinator"
+	"github.com/dagworker/dagworker/internal/runstore"
 	"github.com/dagworker/dagworker/worker"
 	"github.com/dagworker/dagworker/worker/metrics"
 	"github.com/hibiken/asynq"
@@ -153,5 +155,59 @@ func (m *workerMetrics) run(ctx context.Context, f func(context.Context) error) 
 func (m *workerMetrics) close() {
 	if m.rdb != nil {
 		_ = m.rdb.Close()
+	}
+}
+
+// newRunsCreated is dagworker_runs_created_total{dag_id,run_type}: every
+// run this process created (scheduled, manual, API, backfill), through
+// engine.Config.OnRunCreated. Its dag ids are the loaded DAGs'.
+func newRunsCreated() *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "dagworker", Name: "runs_created_total",
+		Help: "DAG runs this process created, by DAG and run type (scheduled, manual, backfill; API triggers are manual)."},
+		[]string{"dag_id", "run_type"})
+}
+
+// lastSuccessCollector is dagworker_dag_seconds_since_last_success{dag_id},
+// read at scrape time for the loaded DAGs from their newest runs (what a
+// nightly job alerts on). A DAG with no success among its newest
+// lastSuccessWindow runs has no series.
+type lastSuccessCollector struct {
+	store  *runstore.Store
+	folder *coordinator.Folder
+	log    *slog.Logger
+	desc   *prometheus.Desc
+}
+
+const lastSuccessWindow = 50
+
+func newLastSuccessCollector(st *runstore.Store, f *coordinator.Folder, log *slog.Logger) *lastSuccessCollector {
+	return &lastSuccessCollector{store: st, folder: f, log: log, desc: prometheus.NewDesc("dagworker_dag_seconds_since_last_success",
+		"Seconds since the newest successful run of a loaded DAG ended (absent when none of its newest 50 runs succeeded).",
+		[]string{"dag_id"}, nil)}
+}
+
+// Describe implements prometheus.Collector.
+func (c *lastSuccessCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+// Collect implements prometheus.Collector.
+func (c *lastSuccessCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	now := time.Now()
+	for _, d := range c.folder.DAGs() {
+		runs, _, err := c.store.ListRuns(ctx, d.ID, runstore.ListRunsOptions{Newest: true, Limit: lastSuccessWindow})
+		if err != nil {
+			c.log.Warn("metrics: reading the runs of a DAG failed", slog.String("dag_id", d.ID), slog.Any("error", err))
+			return
+		}
+		var last time.Time
+		for _, r := range runs {
+			if r.State == runstore.RunSuccess && r.EndDate.After(last) {
+				last = r.EndDate
+			}
+		}
+		if !last.IsZero() {
+			ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, now.Sub(last).Seconds(), d.ID)
+		}
 	}
 }

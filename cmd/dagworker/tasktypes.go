@@ -62,6 +62,7 @@ type taskTypes struct {
 	http     *httptask.Handler
 	notion   *notion.Handler
 	allow    map[string]bool // nil: every type
+	metrics  *taskMetrics    // nil: none
 }
 
 // newTaskTypes builds the built-in handlers from the task flags.
@@ -131,7 +132,7 @@ func (tt *taskTypes) Register(w *worker.Worker) error {
 	var errs []error
 	for name, h := range tt.handlers() {
 		if tt.allow == nil || tt.allow[name] {
-			errs = append(errs, w.Handle(name, h))
+			errs = append(errs, w.Handle(name, tt.metrics.wrap(name, h)))
 		}
 	}
 	return errors.Join(errs...)
@@ -147,6 +148,12 @@ func newWorker(cfg worker.Config, tf taskFlags) (*worker.Worker, func(), error) 
 	tt, err := newTaskTypes(tf, cfg.Logger)
 	if err != nil {
 		return nil, nil, err
+	}
+	if cfg.Metrics != nil {
+		if tt.metrics, err = newTaskMetrics(cfg.Metrics); err != nil {
+			_ = tt.Close()
+			return nil, nil, err
+		}
 	}
 	if err := tt.Register(w); err != nil {
 		_ = tt.Close()

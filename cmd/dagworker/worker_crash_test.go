@@ -199,3 +199,63 @@ long:
 	waitUntil(b, 3*time.Minute, "try 2 running", func() bool { s, n := state(); return s == runstore.TIRunning && n == 2 })
 	return time.Since(killed)
 }
+
+// BenchmarkRedisRestartRecovery measures how long tries in flight at a
+// Redis crash take to finish once Redis is back: a try ends while Redis is
+// down (its completion cannot be recorded), Redis restarts from its AOF
+// after 5s or 40s (past asynq's 30s lease: the worker gives the try up),
+// and the bench times from the restart to the run's end, with a
+// coordinator sweeping every 2s (--lost-worker-grace 6s). Run with
+// -benchtime 1x; it reports recovery_s.
+func BenchmarkRedisRestartRecovery(b *testing.B) {
+	for _, down := range []time.Duration{5 * time.Second, 40 * time.Second} {
+		b.Run("down_"+down.String(), func(b *testing.B) {
+			for b.Loop() {
+				b.ReportMetric(measureRedisRestart(b, down).Seconds(), "recovery_s")
+			}
+		})
+	}
+}
+
+func measureRedisRestart(b testing.TB, down time.Duration) time.Duration {
+	srv := redistest.StartOwn(b)
+	env := &redistest.Env{URL: srv.URL(), Prefix: "dagworker"}
+	queue := "restart"
+	dir := b.TempDir()
+	require.NoError(b, os.WriteFile(filepath.Join(dir, "r.yaml"), []byte(`
+restart:
+  default_args: {queue: `+queue+`, retries: 1, retry_delay: 0}
+  tasks:
+    - {task_id: short, operator: sleep, duration: 3s}
+`), 0o644))
+	ctx := b.Context()
+	log := slog.New(slog.DiscardHandler)
+	c, err := connect(env.URL, env.Prefix, log)
+	require.NoError(b, err)
+	defer c.Close()
+	startChild(b, "coordinator", "--redis-url", env.URL, "--dags", dir, "--addr", "127.0.0.1:0",
+		"--reconcile-every", "2s", "--lost-worker-grace", "6s")
+	f, err := loadDAG(ctx, dir, "restart", log)
+	require.NoError(b, err)
+	d, _ := f.DAG("restart")
+	res, err := c.eng.CreateRun(ctx, d, engine.RunOptions{RunType: runstore.RunManual, LogicalDate: time.Now()})
+	require.NoError(b, err)
+	startWorkerChild(b, env, queue)
+	waitUntil(b, 30*time.Second, "the try running", func() bool {
+		ti, err := c.store.TaskInstance(ctx, "restart", res.Run.RunID, "short")
+		return err == nil && ti.State == runstore.TIRunning
+	})
+	srv.Kill()
+	time.Sleep(down) // the try ends meanwhile
+	require.NoError(b, srv.Restart(ctx))
+	restarted := time.Now()
+	waitUntil(b, 5*time.Minute, "the run to finish", func() bool {
+		r, err := c.store.GetRun(ctx, "restart", res.Run.RunID)
+		return err == nil && r.State.Finished()
+	})
+	took := time.Since(restarted)
+	ti, err := c.store.TaskInstance(ctx, "restart", res.Run.RunID, "short")
+	require.NoError(b, err)
+	b.Logf("try %d %s after %s", ti.TryNumber, ti.State, took)
+	return took
+}

@@ -35,6 +35,12 @@ type Reconciler interface {
 	DAGIDs(ctx context.Context) ([]string, error)
 }
 
+// Cleaner deletes old finished runs (engine.Engine implements it; the
+// binary adds the data lake).
+type Cleaner interface {
+	CleanRuns(ctx context.Context, o engine.CleanOptions) (engine.CleanReport, error)
+}
+
 // Config configures a Coordinator. Zero values take the documented defaults.
 type Config struct {
 	// Client is the Redis client for the lease, the paused flags and the
@@ -74,7 +80,23 @@ type Config struct {
 	// Metrics receives the coordinator's metrics (runs created, leader,
 	// reconcile sweeps, DAG import errors). Default nil: none.
 	Metrics prometheus.Registerer
+	// Retention, when positive (and Cleaner is set), makes the leader
+	// delete finished runs that ended longer ago than this, every
+	// RetentionEvery, at most RetentionBatch runs at a time, keeping each
+	// DAG's newest RetentionKeepLast runs whatever their age. Running and
+	// queued runs are never touched. Default 0: keep everything.
+	Retention         time.Duration
+	RetentionKeepLast int
+	Cleaner           Cleaner
+	// RetentionBatch bounds the runs deleted per RetentionEvery. Default
+	// DefaultRetentionBatch.
+	RetentionBatch int
+	// RetentionEvery is the period of the retention clean. Default 1m.
+	RetentionEvery time.Duration
 }
+
+// DefaultRetentionBatch is Config.RetentionBatch's default.
+const DefaultRetentionBatch = 500
 
 func (c Config) withDefaults() Config {
 	if c.KeyPrefix == "" {
@@ -101,6 +123,12 @@ func (c Config) withDefaults() Config {
 	if c.MaxPerTick == 0 {
 		c.MaxPerTick = DefaultMaxPerTick
 	}
+	if c.RetentionBatch == 0 {
+		c.RetentionBatch = DefaultRetentionBatch
+	}
+	if c.RetentionEvery == 0 {
+		c.RetentionEvery = time.Minute
+	}
 	return c
 }
 
@@ -114,6 +142,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: Runs is required", ErrInvalidConfig)
 	case c.MaxSleep < 0 || c.ReconcileEvery < 0 || c.MaxPerTick < 0:
 		return fmt.Errorf("%w: negative MaxSleep, ReconcileEvery or MaxPerTick", ErrInvalidConfig)
+	case c.Retention < 0 || c.RetentionKeepLast < 0 || c.RetentionBatch < 0 || c.RetentionEvery < 0:
+		return fmt.Errorf("%w: negative Retention, RetentionKeepLast, RetentionBatch or RetentionEvery", ErrInvalidConfig)
 	}
 	return nil
 }
@@ -221,6 +251,11 @@ func (c *Coordinator) watchFolder(ctx context.Context) {
 func (c *Coordinator) lead(ctx context.Context, token int64) {
 	c.setLeader(true)
 	defer c.setLeader(false)
+	if c.cfg.Retention > 0 && c.cfg.Cleaner != nil {
+		var wg sync.WaitGroup
+		defer wg.Wait()
+		wg.Go(func() { c.retentionLoop(ctx) })
+	}
 	for {
 		wake, err := c.tick(ctx, token)
 		if ctx.Err() != nil {
@@ -237,6 +272,27 @@ func (c *Coordinator) lead(ctx context.Context, token int64) {
 		case <-ctx.Done():
 			return
 		case <-c.cfg.Clock.After(sleep):
+		}
+	}
+}
+
+// retentionLoop deletes old finished runs, one bounded batch every
+// RetentionEvery, while this replica leads.
+func (c *Coordinator) retentionLoop(ctx context.Context) {
+	for {
+		rep, err := c.cfg.Cleaner.CleanRuns(ctx, engine.CleanOptions{OlderThan: time.Now().Add(-c.cfg.Retention),
+			KeepLast: c.cfg.RetentionKeepLast, Limit: c.cfg.RetentionBatch})
+		switch {
+		case err != nil && ctx.Err() == nil:
+			c.log.ErrorContext(ctx, "retention: cleaning old runs failed", slog.Any("error", err), slog.Int("deleted", len(rep.Runs)))
+		case len(rep.Runs) > 0:
+			c.log.InfoContext(ctx, "retention: deleted old runs", slog.Int("runs", len(rep.Runs)), slog.Int("lake_objects", rep.Objects))
+		}
+		c.met.retained(len(rep.Runs))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(c.cfg.RetentionEvery):
 		}
 	}
 }

@@ -15,6 +15,7 @@ type coordMetrics struct {
 	leader              prometheus.Gauge
 	sweeps, sweepErrors prometheus.Counter
 	repairs             *prometheus.CounterVec
+	deleted             prometheus.Counter
 }
 
 // Repair kinds of dagworker_coordinator_reconcile_repairs_total.
@@ -31,6 +32,7 @@ const (
 //	dagworker_coordinator_reconcile_sweeps_total
 //	dagworker_coordinator_reconcile_errors_total (DAGs whose sweep failed)
 //	dagworker_coordinator_reconcile_repairs_total{kind} (enqueued, lost_tries, finished_runs)
+//	dagworker_coordinator_retention_runs_deleted_total (finished runs the retention deleted)
 //	dagworker_dag_import_errors (DAG files that do not load, read at scrape time)
 func newCoordMetrics(reg prometheus.Registerer, f *Folder) (*coordMetrics, error) {
 	if reg == nil {
@@ -50,6 +52,8 @@ func newCoordMetrics(reg prometheus.Registerer, f *Folder) (*coordMetrics, error
 			Name: "reconcile_repairs_total", Help: "What reconcile sweeps repaired, by kind: enqueued " +
 				"(tries and retry timers asynq had lost), lost_tries (tries failed because their asynq task " +
 				"was archived or gone), finished_runs (runs ended by dagrun_timeout)."}, []string{"kind"}),
+		deleted: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "dagworker", Subsystem: "coordinator",
+			Name: "retention_runs_deleted_total", Help: "Finished runs the retention (--retention) deleted."}),
 	}
 	for _, k := range []string{RepairEnqueued, RepairLostTries, RepairFinishedRuns} {
 		m.repairs.WithLabelValues(k)
@@ -57,7 +61,7 @@ func newCoordMetrics(reg prometheus.Registerer, f *Folder) (*coordMetrics, error
 	importErrors := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "dagworker", Subsystem: "dag",
 		Name: "import_errors", Help: "DAG files that do not load (Airflow's import errors)."},
 		func() float64 { return float64(len(f.ImportErrors())) })
-	for _, c := range []prometheus.Collector{m.runs, m.leader, m.sweeps, m.sweepErrors, m.repairs, importErrors} {
+	for _, c := range []prometheus.Collector{m.runs, m.leader, m.sweeps, m.sweepErrors, m.repairs, m.deleted, importErrors} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("%w: Metrics: %w", ErrInvalidConfig, err)
 		}
@@ -68,6 +72,12 @@ func newCoordMetrics(reg prometheus.Registerer, f *Folder) (*coordMetrics, error
 func (m *coordMetrics) runCreated(dagID string, t runstore.RunType) {
 	if m != nil {
 		m.runs.WithLabelValues(dagID, string(t)).Inc()
+	}
+}
+
+func (m *coordMetrics) retained(n int) {
+	if m != nil {
+		m.deleted.Add(float64(n))
 	}
 }
 

@@ -64,6 +64,10 @@ type Config struct {
 	// was unreachable writes it again within one heartbeat. Default
 	// DefaultLostWorkerGrace; negative turns the check off.
 	LostWorkerGrace time.Duration
+	// OnRunCreated, when set, is called for every run CreateRun created
+	// (not for one that existed): scheduled, manual, API or backfill
+	// (the binary counts them in dagworker_runs_created_total).
+	OnRunCreated func(dagID string, runType runstore.RunType)
 }
 
 // Defaults of Config.
@@ -179,6 +183,9 @@ func (e *Engine) CreateRun(ctx context.Context, d *dag.DAG, o RunOptions) (*runs
 	})
 	if err != nil {
 		return nil, err
+	}
+	if res.Created && e.cfg.OnRunCreated != nil {
+		e.cfg.OnRunCreated(d.ID, res.Run.RunType)
 	}
 	if err := e.Enqueue(ctx, res.Dispatch); err != nil {
 		return res, err

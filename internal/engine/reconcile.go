@@ -10,6 +10,7 @@ import (
 
 	"github.com/dagworker/dagworker/internal/runstore"
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 )
 
 // ReconcileHost is the hostname recorded on a try that Reconcile failed
@@ -53,7 +54,7 @@ func (r Repairs) Total() int { return r.Enqueued + r.LostTries + r.FinishedRuns 
 func (e *Engine) Reconcile(ctx context.Context, dagID, runID string) (Repairs, error) {
 	insp := asynq.NewInspectorFromRedisClient(e.store.Client())
 	defer func() { _ = insp.Close() }() // a shared client is not closed
-	return e.reconcile(ctx, newSweep(insp), dagID, runID)
+	return e.reconcile(ctx, newSweep(ctx, insp, e.store.Client()), dagID, runID)
 }
 
 // ReconcileDAG reconciles every running run of the DAG (a queued run has
@@ -66,7 +67,7 @@ func (e *Engine) ReconcileDAG(ctx context.Context, dagID string) (Repairs, error
 	}
 	insp := asynq.NewInspectorFromRedisClient(e.store.Client())
 	defer func() { _ = insp.Close() }()
-	sw := newSweep(insp)
+	sw := newSweep(ctx, insp, e.store.Client())
 	var (
 		sum  Repairs
 		errs []error
@@ -250,16 +251,34 @@ type sweep struct {
 	held func() (map[string]bool, error)
 }
 
-func newSweep(insp *asynq.Inspector) *sweep {
+// asynqWorkersKey is asynq's index of its servers' worker hashes
+// ("asynq:workers:{host:pid:server}", one field per task id the server
+// runs, rewritten at every heartbeat with a 10s TTL).
+const asynqWorkersKey = "asynq:workers"
+
+func newSweep(ctx context.Context, insp *asynq.Inspector, rdb redis.UniversalClient) *sweep {
 	return &sweep{insp: insp, held: sync.OnceValues(func() (map[string]bool, error) {
-		servers, err := insp.Servers()
+		// The worker hashes' Redis TTLs, not the index's scores (the
+		// workers' clocks), say which servers are alive: a worker whose
+		// clock is behind the coordinator's is not taken for dead.
+		keys, err := rdb.ZRange(ctx, asynqWorkersKey, 0, -1).Result()
 		if err != nil {
-			return nil, fmt.Errorf("list asynq servers: %w", err)
+			return nil, fmt.Errorf("list asynq workers: %w", err)
+		}
+		pipe := rdb.Pipeline()
+		cmds := make([]*redis.StringSliceCmd, len(keys))
+		for i, k := range keys {
+			cmds[i] = pipe.HKeys(ctx, k)
+		}
+		if len(keys) > 0 {
+			if _, err := pipe.Exec(ctx); err != nil {
+				return nil, fmt.Errorf("read asynq workers: %w", err)
+			}
 		}
 		held := map[string]bool{}
-		for _, s := range servers {
-			for _, w := range s.ActiveWorkers {
-				held[w.TaskID] = true
+		for _, c := range cmds {
+			for _, id := range c.Val() {
+				held[id] = true
 			}
 		}
 		return held, nil

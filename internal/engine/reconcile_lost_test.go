@@ -9,6 +9,7 @@ import (
 
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/dagworker/dagworker/tasks"
 	"github.com/hibiken/asynq"
 	"github.com/stretchr/testify/require"
 )
@@ -209,4 +210,43 @@ many:
 	require.NoError(t, err)
 	require.Equal(t, engine.Repairs{Enqueued: 1}, rep, "the default bound reaches b")
 	require.True(t, has("b"))
+}
+
+// A long try on a live worker is never taken for lost by a sweep with the
+// shortest LostWorkerGrace: its server's heartbeat keeps holding it.
+func TestSweepLeavesLiveWorkersTries(t *testing.T) {
+	t.Parallel()
+	b := setup(t, map[string]tasks.Handler{"hold": tasks.HandlerFunc(func(ctx context.Context, _ *tasks.Task) (any, error) {
+		select {
+		case <-time.After(9 * time.Second):
+		case <-ctx.Done():
+		}
+		return "held", ctx.Err()
+	})})
+	eng, err := engine.New(engine.Config{Store: b.store, Client: b.client, DefaultQueue: b.queue, LostWorkerGrace: engine.MinLostWorkerGrace})
+	require.NoError(t, err)
+	d := parseDAG(t, `
+live:
+  tasks:
+    - {task_id: long, operator: hold}
+`)
+	ctx := context.Background()
+	res, err := eng.CreateRun(ctx, d, engine.RunOptions{RunID: "r"})
+	require.NoError(t, err)
+	var lost int
+	for {
+		rep, err := eng.ReconcileDAG(ctx, "live")
+		require.NoError(t, err)
+		lost += rep.LostTries
+		run, err := b.store.GetRun(ctx, "live", res.Run.RunID)
+		require.NoError(t, err)
+		if run.State.Finished() {
+			require.Equal(t, runstore.RunSuccess, run.State)
+			break
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	require.Zero(t, lost)
+	ti := b.ti(t, "live", "r", "long")
+	require.Equal(t, 1, ti.TryNumber)
 }

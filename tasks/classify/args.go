@@ -86,7 +86,7 @@ type Args struct {
 // ArgNames returns the names of the classify task's arguments.
 func ArgNames() []string {
 	return []string{"model", "pipeline", "input", "input_task", "labels", "hypothesis_template",
-		"label_descriptions", "batch_size", "max_length", "top_k", "text_field", "normalize", "max_failed_fraction"}
+		"label_descriptions", "batch_size", "max_length", "top_k", "text_field", "normalize", "max_failed_fraction", "texts"}
 }
 
 // parseArgs decodes and validates the task's arguments and fills defaults.

@@ -39,7 +39,7 @@ func TestInvalidArgs(t *testing.T) {
 	cff := filepath.Join(dir, "cff.otf")
 	require.NoError(t, os.WriteFile(cff, append([]byte("OTTO"), make([]byte, 64)...), 0o600))
 	secret := filepath.Join(t.TempDir(), "secret.ttf")
-	require.NoError(t, os.WriteFile(secret, []byte("root:x:0:0:root:/root:/bin/bash\n"), 0o600))
+	require.NoError(t, os.WriteFile(secret, []byte("root:x:0:0:root:/home/nobody:/bin/sh\n"), 0o600))
 	require.NoError(t, os.Symlink(secret, filepath.Join(dir, "link.ttf")))
 	// Task fonts are confined to the handler's font folders (here dir).
 	h, err := New(Config{FontDirs: []string{dir}, CJKFontCandidates: []string{}})

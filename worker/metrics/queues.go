@@ -26,10 +26,11 @@ type QueueCollectorConfig struct {
 // when it is scraped:
 //
 //	dagworker_queue_tasks{queue,state} (state: pending, active, scheduled, retry, archived)
+//	dagworker_queue_latency_seconds{queue} (age of the oldest pending task; 0 when none)
 //	dagworker_queue_scrape_ok (1 when every queue was read within Timeout)
 type QueueCollector struct {
-	cfg       QueueCollectorConfig
-	tasks, ok *prometheus.Desc
+	cfg                QueueCollectorConfig
+	tasks, latency, ok *prometheus.Desc
 }
 
 // NewQueueCollector returns a collector over cfg.Inspector; register it on
@@ -51,6 +52,8 @@ func NewQueueCollector(cfg QueueCollectorConfig) (*QueueCollector, error) {
 		cfg: cfg,
 		tasks: prometheus.NewDesc("dagworker_queue_tasks",
 			"Tasks in an asynq queue by state, read at scrape time.", []string{"queue", "state"}, nil),
+		latency: prometheus.NewDesc("dagworker_queue_latency_seconds",
+			"Age of the oldest pending task of an asynq queue (0 when none is pending), read at scrape time.", []string{"queue"}, nil),
 		ok: prometheus.NewDesc("dagworker_queue_scrape_ok",
 			"1 when every queue was read within the scrape timeout, else 0.", nil, nil),
 	}, nil
@@ -59,6 +62,7 @@ func NewQueueCollector(cfg QueueCollectorConfig) (*QueueCollector, error) {
 // Describe implements prometheus.Collector.
 func (c *QueueCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.tasks
+	ch <- c.latency
 	ch <- c.ok
 }
 
@@ -108,6 +112,7 @@ func (c *QueueCollector) Collect(ch chan<- prometheus.Metric) {
 			{"retry", info.Retry}, {"archived", info.Archived}} {
 			ch <- prometheus.MustNewConstMetric(c.tasks, prometheus.GaugeValue, float64(s.n), info.Queue, s.state)
 		}
+		ch <- prometheus.MustNewConstMetric(c.latency, prometheus.GaugeValue, info.Latency.Seconds(), info.Queue)
 	}
 	ok := 1.0
 	if r.err != nil {

@@ -4,7 +4,9 @@ The connection ``dagworker_basic`` is an HTTP connection with dagworker's
 host, port, login and password (HTTP Basic). The POST carries an
 Idempotency-Key so a replayed request does not start a second run, and the
 sensor endpoint answers 404 until the run is done, 200 on success and 424
-on failure, so HttpSensor needs no response_check.
+on failure, so HttpSensor needs no response_check. While dagworker's Redis is
+unreachable the POST answers 503 (Retry-After: 5): the task's retries send it
+again, and the Idempotency-Key keeps it to one run.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ with DAG(
         data=json.dumps({"conf": {"greeting": "hi from Airflow"}}),
         headers={"Content-Type": "application/json", "Idempotency-Key": "{{ run_id }}"},
         response_filter=lambda response: response.json()["dag_run_id"],
+        retries=3,
+        retry_delay=pendulum.duration(seconds=5),
     )
     wait = HttpSensor(
         task_id="wait",
