@@ -45,8 +45,8 @@ func TestShippedDAGsValidate(t *testing.T) {
 		tasks []string
 	}{
 		{"nightly_sites", []string{"scrape", "classify", "report"}},
-		{"example_fanout", []string{"start", "scrape_news", "classify_news", "scrape_blogs", "classify_blogs", "report"}},
-		{"example_dagfactory", []string{"start", "hello", "bye", "done"}},
+		{"example_fanout", []string{"start", "news.scrape_news", "news.classify_news", "blogs.scrape_blogs", "blogs.classify_blogs", "report"}},
+		{"example_dagfactory", []string{"start", "greetings.hello", "greetings.bye", "done"}},
 	}
 	require.Len(t, set.DAGs, len(tests))
 	for _, tc := range tests {
@@ -59,5 +59,5 @@ func TestShippedDAGsValidate(t *testing.T) {
 		require.Equal(t, tc.tasks, ids, tc.id)
 	}
 	report := set.DAGs["example_fanout"].Task("report")
-	require.Equal(t, []string{"classify_blogs", "classify_news", "scrape_blogs", "scrape_news"}, report.Upstream)
+	require.Equal(t, []string{"blogs.classify_blogs", "blogs.scrape_blogs", "news.classify_news", "news.scrape_news"}, report.Upstream)
 }

@@ -81,6 +81,10 @@ type Config struct {
 	PoolLease time.Duration
 	// LogMaxBytes caps a try's captured log (the rest is cut). Default 8 MiB.
 	LogMaxBytes int
+	// LogFlushInterval is how often a running try's log so far is written
+	// to the data lake (at its final key), so the UI and the API can show
+	// it while the try runs. Default 2s; negative: only at the end.
+	LogFlushInterval time.Duration
 	// Metrics receives the try metrics (package metrics, Tries: tries
 	// started/finished by task type and state, durations, running, panics,
 	// completion latency) when New is called. Default nil: no metrics. Use a
@@ -136,6 +140,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.LogMaxBytes == 0 {
 		c.LogMaxBytes = 8 << 20
+	}
+	if c.LogFlushInterval == 0 {
+		c.LogFlushInterval = 2 * time.Second
 	}
 	return c
 }

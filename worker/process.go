@@ -80,7 +80,9 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 		mark = w.markLater(ctx, p, start, log)
 		runCtx = mark.ctx
 	}
+	stopFlush := w.flushLog(ctx, info, buf, tlog)
 	val, runErr := w.runTry(runCtx, info, tlog)
+	stopFlush()
 	if mark != nil && mark.stop() {
 		log.Info("stopped a stale try: it is no longer current", "error", errString(runErr))
 		return nil

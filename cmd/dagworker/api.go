@@ -70,6 +70,13 @@ func newAPI(r *role, f apiFlags) (http.Handler, *ui.UI, error) {
 	cfg.Logger = r.log
 	cfg.TaskTypes = adHocTaskTypes()
 	cfg.Health = func(ctx context.Context) error { return r.conn.rdb.Ping(ctx).Err() }
+	cfg.ImportErrors = func() []api.ImportErrorInfo {
+		var out []api.ImportErrorInfo
+		for _, ie := range r.folder.ImportErrors() {
+			out = append(out, api.ImportErrorInfo{File: ie.File, Message: ie.Err.Error(), Since: ie.Since})
+		}
+		return out
+	}
 	cfg.Runner = &api.AsynqRunner{Client: r.conn.client, Inspector: asynq.NewInspectorFromRedisClient(r.conn.rdb),
 		Redis: r.conn.rdb, KeyPrefix: r.prefix, Lake: r.lake}
 	h, err := api.New(cfg)

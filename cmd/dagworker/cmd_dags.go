@@ -388,16 +388,33 @@ func renderTasks(d *dag.DAG, ld time.Time, conf map[string]any) ([]renderedTask,
 	for k, v := range conf {
 		params[k] = v
 	}
-	ctx := &template.Context{
-		Vars: template.Vars(template.RunInfo{DagID: d.ID, RunID: runID, LogicalDate: ld,
-			DataIntervalStart: iv.Start, DataIntervalEnd: iv.End, Params: params, Conf: conf}),
-		XCom: func(taskID, key string) (any, error) {
-			return fmt.Sprintf("<xcom %s.%s>", taskID, key), nil
-		},
+	vars := template.Vars(template.RunInfo{DagID: d.ID, RunID: runID, LogicalDate: ld,
+		DataIntervalStart: iv.Start, DataIntervalEnd: iv.End, Params: params, Conf: conf})
+	// Variables exist only at run time: a placeholder names each one read.
+	variables := map[string]any{"value": map[string]any{}, "json": map[string]any{}}
+	for _, t := range d.Tasks {
+		for _, m := range varRef.FindAllStringSubmatch(fmt.Sprint(t.Args), -1) {
+			variables[m[1]].(map[string]any)[m[2]] = fmt.Sprintf("<var %s.%s>", m[1], m[2])
+		}
 	}
+	vars["var"] = variables
 	var out []renderedTask
 	var errs []error
 	for _, t := range d.Tasks {
+		tvars := vars
+		if len(t.Params) > 0 { // the task's own params, under the conf
+			tp := maps.Clone(d.Params)
+			if tp == nil {
+				tp = map[string]any{}
+			}
+			maps.Copy(tp, t.Params)
+			maps.Copy(tp, conf)
+			tvars = maps.Clone(vars)
+			tvars["params"] = tp
+		}
+		ctx := &template.Context{Vars: tvars, XCom: func(taskID, key string) (any, error) {
+			return fmt.Sprintf("<xcom %s.%s>", taskID, key), nil
+		}}
 		args := map[string]any{}
 		for _, k := range slices.Sorted(maps.Keys(t.Args)) {
 			v, err := template.Render(t.Args[k], ctx)

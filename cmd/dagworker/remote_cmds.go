@@ -105,11 +105,11 @@ func remoteView(run api.DAGRunResponse, tis []api.TaskInstanceResponse) runView 
 			v.done++
 		case "failed":
 			v.done++
-			v.failed = append(v.failed, taskFailure{task: ti.TaskID, detail: fmt.Sprintf("try %d/%d", ti.TryNumber, ti.MaxTries)})
+			v.failed = append(v.failed, taskFailure{task: ti.TaskID, detail: fmt.Sprintf("try %d/%d", ti.TryNumber, ti.MaxTries+1)})
 		case "running":
 			v.running = append(v.running, ti.TaskID)
 		case "up_for_retry":
-			v.retrying = append(v.retrying, fmt.Sprintf("%s (try %d/%d)", ti.TaskID, ti.TryNumber, ti.MaxTries))
+			v.retrying = append(v.retrying, fmt.Sprintf("%s (try %d/%d)", ti.TaskID, ti.TryNumber, ti.MaxTries+1))
 		}
 	}
 	return v
@@ -202,7 +202,7 @@ func printRemoteRun(w io.Writer, run api.DAGRunResponse, tis []api.TaskInstanceR
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TASK\tSTATE\tTRIES\tDURATION\tHOSTNAME\tERROR")
 	for _, ti := range tis {
-		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\t%s\t%s\n", ti.TaskID, tiState(ti), ti.TryNumber, ti.MaxTries,
+		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\t%s\t%s\n", ti.TaskID, tiState(ti), ti.TryNumber, ti.MaxTries+1,
 			fmtPtrSpan(ti.StartDate, ti.EndDate), ptrOrDash(ti.Hostname), firstLine(reasons[ti.TaskID]))
 	}
 	_ = tw.Flush()

@@ -39,7 +39,7 @@ func TestShippedDAGsRun(t *testing.T) {
 		"nightly_sites": {map[string]any{"sites": []string{site.URL() + "/en/"}, "allow_private": true, "max_pages": 12},
 			[]string{"Summary by label"}},
 		"example_fanout": {map[string]any{"news": []string{site.URL() + "/en/"}, "blogs": []string{site.URL() + "/de/"}, "allow_private": true},
-			[]string{"Summary by label, all 2 inputs", "Input classify_blogs", "Input classify_news"}},
+			[]string{"Summary by label, all 2 inputs", "Input blogs.classify_blogs", "Input news.classify_news"}},
 		"example_dagfactory": {map[string]any{"greeting": "hi"}, nil},
 	}
 	set, err := dag.LoadDir(dags.FS, dagOptions())

@@ -17,6 +17,10 @@ import (
 // (dag_run.conf.key, dag_run.conf['key']).
 var confRef = regexp.MustCompile(`dag_run\.conf(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*['"]([^'"]+)['"]\s*\])`)
 
+// varRef finds the Airflow variables a template reads (var.value.x,
+// var.json.x): their values exist only at run time.
+var varRef = regexp.MustCompile(`var\.(value|json)\.([A-Za-z_][A-Za-z0-9_]*)`)
+
 // templateCheck renders every task argument of d as a run would, with the
 // DAG's params, a placeholder for every trigger conf key the templates
 // read (a trigger may supply any), and ti.xcom_pull allowed for upstream
@@ -43,10 +47,25 @@ func templateCheck(d *dag.DAG) dag.ErrorList {
 	iv := d.IntervalAt(ld)
 	vars := template.Vars(template.RunInfo{DagID: d.ID, RunID: "manual__check", LogicalDate: ld,
 		DataIntervalStart: iv.Start, DataIntervalEnd: iv.End, Params: params, Conf: conf})
+	variables := map[string]any{"value": map[string]any{}, "json": map[string]any{}}
+	for _, t := range d.Tasks {
+		for _, m := range varRef.FindAllStringSubmatch(fmt.Sprint(t.Args), -1) {
+			variables[m[1]].(map[string]any)[m[2]] = "<var>"
+		}
+	}
+	vars["var"] = variables
 	names := varNames(vars)
 	var errs dag.ErrorList
 	for _, t := range d.Tasks {
-		ctx := &template.Context{Vars: vars, XCom: func(taskID, key string) (any, error) {
+		tvars := vars
+		if len(t.Params) > 0 {
+			// The task's own params are merged over the DAG's for its templates.
+			tp := maps.Clone(params)
+			maps.Copy(tp, t.Params)
+			tvars = maps.Clone(vars)
+			tvars["params"] = tp
+		}
+		ctx := &template.Context{Vars: tvars, XCom: func(taskID, key string) (any, error) {
 			if !slices.Contains(t.Upstream, taskID) {
 				return nil, fmt.Errorf("task %q is not upstream of %q (upstream: %s)%s", taskID, t.ID,
 					strings.Join(t.Upstream, ", "), dag.DidYouMean(taskID, t.Upstream))

@@ -26,6 +26,10 @@ x:
 	}{
 		{"known names", `    - {task_id: e, operator: echo, dependencies: [start], msg: "{{ ds }} {{ params.who }} {{ run_id }} {{ ti.xcom_pull(task_ids='start') }}"}`, ""},
 		{"conf keys a trigger may give", `    - {task_id: e, operator: echo, msg: "{{ dag_run.conf.anything }} {{ params.extra | default('x') }}"}`, ""},
+		{"a task's own params", `    - {task_id: e, operator: echo, msg: "{{ params.mine }} {{ params.who }}", params: {mine: 1}}`, ""},
+		{"another task's params are not this one's", `    - {task_id: e, operator: echo, msg: "{{ params.mine }}"}
+    - {task_id: f, operator: echo, params: {mine: 1}}`, `unknown name: "params.mine"`},
+		{"variables", `    - {task_id: e, operator: echo, msg: "{{ var.value.region }} {{ var.json.limits.pages }}"}`, ""},
 		{"misspelt name", `    - {task_id: e, operator: echo, msg: "{{ dss }}"}`, `x.yaml:6:8: task "e": argument "msg": template: offset 3: unknown name: "dss" (did you mean "ds"?)`},
 		{"misspelt param", `    - {task_id: e, operator: echo, msg: "{{ params.whoo }}"}`, `(did you mean "params.who"?)`},
 		{"unknown filter", `    - {task_id: e, operator: echo, msg: "{{ params.who | uppper }}"}`, `filter "uppper"`},

@@ -61,6 +61,13 @@ func TestAuth(t *testing.T) {
 		}
 	}
 
+	// The web UI's session cookie reads (its pages link the downloads),
+	// and nothing else.
+	cookie := sessionCookieHeader(token)
+	require.Equal(t, 200, b.req(t, "GET", "/api/v2/dags", "", nil, "Cookie", cookie).status)
+	require.Equal(t, 401, b.req(t, "POST", "/api/v2/dags/nightly_sites/dagRuns", "", trigger, "Cookie", cookie).status)
+	require.Equal(t, 401, b.req(t, "GET", "/api/v2/dags", "", nil, "Cookie", sessionCookieHeader(tampered)).status)
+
 	// Tokens expire.
 	b.advance(25 * time.Hour)
 	require.Equal(t, 401, b.req(t, "GET", "/api/v2/dags", "bearer:"+token, nil).status)
@@ -205,3 +212,5 @@ func TestTriggerIdempotence(t *testing.T) {
 	require.NotEqual(t, ids[0], other["dag_run_id"])
 	require.EqualValues(t, 4, b.be.created.Load())
 }
+
+func sessionCookieHeader(token string) string { return SessionCookie + "=" + token }

@@ -131,6 +131,16 @@ func (s *Server) authenticate(r *http.Request) (principal, bool) {
 			}
 		}
 	}
+	if h == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		// The web UI's session (a token of Login) reads, so that its pages
+		// can link the API's downloads; it never changes anything here
+		// (changes need the header, which a page of another site cannot set).
+		if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+			if p, ok := s.verifyJWT(c.Value); ok {
+				return principal{name: p.name, scope: ScopeRead}, true
+			}
+		}
+	}
 	if h == "" && s.cfg.Open && isLoopback(r.RemoteAddr) {
 		return principal{name: "anonymous", scope: ScopeTrigger}, true
 	}

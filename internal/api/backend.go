@@ -34,6 +34,14 @@ type DAGInfo struct {
 	PausedUponCreation bool
 	// NextRun is the next scheduled logical date (nil when none).
 	NextRun *time.Time
+	// The definition's settings (GET .../details) and tasks (GET .../tasks).
+	StartDate, EndDate *time.Time
+	Catchup            bool
+	DagrunTimeout      time.Duration
+	DocMD              string
+	Timezone           string
+	Params             map[string]any
+	Tasks              []TaskInfo
 }
 
 // PauseStore keeps the paused flag of each DAG.
@@ -135,6 +143,8 @@ type TriggerRequest struct {
 	Note              *string
 	// TriggeredBy is Airflow's triggered_by ("rest_api").
 	TriggeredBy string
+	// TriggeringUser is the authenticated user who triggered the run.
+	TriggeringUser string
 }
 
 // Run is one DAG run.
@@ -153,6 +163,8 @@ type Run struct {
 	Conf              map[string]any
 	Note              *string
 	TriggeredBy       string
+	// TriggeringUser is Airflow's triggering_user_name ("" for none).
+	TriggeringUser string
 	// DagVersion is the version hash of the DAG definition the run uses.
 	DagVersion string
 	// VersionCreatedAt is when that version was first seen (zero: RunAfter).
@@ -165,8 +177,10 @@ type TaskInstance struct {
 	RunID  string
 	TaskID string
 	// State is "" while the task is not scheduled yet (Airflow's null).
-	State          string
-	Try            int
+	State string
+	Try   int
+	// MaxTries is the number of tries allowed (retries + 1, the run store's
+	// count); the API shows Airflow's max_tries, which is one less.
 	MaxTries       int
 	Operator       string
 	Queue          string
@@ -234,23 +248,12 @@ type DAGDetail struct {
 	Line int
 	// Params are the DAG's params: the defaults of a run's conf.
 	Params map[string]any
-	// Tasks in topological order (upstream before downstream).
-	Tasks  []TaskInfo
+	// Groups are the DAG's task groups (its tasks, in topological order,
+	// are DAGInfo.Tasks).
 	Groups []GroupInfo
 	// NextRunAfter is when the next scheduled run fires (nil when none);
 	// DAGInfo.NextRun is its logical date.
 	NextRunAfter *time.Time
-}
-
-// TaskInfo is one task of a DAG.
-type TaskInfo struct {
-	ID, Operator string
-	// Group is the task group path ("" for none), e.g. "extract.sub".
-	Group       string
-	Upstream    []string
-	Downstream  []string
-	TriggerRule string
-	Retries     int
 }
 
 // GroupInfo is a task group.

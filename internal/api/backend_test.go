@@ -59,7 +59,7 @@ func (m *memBackend) TriggerRun(_ context.Context, dagID string, req TriggerRequ
 	now := req.RunAfter
 	r := &Run{DagID: dagID, RunID: req.RunID, RunType: "manual", State: RunQueued, LogicalDate: req.LogicalDate,
 		DataIntervalStart: req.DataIntervalStart, DataIntervalEnd: req.DataIntervalEnd, RunAfter: req.RunAfter,
-		QueuedAt: &now, Conf: req.Conf, Note: req.Note, TriggeredBy: req.TriggeredBy, DagVersion: "v1"}
+		QueuedAt: &now, Conf: req.Conf, Note: req.Note, TriggeredBy: req.TriggeredBy, TriggeringUser: req.TriggeringUser, DagVersion: "v1"}
 	m.runs[dagID][req.RunID] = r
 	m.tis[dagID+"/"+req.RunID] = []TaskInstance{
 		{DagID: dagID, RunID: req.RunID, TaskID: "scrape", State: "queued", Try: 1, MaxTries: 2, Operator: "scrape", Queue: "scrape", QueuedAt: &now},

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"context"
 	"net/url"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -153,4 +156,88 @@ func TestJWTRejects(t *testing.T) {
 		res := b.req(t, "GET", "/api/v2/dags", "bearer:"+tc.tok, nil)
 		require.Equal(t, tc.want, res.status, "%s: %s", tc.name, res.body)
 	}
+}
+
+// TestTriggeringUser: triggering_user_name is who triggered the run.
+func TestTriggeringUser(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	path := "/api/v2/dags/nightly_sites/dagRuns"
+	res := b.req(t, "POST", path, "basic:admin:s3cret-pass", map[string]any{"dag_run_id": "by_admin"})
+	require.Equal(t, 200, res.status, string(res.body))
+	require.Equal(t, "admin", res.json(t)["triggering_user_name"])
+	require.Equal(t, "admin", b.req(t, "GET", path+"/by_admin", rd, nil).json(t)["triggering_user_name"])
+	tok := b.req(t, "POST", "/auth/token", "", map[string]string{"username": "admin", "password": "s3cret-pass"}).json(t)["access_token"].(string)
+	res = b.req(t, "POST", path, "bearer:"+tok, map[string]any{"dag_run_id": "by_jwt"})
+	require.Equal(t, "admin", res.json(t)["triggering_user_name"])
+}
+
+// TestParseLogLine: slog's text lines become Airflow's structured entries.
+func TestParseLogLine(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	m := parseLogLine(`time=2026-12-01T19:20:39.123Z level=WARN msg="page \"a\" slow" dag_id=d url=https://x/y n=3`, &start)
+	require.Equal(t, "page \"a\" slow", m.Event)
+	require.Equal(t, "warn", m.Level)
+	require.Equal(t, "task", m.Logger)
+	require.Equal(t, time.Date(2026, 12, 1, 19, 20, 39, 123e6, time.UTC), *m.Timestamp)
+	require.Equal(t, map[string]string{"dag_id": "d", "url": "https://x/y", "n": "3"}, m.Extra)
+	raw := parseLogLine("plain output", m.Timestamp)
+	require.Equal(t, "plain output", raw.Event)
+	require.Equal(t, "info", raw.Level)
+	require.Equal(t, m.Timestamp, raw.Timestamp, "a line without a time gets the one before it")
+	bad := parseLogLine(`time=x msg="unterminated`, &start)
+	require.Equal(t, `time=x msg="unterminated`, bad.Event)
+}
+
+// TestConfig: GET /config answers Airflow's shape with the secret hidden.
+func TestConfig(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	res := b.req(t, "GET", "/api/v2/config", rd, nil)
+	require.Equal(t, 200, res.status, string(res.body))
+	require.Contains(t, string(res.body), `{"key":"jwt_secret","value":"\u003c hidden \u003e"}`, "JSON escapes < and >")
+	require.NotContains(t, string(res.body), "0123456789abcdef", "the secret itself is never shown")
+	one := b.req(t, "GET", "/api/v2/config?section=api_auth", rd, nil).json(t)
+	require.Len(t, one["sections"], 1)
+	require.Equal(t, 404, b.req(t, "GET", "/api/v2/config?section=nope", rd, nil).status)
+	require.Equal(t, 401, b.req(t, "GET", "/api/v2/config", "", nil).status)
+}
+
+// TestImportErrorsAndSources: the folder's import errors and a DAG's file,
+// in Airflow's shapes.
+func TestImportErrorsAndSources(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "nightly.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("nightly_sites:\n  tasks: []\n"), 0o600))
+	since := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	b := setup(t, func(c *Config) {
+		c.ImportErrors = func() []ImportErrorInfo {
+			return []ImportErrorInfo{{File: "dags/bad.yaml", Message: "dags/bad.yaml:3:5: unknown operator", Since: since},
+				{File: "dags/worse.yaml", Message: "cycle", Since: since}}
+		}
+		c.Source = func(_ context.Context, dagID string) ([]byte, error) {
+			if dagID == "nightly_sites" {
+				return readDAGFile(file)
+			}
+			return readDAGFile(filepath.Join(dir, "missing.yaml"))
+		}
+	})
+	res := b.req(t, "GET", "/api/v2/importErrors", rd, nil)
+	require.Equal(t, 200, res.status, string(res.body))
+	require.InDelta(t, 2, res.json(t)["total_entries"], 0)
+	first := res.json(t)["import_errors"].([]any)[0].(map[string]any)
+	require.Equal(t, "dags/bad.yaml", first["filename"])
+	require.Equal(t, "dags/bad.yaml:3:5: unknown operator", first["stack_trace"])
+	require.InDelta(t, 1, b.req(t, "GET", "/api/v2/importErrors?filename_pattern=worse", rd, nil).json(t)["total_entries"], 0)
+	require.Equal(t, 400, b.req(t, "GET", "/api/v2/importErrors?order_by=bogus", rd, nil).status)
+
+	src := b.req(t, "GET", "/api/v2/dagSources/nightly_sites", rd, nil)
+	require.Equal(t, 200, src.status, string(src.body))
+	require.Equal(t, "nightly_sites:\n  tasks: []\n", src.json(t)["content"])
+	plain := b.req(t, "GET", "/api/v2/dagSources/nightly_sites", rd, nil, "Accept", "text/plain")
+	require.Equal(t, "nightly_sites:\n  tasks: []\n", string(plain.body))
+	require.Equal(t, 404, b.req(t, "GET", "/api/v2/dagSources/adhoc_report", rd, nil).status, "the file is gone")
+	require.Equal(t, 404, b.req(t, "GET", "/api/v2/dagSources/nope", rd, nil).status)
 }

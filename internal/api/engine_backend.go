@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -36,7 +39,9 @@ type EngineBackend struct {
 // Config returns a Config with every store set to b (the caller adds
 // credentials and limits).
 func (b *EngineBackend) Config() Config {
-	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b, Lake: b.Lake}
+	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b, Lake: b.Lake,
+		Variables: &RedisVariables{Client: b.store().Client(), Key: b.store().Keys().Variables()},
+		Source:    b.source}
 }
 
 func (b *EngineBackend) store() *runstore.Store { return b.Engine.Store() }
@@ -59,6 +64,22 @@ func FromDAG(d *dag.DAG) DAGInfo {
 		MaxActiveRuns: d.MaxActiveRuns, MaxActiveTasks: d.MaxActiveTasks, PausedUponCreation: d.IsPausedUponCreation}
 	if d.Schedule != nil {
 		info.Schedule = d.Schedule.String()
+	}
+	info.StartDate, info.EndDate = timePtr(d.StartDate), timePtr(d.EndDate)
+	info.Catchup, info.DagrunTimeout, info.DocMD, info.Params = d.Catchup, d.DagrunTimeout, d.DocMD, d.Params
+	if d.Location != nil {
+		info.Timezone = d.Location.String()
+	}
+	for _, t := range d.Tasks {
+		weight := t.PriorityWeightTotal
+		if weight == 0 {
+			weight = t.PriorityWeight
+		}
+		info.Tasks = append(info.Tasks, TaskInfo{ID: t.ID, Operator: t.Operator, Group: t.Group, Upstream: t.Upstream,
+			Downstream: t.Downstream, Owner: t.Owner,
+			Queue: t.Queue, Pool: t.Pool, PoolSlots: t.PoolSlots, PriorityWeight: weight, Retries: t.Retries,
+			RetryDelay: t.RetryDelay, RetryExponentialBackoff: t.RetryExponentialBackoff,
+			ExecutionTimeout: t.ExecutionTimeout, TriggerRule: string(t.TriggerRule), Params: t.Params})
 	}
 	return info
 }
@@ -108,12 +129,18 @@ func (b *EngineBackend) TriggerRun(ctx context.Context, dagID string, req Trigge
 			return Run{}, fmt.Errorf("conf: %w: %w", err, ErrInvalid)
 		}
 	}
-	o := engine.RunOptions{RunID: req.RunID, RunType: runstore.RunManual, RunAfter: req.RunAfter, Conf: conf, TriggeredBy: req.TriggeredBy}
+	o := engine.RunOptions{RunID: req.RunID, RunType: runstore.RunManual, RunAfter: req.RunAfter, Conf: conf,
+		TriggeredBy: req.TriggeredBy, TriggeringUser: req.TriggeringUser}
 	if req.LogicalDate != nil {
 		o.LogicalDate = *req.LogicalDate
 	}
-	if req.DataIntervalStart != nil && req.DataIntervalEnd != nil {
+	switch {
+	case req.DataIntervalStart != nil && req.DataIntervalEnd != nil:
 		o.DataIntervalStart, o.DataIntervalEnd = *req.DataIntervalStart, *req.DataIntervalEnd
+	case req.LogicalDate != nil:
+		// As Airflow: the timetable infers the interval of a manual run.
+		iv := d.ManualInterval(*req.LogicalDate)
+		o.DataIntervalStart, o.DataIntervalEnd = iv.Start, iv.End
 	}
 	if req.Note != nil {
 		o.Note = *req.Note
@@ -248,6 +275,19 @@ func (b *EngineBackend) Log(ctx context.Context, dagID, runID, taskID string, tr
 			return b.Lake.Get(ctx, tr.LogKey)
 		}
 	}
+	if try == ti.TryNumber && ti.State == runstore.TIRunning && b.Lake != nil {
+		// A running try: the log so far, which the worker writes at the
+		// key of its final log.
+		key, err := tasks.LogKey(tasks.Info{DagID: dagID, RunID: runID, TaskID: taskID, Try: try})
+		if err != nil {
+			return nil, ErrNotFound
+		}
+		data, err := b.Lake.Get(ctx, key)
+		if errors.Is(err, tasks.ErrNotFound) {
+			return nil, ErrNotFound
+		}
+		return data, err
+	}
 	return nil, ErrNotFound
 }
 
@@ -272,7 +312,7 @@ func fromRun(r *runstore.Run) Run {
 	out := Run{DagID: r.DagID, RunID: r.RunID, RunType: string(r.RunType), State: RunState(r.State),
 		LogicalDate: timePtr(r.LogicalDate), DataIntervalStart: timePtr(r.DataIntervalStart), DataIntervalEnd: timePtr(r.DataIntervalEnd),
 		RunAfter: r.RunAfter, QueuedAt: timePtr(r.QueuedAt), StartDate: timePtr(r.StartDate), EndDate: timePtr(r.EndDate),
-		TriggeredBy: r.TriggeredBy, DagVersion: r.DagVersion}
+		TriggeredBy: r.TriggeredBy, TriggeringUser: r.TriggeringUser, DagVersion: r.DagVersion}
 	if r.Note != "" {
 		note := r.Note
 		out.Note = &note
@@ -288,4 +328,29 @@ func fromTI(ti *runstore.TaskInstance) TaskInstance {
 		MaxTries: ti.MaxTries, Operator: ti.Operator, Queue: ti.Queue, Pool: ti.Pool, PoolSlots: ti.PoolSlots,
 		PriorityWeight: ti.PriorityWeight, Hostname: ti.Hostname, QueuedAt: timePtr(ti.QueuedAt),
 		StartDate: timePtr(ti.StartDate), EndDate: timePtr(ti.EndDate)}
+}
+
+// maxSourceBytes bounds the DAG file GET /dagSources reads (the loader
+// refuses larger files anyway).
+const maxSourceBytes = 4 << 20
+
+// readDAGFile reads a loaded DAG's file (its path comes from the DAG
+// folder, never from a request).
+func readDAGFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("dag file %s: %w", path, ErrNotFound)
+		}
+		return nil, fmt.Errorf("dag file: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSourceBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("dag file %s: %w", path, err)
+	}
+	if len(b) > maxSourceBytes {
+		return nil, fmt.Errorf("dag file %s is larger than %d bytes: %w", path, maxSourceBytes, ErrInvalid)
+	}
+	return b, nil
 }

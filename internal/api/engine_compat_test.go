@@ -115,3 +115,182 @@ func TestEngineRunIDReusedAfterDelete(t *testing.T) {
 		require.Equal(t, 204, b.req(t, "DELETE", "/api/v2/dags/pair/dagRuns/again", trg, nil).status)
 	}
 }
+
+const valueDAGs = `
+values:
+  schedule: "0 0 * * *"
+  start_date: 2026-01-01
+  is_paused_upon_creation: true
+  tags: [zeta, alpha, mid]
+  tasks:
+    - task_id: a
+      operator: echo
+      msg: one
+      retries: 2
+      retry_delay: 1s
+    - task_id: b
+      operator: noop
+      priority_weight: 5
+      dependencies: [a]
+    - task_id: c
+      operator: noop
+      dependencies: [a, b]
+`
+
+// TestEngineAirflowValues: the values Airflow shows for the same DAG and
+// trigger: max_tries, data intervals of a manual run, priority weights by
+// the downstream rule, sorted tags, structured log entries.
+func TestEngineAirflowValues(t *testing.T) {
+	t.Parallel()
+	b := setupEngineDAGs(t, 4, valueDAGs).bundle
+	res := b.req(t, "POST", "/api/v2/dags/values/dagRuns?wait=30s", trg, map[string]any{"dag_run_id": "v1", "logical_date": "2026-11-25T01:00:00Z"})
+	require.Equal(t, 200, res.status, string(res.body))
+	run := res.json(t)
+	require.Equal(t, "success", run["state"])
+	require.Equal(t, "2026-11-24T00:00:00Z", run["data_interval_start"], "the last complete day before the logical date")
+	require.Equal(t, "2026-11-25T00:00:00Z", run["data_interval_end"])
+
+	base := "/api/v2/dags/values/dagRuns/v1/taskInstances/"
+	a := b.req(t, "GET", base+"a", rd, nil).json(t)
+	require.InDelta(t, 2, a["max_tries"], 0, "Airflow's max_tries is the retries")
+	for task, want := range map[string]float64{"a": 7, "b": 6, "c": 1} {
+		ti := b.req(t, "GET", base+task, rd, nil).json(t)
+		require.InDelta(t, want, ti["priority_weight"], 0, "priority_weight of %s", task)
+	}
+
+	dag := b.req(t, "GET", "/api/v2/dags/values", rd, nil).json(t)
+	var tags []string
+	for _, tg := range dag["tags"].([]any) {
+		tags = append(tags, tg.(map[string]any)["name"].(string))
+	}
+	require.Equal(t, []string{"alpha", "mid", "zeta"}, tags)
+
+	logs := b.req(t, "GET", base+"a/logs/1", rd, nil)
+	require.Equal(t, 200, logs.status, string(logs.body))
+	entries := logs.json(t)["content"].([]any)
+	require.NotEmpty(t, entries)
+	for _, e := range entries {
+		m := e.(map[string]any)
+		for _, k := range []string{"timestamp", "level", "logger", "event"} {
+			require.NotEmpty(t, m[k], "log entry %v lacks %s", m, k)
+		}
+		require.NotContains(t, m["event"], "time=", "the event is the message, not the raw line")
+	}
+
+	// A manual-only DAG's manual run: the interval is the logical date.
+	res = b.req(t, "POST", "/api/v2/dags/values/dagRuns", trg, map[string]any{"dag_run_id": "v2", "logical_date": "2026-11-25T00:00:00Z"})
+	require.Equal(t, "2026-11-24T00:00:00Z", res.json(t)["data_interval_start"], "a logical date on a fire time ends the interval there")
+	require.Equal(t, "2026-11-25T00:00:00Z", res.json(t)["data_interval_end"])
+}
+
+const groupDAGs = `
+grouped:
+  params: {who: dag, keep: kept}
+  task_groups:
+    - group_name: collect
+  tasks:
+    - task_id: say
+      operator: echo
+      task_group_name: collect
+      msg: "{{ params.who }} {{ params.keep }} {{ params.extra }}"
+      params: {who: task, extra: task}
+    - task_id: after
+      operator: noop
+      dependencies: [say]
+`
+
+// TestEngineGroupIDsAndTaskParams: a grouped task runs under its prefixed
+// id (its log and XCom found by it), and its own params are merged over
+// the DAG's, under the trigger conf.
+func TestEngineGroupIDsAndTaskParams(t *testing.T) {
+	t.Parallel()
+	b := setupEngineDAGs(t, 4, groupDAGs).bundle
+	res := b.req(t, "POST", "/api/v2/dags/grouped/dagRuns?wait=30s", trg, map[string]any{"dag_run_id": "g1", "conf": map[string]any{"extra": "conf"}})
+	require.Equal(t, 200, res.status, string(res.body))
+	require.Equal(t, "success", res.json(t)["state"], string(res.body))
+	tis := b.req(t, "GET", "/api/v2/dags/grouped/dagRuns/g1/taskInstances", rd, nil).json(t)
+	var ids []string
+	for _, ti := range tis["task_instances"].([]any) {
+		ids = append(ids, ti.(map[string]any)["task_id"].(string))
+	}
+	require.ElementsMatch(t, []string{"collect.say", "after"}, ids)
+	base := "/api/v2/dags/grouped/dagRuns/g1/taskInstances/collect.say"
+	x := b.req(t, "GET", base+"/xcomEntries/return_value?stringify=false", rd, nil)
+	require.Equal(t, 200, x.status, string(x.body))
+	require.Equal(t, "task kept conf", x.json(t)["value"].(map[string]any)["msg"])
+	require.Equal(t, 200, b.req(t, "GET", base+"/logs/1", rd, nil).status)
+}
+
+// TestEngineDAGDetailsTasksStats: the DAG definition operations answer
+// Airflow's shapes (validated against its document) with the loaded DAG.
+func TestEngineDAGDetailsTasksStats(t *testing.T) {
+	t.Parallel()
+	b := setupEngineDAGs(t, 4, valueDAGs+patchDAGs).bundle
+	res := b.req(t, "POST", "/api/v2/dags/broken/dagRuns?wait=30s", trg, map[string]any{"dag_run_id": "f1"})
+	require.Equal(t, "failed", res.json(t)["state"], string(res.body))
+
+	det := b.req(t, "GET", "/api/v2/dags/values/details", rd, nil)
+	require.Equal(t, 200, det.status, string(det.body))
+	d := det.json(t)
+	require.Equal(t, "values", d["dag_id"])
+	require.Equal(t, "2026-01-01T00:00:00Z", d["start_date"])
+	require.Equal(t, true, d["is_paused_upon_creation"])
+	require.Equal(t, "UTC", d["timezone"])
+	require.Equal(t, 404, b.req(t, "GET", "/api/v2/dags/nope/details", rd, nil).status)
+
+	tasks := b.req(t, "GET", "/api/v2/dags/values/tasks", rd, nil)
+	require.Equal(t, 200, tasks.status, string(tasks.body))
+	require.InDelta(t, 3, tasks.json(t)["total_entries"], 0)
+	first := tasks.json(t)["tasks"].([]any)[0].(map[string]any)
+	require.Equal(t, "a", first["task_id"])
+	require.Equal(t, []any{"b", "c"}, first["downstream_task_ids"])
+	require.InDelta(t, 7, first["priority_weight"], 0)
+	require.InDelta(t, 1, first["retry_delay"].(map[string]any)["seconds"], 0)
+	desc := b.req(t, "GET", "/api/v2/dags/values/tasks?order_by=-task_id", rd, nil).json(t)
+	require.Equal(t, "c", desc["tasks"].([]any)[0].(map[string]any)["task_id"])
+	require.Equal(t, 400, b.req(t, "GET", "/api/v2/dags/values/tasks?order_by=bogus", rd, nil).status)
+	one := b.req(t, "GET", "/api/v2/dags/values/tasks/b", rd, nil)
+	require.Equal(t, 200, one.status, string(one.body))
+	require.Equal(t, "noop", one.json(t)["operator_name"])
+	require.Equal(t, 404, b.req(t, "GET", "/api/v2/dags/values/tasks/nope", rd, nil).status)
+
+	stats := b.req(t, "GET", "/api/v2/dagStats?dag_ids=broken", rd, nil)
+	require.Equal(t, 200, stats.status, string(stats.body))
+	ds := stats.json(t)["dags"].([]any)
+	require.Len(t, ds, 1)
+	counts := map[string]float64{}
+	for _, st := range ds[0].(map[string]any)["stats"].([]any) {
+		m := st.(map[string]any)
+		counts[m["state"].(string)] = m["count"].(float64)
+	}
+	require.Equal(t, map[string]float64{"queued": 0, "running": 0, "success": 0, "failed": 1}, counts)
+	require.InDelta(t, 4, b.req(t, "GET", "/api/v2/dagStats", rd, nil).json(t)["total_entries"], 0)
+}
+
+const varDAGs = `
+vars:
+  tasks:
+    - task_id: say
+      operator: echo
+      msg: "{{ var.value.region }} {{ var.json.limits.pages }}"
+novar:
+  tasks:
+    - task_id: say
+      operator: echo
+      msg: "{{ var.value.missing }}"
+`
+
+// TestEngineTemplateVariables: {{ var.value.x }} and {{ var.json.x }}
+// read the variables the API stores; a missing one fails the task.
+func TestEngineTemplateVariables(t *testing.T) {
+	t.Parallel()
+	b := setupEngineDAGs(t, 4, varDAGs).bundle
+	require.Equal(t, 201, b.req(t, "POST", "/api/v2/variables", trg, map[string]any{"key": "region", "value": "eu"}).status)
+	require.Equal(t, 201, b.req(t, "POST", "/api/v2/variables", trg, map[string]any{"key": "limits", "value": map[string]any{"pages": 5}}).status)
+	res := b.req(t, "POST", "/api/v2/dags/vars/dagRuns?wait=30s", trg, map[string]any{"dag_run_id": "v1"})
+	require.Equal(t, "success", res.json(t)["state"], string(res.body))
+	x := b.req(t, "GET", "/api/v2/dags/vars/dagRuns/v1/taskInstances/say/xcomEntries/return_value?stringify=false", rd, nil)
+	require.Equal(t, "eu 5", x.json(t)["value"].(map[string]any)["msg"], string(x.body))
+	res = b.req(t, "POST", "/api/v2/dags/novar/dagRuns?wait=30s", trg, map[string]any{"dag_run_id": "n1"})
+	require.Equal(t, "failed", res.json(t)["state"], string(res.body))
+}

@@ -31,10 +31,6 @@ func DetailOf(d *dag.DAG, now time.Time) DAGDetail {
 		logical, after := iv[0].Start, iv[0].End
 		out.NextRun, out.NextRunAfter = &logical, &after
 	}
-	for _, t := range d.Tasks {
-		out.Tasks = append(out.Tasks, TaskInfo{ID: t.ID, Operator: t.Operator, Group: t.Group, Upstream: t.Upstream,
-			Downstream: t.Downstream, TriggerRule: string(t.TriggerRule), Retries: t.Retries})
-	}
 	for _, g := range d.Groups {
 		out.Groups = append(out.Groups, GroupInfo{ID: g.ID, Name: g.Name, Parent: g.Parent, Tooltip: g.Tooltip})
 	}

@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// SessionCookie is the web UI's session cookie: it holds a token of Login.
+// The API takes it on GET and HEAD requests, with read scope.
+const SessionCookie = "dagworker_session"
+
 // Principal is who made a request and what they may do. The web UI
 // authenticates with the API's credentials through it.
 type Principal struct {

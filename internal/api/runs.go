@@ -66,6 +66,9 @@ func (s *Server) handleTrigger(w http.ResponseWriter, r *http.Request) {
 		Note:              body.Note,
 		TriggeredBy:       "rest_api",
 	}
+	if p, ok := r.Context().Value(ctxKey{}).(principal); ok {
+		req.TriggeringUser = p.name
+	}
 	if ra := bodyTime("run_after", body.RunAfter, &errs); ra != nil {
 		req.RunAfter = *ra
 	}

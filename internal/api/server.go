@@ -24,6 +24,13 @@ type Config struct {
 	// Lake is the data lake whose run outputs /api/dagworker/v1/outputs
 	// lists and serves (nil: those endpoints answer 501).
 	Lake *tasks.Lake
+	// Variables keeps Airflow variables (nil: the variable operations
+	// answer 501).
+	Variables VariableStore
+	// ImportErrors lists the DAG files that do not load (nil: none).
+	ImportErrors func() []ImportErrorInfo
+	// Source returns the file a DAG was loaded from (nil: 404).
+	Source func(ctx context.Context, dagID string) ([]byte, error)
 	// TaskTypes are the ad-hoc task types the workers run. POST
 	// /api/dagworker/v1/tasks answers 422 for any other type (such a task
 	// would stay queued forever). Empty accepts every type.

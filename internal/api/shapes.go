@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -163,10 +164,14 @@ type TaskInstancesLogResponse struct {
 	ContinuationToken *string                `json:"continuation_token"`
 }
 
-// StructuredLogMessage is one log line.
+// StructuredLogMessage is one log line: Airflow's event, timestamp, level
+// and logger, and the line's other attributes (see parseLogLine).
 type StructuredLogMessage struct {
-	Event     string     `json:"event"`
-	Timestamp *time.Time `json:"timestamp,omitempty"`
+	Event     string            `json:"event"`
+	Timestamp *time.Time        `json:"timestamp,omitempty"`
+	Level     string            `json:"level"`
+	Logger    string            `json:"logger"`
+	Extra     map[string]string `json:"-"`
 }
 
 // XComResponseNative is Airflow's XComResponseNative (one entry with its value).
@@ -249,7 +254,7 @@ func dagVersion(dagID, version string, created time.Time) DagVersionResponse {
 
 func toDAG(d DAGInfo, paused bool) DAGResponse {
 	tags := make([]DagTagResponse, 0, len(d.Tags))
-	for _, t := range d.Tags {
+	for _, t := range slices.Sorted(slices.Values(d.Tags)) { // Airflow sorts them by name
 		tags = append(tags, DagTagResponse{Name: t, DagID: d.ID, DagDisplayName: d.ID})
 	}
 	owners := d.Owners
@@ -312,23 +317,24 @@ func toRun(r Run) DAGRunResponse {
 		runType = "manual"
 	}
 	return DAGRunResponse{
-		DagRunID:          r.RunID,
-		DagID:             r.DagID,
-		LogicalDate:       utcPtr(r.LogicalDate),
-		QueuedAt:          utcPtr(r.QueuedAt),
-		StartDate:         utcPtr(r.StartDate),
-		EndDate:           utcPtr(r.EndDate),
-		Duration:          duration(r.StartDate, r.EndDate),
-		DataIntervalStart: utcPtr(r.DataIntervalStart),
-		DataIntervalEnd:   utcPtr(r.DataIntervalEnd),
-		RunAfter:          r.RunAfter.UTC(),
-		RunType:           runType,
-		State:             r.State,
-		TriggeredBy:       strPtr(r.TriggeredBy),
-		Conf:              conf,
-		Note:              r.Note,
-		DagVersions:       []DagVersionResponse{dagVersion(r.DagID, r.DagVersion, created)},
-		DagDisplayName:    r.DagID,
+		DagRunID:           r.RunID,
+		DagID:              r.DagID,
+		LogicalDate:        utcPtr(r.LogicalDate),
+		QueuedAt:           utcPtr(r.QueuedAt),
+		StartDate:          utcPtr(r.StartDate),
+		EndDate:            utcPtr(r.EndDate),
+		Duration:           duration(r.StartDate, r.EndDate),
+		DataIntervalStart:  utcPtr(r.DataIntervalStart),
+		DataIntervalEnd:    utcPtr(r.DataIntervalEnd),
+		RunAfter:           r.RunAfter.UTC(),
+		RunType:            runType,
+		State:              r.State,
+		TriggeredBy:        strPtr(r.TriggeredBy),
+		TriggeringUserName: strPtr(r.TriggeringUser),
+		Conf:               conf,
+		Note:               r.Note,
+		DagVersions:        []DagVersionResponse{dagVersion(r.DagID, r.DagVersion, created)},
+		DagDisplayName:     r.DagID,
 	}
 }
 
@@ -364,7 +370,7 @@ func toTry(ti TaskInstance, r Run) TaskInstanceHistoryResponse {
 		Duration:        duration(ti.StartDate, ti.EndDate),
 		State:           strPtr(ti.State),
 		TryNumber:       ti.Try,
-		MaxTries:        ti.MaxTries,
+		MaxTries:        max(ti.MaxTries-1, 0), // Airflow's max_tries counts the retries
 		TaskDisplayName: ti.TaskID,
 		DagDisplayName:  ti.DagID,
 		Hostname:        strPtr(ti.Hostname),

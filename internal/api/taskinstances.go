@@ -11,8 +11,9 @@ import (
 	"strings"
 )
 
-// runsOf returns the runs named by {dag_id} and {dag_run_id} ("~" is all).
-func (s *Server) runsOf(r *http.Request, dagID, runID string) ([]Run, error) {
+// runsOf returns the runs named by {dag_id} and {dag_run_id} ("~" is all)
+// as an iterator: the runs of "~" are read from the store a chunk at a time.
+func (s *Server) runsOf(r *http.Request, dagID, runID string) (func(func(Run) error) error, error) {
 	if runID != "~" {
 		if dagID == "~" {
 			return nil, httpErr(http.StatusBadRequest, "dag_id ~ needs dag_run_id ~")
@@ -21,14 +22,12 @@ func (s *Server) runsOf(r *http.Request, dagID, runID string) ([]Run, error) {
 		if err != nil {
 			return nil, err
 		}
-		return []Run{run}, nil
+		return func(fn func(Run) error) error { return fn(run) }, nil
 	}
-	var runs []Run
-	err := s.eachRun(r.Context(), dagID, nil, func(run Run) error {
-		runs = append(runs, run)
-		return nil
-	})
-	return runs, err
+	if _, err := s.dagIDs(dagID); err != nil {
+		return nil, err
+	}
+	return func(fn func(Run) error) error { return s.eachRun(r.Context(), dagID, nil, fn) }, nil
 }
 
 // tiFilter selects task instances for the list endpoints.
@@ -38,16 +37,15 @@ type tiFilter struct {
 	limit, offset                                  int
 }
 
-func (s *Server) listTIs(w http.ResponseWriter, r *http.Request, runs []Run, f tiFilter) {
+func (s *Server) listTIs(w http.ResponseWriter, r *http.Request, runs func(func(Run) error) error, f tiFilter) {
 	var out []TaskInstanceResponse
-	for _, run := range runs {
+	err := runs(func(run Run) error {
 		if (len(f.dagIDs) > 0 && !slices.Contains(f.dagIDs, run.DagID)) || (len(f.runIDs) > 0 && !slices.Contains(f.runIDs, run.RunID)) {
-			continue
+			return nil
 		}
 		tis, err := s.cfg.Tasks.TaskInstances(r.Context(), run.DagID, run.RunID)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		for _, ti := range tis {
 			state := ti.State
@@ -62,6 +60,11 @@ func (s *Server) listTIs(w http.ResponseWriter, r *http.Request, runs []Run, f t
 			}
 			out = append(out, toTI(ti, run))
 		}
+		return nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	key, desc := strings.TrimPrefix(f.orderBy, "-"), strings.HasPrefix(f.orderBy, "-")
 	if key != "" {
@@ -244,8 +247,23 @@ func (s *Server) handleLog(w http.ResponseWriter, r *http.Request) {
 	lines := []StructuredLogMessage{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	prev := ti.StartDate // lines without a time of their own get the one before them, the first the try's start
+	if try < ti.Try {
+		if tries, err := s.cfg.Tasks.Tries(r.Context(), run.DagID, run.RunID, ti.TaskID); err == nil {
+			for _, t := range tries {
+				if t.Try == try {
+					prev = t.StartDate
+				}
+			}
+		}
+	}
+	if prev == nil {
+		prev = run.StartDate
+	}
 	for sc.Scan() {
-		lines = append(lines, StructuredLogMessage{Event: sc.Text()})
+		m := parseLogLine(sc.Text(), prev)
+		prev = m.Timestamp
+		lines = append(lines, m)
 	}
 	writeJSON(w, http.StatusOK, TaskInstancesLogResponse{Content: lines})
 }

@@ -292,7 +292,7 @@ func (c *Client) Log(ctx context.Context, dagID, runID, taskID string, try int) 
 	}
 	var b strings.Builder
 	for _, l := range out.Content {
-		b.WriteString(l.Event)
+		b.WriteString(l.String())
 		b.WriteByte('\n')
 	}
 	return b.String(), nil

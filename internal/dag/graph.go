@@ -16,7 +16,7 @@ import (
 func (p *parser) edges(d *DAG, order []*rawTask, byID map[string]*rawTask, groups map[string]*rawGroup, gorder []*rawGroup) {
 	names := make([]string, 0, len(order)+len(gorder))
 	for _, t := range order {
-		names = append(names, t.t.ID)
+		names = append(names, t.name)
 	}
 	for _, g := range gorder {
 		names = append(names, g.name)
@@ -40,9 +40,9 @@ func (p *parser) edges(d *DAG, order []*rawTask, byID map[string]*rawTask, group
 		return nil, nil
 	}
 	for _, t := range order {
-		what := "task " + quote(t.t.ID) + ": "
+		what := "task " + quote(t.name) + ": "
 		for _, r := range t.deps {
-			if r.name == t.t.ID {
+			if byID[r.name] == t {
 				p.errAt(r.line, r.col, ErrDependency, "%sdepends on itself", what)
 				continue
 			}
@@ -101,7 +101,40 @@ func (p *parser) edges(d *DAG, order []*rawTask, byID map[string]*rawTask, group
 		owners[t.t.Owner] = true
 	}
 	d.Owners = keysOf(owners)
+	downstreamWeights(d.Tasks)
 	p.wiring(d)
+}
+
+// downstreamWeights sets each task's PriorityWeightTotal by Airflow's
+// downstream weight rule: its own weight plus those of all its downstream
+// tasks (each counted once). One walk per task, O(tasks × edges) at worst,
+// done once per load.
+func downstreamWeights(tasks []*Task) {
+	idx := make(map[string]int, len(tasks))
+	for i, t := range tasks {
+		idx[t.ID] = i
+	}
+	seen := make([]int, len(tasks)) // walk stamp: seen[i] == w+1 when walk w reached i
+	var stack []int
+	for w, t := range tasks {
+		total := t.PriorityWeight
+		stack = append(stack[:0], w)
+		seen[w] = w + 1
+		for len(stack) > 0 {
+			cur := tasks[stack[len(stack)-1]]
+			stack = stack[:len(stack)-1]
+			for _, id := range cur.Downstream {
+				j, ok := idx[id]
+				if !ok || seen[j] == w+1 {
+					continue
+				}
+				seen[j] = w + 1
+				total += tasks[j].PriorityWeight
+				stack = append(stack, j)
+			}
+		}
+		t.PriorityWeightTotal = total
+	}
 }
 
 // wiring checks what each task reads against what its upstream tasks write

@@ -45,6 +45,10 @@ func taskStructureKeys() []string {
 	return []string{"task_id", "operator", "dependencies", "task_group_name"}
 }
 
+// taskOwnKeys are task keys that are neither settings (they cannot come from
+// default_args) nor operator arguments.
+func taskOwnKeys() []string { return []string{"params"} }
+
 // taskIgnoredKeys are Airflow task arguments accepted with a warning.
 func taskIgnoredKeys() []string {
 	return []string{
@@ -52,6 +56,10 @@ func taskIgnoredKeys() []string {
 		"wait_for_downstream", "weight_rule", "sla", "on_success_callback",
 		"on_failure_callback", "on_retry_callback", "on_execute_callback",
 		"doc_md", "start_date", "end_date", "task_display_name",
+		"email_on_success", "doc", "doc_json", "doc_yaml", "doc_rst", "do_xcom_push", "multiple_outputs",
+		"max_active_tis_per_dag", "max_active_tis_per_dagrun", "executor", "executor_config", "run_as_user",
+		"resources", "inlets", "outlets", "on_skipped_callback", "ignore_first_depends_on_past",
+		"wait_for_past_depends_before_skipping", "map_index_template", "task_concurrency",
 	}
 }
 

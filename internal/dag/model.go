@@ -86,10 +86,18 @@ type Task struct {
 	Pool                    string        // "" means default_pool
 	PoolSlots               int           // default 1
 	PriorityWeight          int           // default 1
-	Group                   string        // task group path ("" for none), e.g. "extract.sub"
-	Owner                   string
-	Line                    int // line of the task in its file
-	Column                  int // column of the task in its file
+	// PriorityWeightTotal is the weight the scheduler uses, by Airflow's
+	// default weight_rule downstream: PriorityWeight plus the weights of
+	// every task downstream of this one, directly or not.
+	PriorityWeightTotal int
+	Group               string // task group path ("" for none), e.g. "extract.sub"
+	// Params are the task's own params (Airflow's BaseOperator params):
+	// merged over the DAG's for this task's templates; the trigger conf
+	// still wins.
+	Params map[string]any
+	Owner  string
+	Line   int // line of the task in its file
+	Column int // column of the task in its file
 }
 
 // TriggerRule is one of Airflow's eleven trigger rules.

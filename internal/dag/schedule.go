@@ -210,3 +210,22 @@ func (d *DAG) IntervalAt(logical time.Time) Interval {
 	}
 	return Interval{Start: logical, End: logical}
 }
+
+// ManualInterval is the data interval of a manual run with logical date t,
+// as Airflow's interval timetables infer it: the last complete period that
+// ends at or before t (a daily DAG triggered at 01:00 on the 25th covers the
+// 24th). A manual-only DAG's interval is t itself, Airflow's exact interval.
+func (d *DAG) ManualInterval(t time.Time) Interval {
+	if d.Schedule == nil {
+		return Interval{Start: t, End: t}
+	}
+	end := d.fireBefore(t.Add(time.Nanosecond)) // the last fire at or before t
+	if end.IsZero() {
+		return Interval{Start: t, End: t}
+	}
+	start := d.fireBefore(end)
+	if start.IsZero() {
+		start = end
+	}
+	return Interval{Start: start, End: end}
+}

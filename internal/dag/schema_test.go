@@ -34,7 +34,7 @@ func TestSchemaMatchesParser(t *testing.T) {
 	}{
 		{"dag", keysOf(set(dagKeys(), dagIgnoredKeys()))},
 		{"dag_defaults", keysOf(set(dagKeys(), dagIgnoredKeys()))},
-		{"task", keysOf(set(taskStructureKeys(), taskSettingKeys(), taskIgnoredKeys()))},
+		{"task", keysOf(set(taskStructureKeys(), taskSettingKeys(), taskIgnoredKeys(), taskOwnKeys()))},
 		{"default_args", keysOf(set(taskSettingKeys(), defaultArgsKeys(), taskIgnoredKeys()))},
 		{"settings", keysOf(set(taskSettingKeys()))},
 		{"task_group", keysOf(set(groupKeys()))},

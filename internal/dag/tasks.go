@@ -18,7 +18,9 @@ type ref struct {
 }
 
 type rawTask struct {
-	t     *Task
+	t *Task
+	// name is the task_id as written; t.ID carries the group prefix.
+	name  string
 	n     *node
 	deps  []ref
 	group *rawGroup
@@ -37,6 +39,27 @@ type rawGroup struct {
 	tasks   []*rawTask // direct and nested member tasks
 	resolve int        // 0 new, 1 resolving, 2 done (parent chain)
 	up      *rawGroup
+	// noPrefix is prefix_group_id: false (Airflow's default is true).
+	noPrefix bool
+}
+
+// airflowID is the group's group_id as Airflow forms it: the parent's
+// prefixed with "." when the parent prefixes its children's ids.
+func (g *rawGroup) airflowID() string {
+	if g.up != nil && !g.up.noPrefix {
+		return g.up.airflowID() + "." + g.name
+	}
+	return g.name
+}
+
+// taskID is the id of a task written as name in group g (nil for none):
+// Airflow's TaskGroup.child_id, "<group_id>.<name>" unless the group sets
+// prefix_group_id: false.
+func taskID(g *rawGroup, name string) string {
+	if g == nil || g.noPrefix {
+		return name
+	}
+	return g.airflowID() + "." + name
 }
 
 // layer is one place a task setting may come from: the task itself, a task
@@ -158,8 +181,8 @@ func (p *parser) groups(what string, n *node) (map[string]*rawGroup, []*rawGroup
 					p.typeErr(gw, k, "a mapping")
 				}
 			case "prefix_group_id":
-				if b, ok := p.boolean(gw, k); ok && b {
-					p.warnAt(k.line, k.col, "%sdagworker never prefixes task ids with their group", gw)
+				if b, ok := p.boolean(gw, k); ok {
+					rg.noPrefix = !b
 				}
 			}
 		}
@@ -232,7 +255,7 @@ func (p *parser) tasks(what string, d *DAG, n *node, dargs *node) {
 		if g := groups[te.key]; g != nil {
 			p.errAt(te.line, te.col, ErrDuplicate, "task %q has the name of a task group (line %d)", te.key, g.line)
 		}
-		rt := &rawTask{t: &Task{ID: te.key, Line: te.line, Column: te.col}, n: te.val, index: len(order)}
+		rt := &rawTask{t: &Task{ID: te.key, Line: te.line, Column: te.col}, name: te.key, n: te.val, index: len(order)}
 		if ge := te.val.get("task_group_name"); ge != nil {
 			if s, ok := p.str(tw, ge); ok {
 				if g := groups[s]; g != nil {
@@ -256,9 +279,26 @@ func (p *parser) tasks(what string, d *DAG, n *node, dargs *node) {
 		}
 		return
 	}
+	// Task ids carry their group's prefix, as in Airflow and dag-factory;
+	// dependencies still name tasks as written (dag-factory resolves them by
+	// the task's YAML name), or by the full id.
+	full := map[string]*rawTask{}
 	for _, rt := range order {
 		for g := rt.group; g != nil; g = g.up {
 			g.tasks = append(g.tasks, rt)
+		}
+		rt.t.ID = taskID(rt.group, rt.name)
+		if prev := full[rt.t.ID]; prev != nil {
+			p.errAt(rt.t.Line, rt.t.Column, ErrDuplicate, "task %q: its id %q is also the id of task %q (line %d)", rt.name, rt.t.ID, prev.name, prev.t.Line)
+		}
+		full[rt.t.ID] = rt
+		if len(rt.t.ID) > 250 {
+			p.errAt(rt.t.Line, rt.t.Column, ErrInvalid, "task %q: its id %q with the group prefix is longer than 250 bytes", rt.name, rt.t.ID)
+		}
+	}
+	for id, rt := range full {
+		if byID[id] == nil {
+			byID[id] = rt
 		}
 	}
 	p.edges(d, order, byID, groups, gorder)
@@ -304,8 +344,16 @@ func (p *parser) task(tw string, rt *rawTask, dargs *node) {
 	// Arguments: the task's own non-Airflow keys, then default_args keys
 	// that the operator declares.
 	t.Args = map[string]any{}
-	structural := set(taskStructureKeys(), taskSettingKeys(), taskIgnoredKeys())
-	p.checkKeys(tw, rt.n, append(taskStructureKeys(), taskSettingKeys()...), taskIgnoredKeys(), func(e *entry) bool {
+	structural := set(taskStructureKeys(), taskSettingKeys(), taskIgnoredKeys(), taskOwnKeys())
+	if e := rt.n.get("params"); e != nil {
+		switch {
+		case e.val.kind == kindMap:
+			t.Params = e.val.toAny().(map[string]any)
+		case !e.val.isNull():
+			p.typeErr(tw, e, "a mapping")
+		}
+	}
+	p.checkKeys(tw, rt.n, append(append(taskStructureKeys(), taskSettingKeys()...), taskOwnKeys()...), taskIgnoredKeys(), func(e *entry) bool {
 		if checked && !accepts[e.key] {
 			p.errAt(e.line, e.col, ErrUnknownKey, "%soperator %q has no argument %q%s", tw, t.Operator, e.key,
 				didYouMean(e.key, append(append([]string(nil), allowed...), keysOf(structural)...)))

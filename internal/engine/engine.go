@@ -168,6 +168,8 @@ type RunOptions struct {
 	Conf        json.RawMessage
 	Note        string
 	TriggeredBy string
+	// TriggeringUser is who triggered a manual run ("" for none).
+	TriggeringUser string
 }
 
 // CreateRun creates a run of d (idempotently: an existing run id returns the
@@ -180,6 +182,7 @@ func (e *Engine) CreateRun(ctx context.Context, d *dag.DAG, o RunOptions) (*runs
 		DAG: NewSnapshot(d, e.cfg.OperatorQueues, e.cfg.DefaultQueue), RunID: o.RunID, RunType: o.RunType,
 		LogicalDate: o.LogicalDate, DataIntervalStart: o.DataIntervalStart, DataIntervalEnd: o.DataIntervalEnd,
 		RunAfter: o.RunAfter, Conf: o.Conf, Note: o.Note, TriggeredBy: o.TriggeredBy,
+		TriggeringUser: o.TriggeringUser,
 	})
 	if err != nil {
 		return nil, err

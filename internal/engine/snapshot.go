@@ -16,6 +16,10 @@ func NewSnapshot(d *dag.DAG, queues map[string]string, defaultQueue string) *run
 		Params: d.Params, Tags: d.Tags, Owners: d.Owners, File: d.File,
 	}
 	for _, t := range d.Tasks {
+		weight := t.PriorityWeightTotal
+		if weight == 0 {
+			weight = t.PriorityWeight // a DAG not built by the loader
+		}
 		q := t.Queue
 		if q == "" {
 			q = queues[t.Operator]
@@ -28,7 +32,7 @@ func NewSnapshot(d *dag.DAG, queues map[string]string, defaultQueue string) *run
 			TriggerRule: string(t.TriggerRule), Retries: t.Retries, RetryDelay: t.RetryDelay,
 			RetryExponentialBackoff: t.RetryExponentialBackoff, MaxRetryDelay: t.MaxRetryDelay,
 			ExecutionTimeout: t.ExecutionTimeout, Queue: q, Pool: t.Pool, PoolSlots: t.PoolSlots,
-			PriorityWeight: t.PriorityWeight, Group: t.Group, Owner: t.Owner,
+			PriorityWeight: weight, Group: t.Group, Owner: t.Owner, Params: t.Params,
 		})
 	}
 	return s

@@ -41,13 +41,31 @@ func (e *Engine) RenderArgs(ctx context.Context, info *runstore.StartInfo) (json
 	var params, conf map[string]any
 	_ = json.Unmarshal(info.Run.Params, &params)
 	_ = json.Unmarshal(info.Run.Conf, &conf)
+	params = taskParams(params, info.TI.Params, conf)
 	run := info.Run
+	vars := template.Vars(template.RunInfo{
+		DagID: run.DagID, RunID: run.RunID, LogicalDate: run.LogicalDate,
+		DataIntervalStart: run.DataIntervalStart, DataIntervalEnd: run.DataIntervalEnd,
+		Params: params, Conf: conf,
+	})
+	if bytes.Contains(raw, []byte("var.")) {
+		// Airflow variables, read once per rendering that names them.
+		vals, err := e.store.VariableValues(ctx)
+		if err != nil {
+			return nil, err
+		}
+		value, js := make(map[string]any, len(vals)), make(map[string]any, len(vals))
+		for k, v := range vals {
+			value[k] = v
+			var x any
+			if json.Unmarshal([]byte(v), &x) == nil {
+				js[k] = x
+			}
+		}
+		vars["var"] = map[string]any{"value": value, "json": js}
+	}
 	tc := &template.Context{
-		Vars: template.Vars(template.RunInfo{
-			DagID: run.DagID, RunID: run.RunID, LogicalDate: run.LogicalDate,
-			DataIntervalStart: run.DataIntervalStart, DataIntervalEnd: run.DataIntervalEnd,
-			Params: params, Conf: conf,
-		}),
+		Vars: vars,
 		XCom: func(taskID, key string) (any, error) {
 			if key != "" && key != "return_value" {
 				return nil, nil
@@ -192,4 +210,27 @@ func (e *Engine) SetRunState(ctx context.Context, dagID, runID string, state run
 		return err
 	}
 	return e.Enqueue(ctx, ds)
+}
+
+// taskParams merges a task's own params (a JSON object, or nil) over the
+// run's params (the DAG's with the trigger conf over them), under the conf:
+// Airflow's order DAG params < task params < dag_run.conf.
+func taskParams(run map[string]any, own json.RawMessage, conf map[string]any) map[string]any {
+	if len(own) == 0 {
+		return run
+	}
+	var tp map[string]any
+	if json.Unmarshal(own, &tp) != nil || len(tp) == 0 {
+		return run
+	}
+	out := make(map[string]any, len(run)+len(tp))
+	for k, v := range run {
+		out[k] = v
+	}
+	for k, v := range tp {
+		if _, set := conf[k]; !set {
+			out[k] = v
+		}
+	}
+	return out
 }

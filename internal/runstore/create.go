@@ -82,6 +82,7 @@ func (s *Store) CreateRun(ctx context.Context, nr NewRun) (*CreateResult, error)
 		"dag", string(snap),
 		"note", nr.Note,
 		"triggered_by", nr.TriggeredBy,
+		"triggering_user", nr.TriggeringUser,
 		"failure_reason", "",
 		"start_date", "",
 		"end_date", "",
@@ -177,6 +178,12 @@ func taskArgs(t *SnapshotTask, logical time.Time, dagrunTimeout time.Duration) (
 	if err != nil {
 		return nil, err
 	}
+	var params []byte
+	if len(t.Params) > 0 {
+		if params, err = json.Marshal(t.Params); err != nil {
+			return nil, fmt.Errorf("task %q params: %w", t.TaskID, err)
+		}
+	}
 	// The task instance's fields for create.lua's HSET. try_number, the
 	// upstream counters and numeric or string spec fields that are 0 or ""
 	// are left out: every reader treats a missing field as 0 or "" (num() in
@@ -198,6 +205,7 @@ func taskArgs(t *SnapshotTask, logical time.Time, dagrunTimeout time.Duration) (
 		{"retry_exp", "1", !t.RetryExponentialBackoff},
 		{"max_retry_delay_ms", t.MaxRetryDelay.Milliseconds(), t.MaxRetryDelay.Milliseconds() == 0},
 		{"static", static, static == ""},
+		{"params", string(params), len(params) == 0},
 	} {
 		if !f.zero {
 			out = append(out, f.name, f.v)

@@ -21,6 +21,10 @@ func NewKeys(prefix string) Keys { return Keys{prefix: prefix} }
 // Prefix returns the key prefix.
 func (k Keys) Prefix() string { return k.prefix }
 
+// Variables is the hash of Airflow variables (variable key → the JSON
+// {"value": ..., "description": ...} the API writes; see VariableValues).
+func (k Keys) Variables() string { return k.prefix + ":variables" }
+
 // Tag is the hash tag shared by every key of the DAG.
 func (k Keys) Tag(dagID string) string { return "{" + k.prefix + ":" + dagID + "}" }
 

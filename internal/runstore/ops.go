@@ -43,7 +43,7 @@ func (s *Store) StartTryAt(ctx context.Context, dagID, runID, taskID string, try
 // startTIFields are the task instance fields start.lua returns, in its order.
 var startTIFields = []string{"state", "try_number", "max_tries", "operator", "queue", "pool", "pool_slots",
 	"priority_weight", "rule", "args", "exec_timeout_ms", "retry_delay_ms", "retry_exp", "max_retry_delay_ms",
-	"queued_at", "up", "down"}
+	"queued_at", "up", "down", "params"}
 
 // zip pairs names with the values of an HMGET reply (nil values left out).
 func zip(names []string, v any) map[string]string {

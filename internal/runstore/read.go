@@ -16,7 +16,7 @@ import (
 // or the root list, which can be megabytes for wide DAGs).
 var runFields = []string{"state", "run_type", "logical_date", "data_interval_start", "data_interval_end",
 	"run_after", "queued_at", "start_date", "end_date", "conf", "params", "dag_version", "note", "triggered_by",
-	"failure_reason", "n_tasks", "n_done", "max_active_runs", "max_active_tasks", "dagrun_timeout_ms", "inc"}
+	"failure_reason", "n_tasks", "n_done", "max_active_runs", "max_active_tasks", "dagrun_timeout_ms", "inc", "triggering_user"}
 
 // GetRun returns one run (ErrRunNotFound if there is none).
 func (s *Store) GetRun(ctx context.Context, dagID, runID string) (*Run, error) {
@@ -61,6 +61,7 @@ func runFromHash(dagID, runID string, m map[string]string) *Run {
 		DagVersion:        m["dag_version"],
 		Note:              m["note"],
 		TriggeredBy:       m["triggered_by"],
+		TriggeringUser:    m["triggering_user"],
 		FailureReason:     m["failure_reason"],
 		TasksTotal:        atoi(m["n_tasks"]),
 		TasksDone:         atoi(m["n_done"]),
@@ -269,6 +270,7 @@ func tiFromHash(dagID, runID, taskID string, m map[string]string) *TaskInstance 
 		Upstream:                split(m["up"]),
 		Downstream:              split(m["down"]),
 		Args:                    rawOr(m["args"], "{}"),
+		Params:                  json.RawMessage(m["params"]),
 		ExecutionTimeout:        time.Duration(atoi(m["exec_timeout_ms"])) * time.Millisecond,
 		RetryDelay:              time.Duration(atoi(m["retry_delay_ms"])) * time.Millisecond,
 		RetryExponentialBackoff: m["retry_exp"] == "1",

@@ -39,4 +39,7 @@ type SnapshotTask struct {
 	PriorityWeight          int            `json:"priority_weight"`
 	Group                   string         `json:"group,omitempty"`
 	Owner                   string         `json:"owner,omitempty"`
+	// Params are the task's own params, merged over the run's for its
+	// templates (under the trigger conf).
+	Params map[string]any `json:"params,omitempty"`
 }

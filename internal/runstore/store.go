@@ -93,6 +93,9 @@ type NewRun struct {
 	Conf        json.RawMessage
 	Note        string
 	TriggeredBy string
+	// TriggeringUser is who triggered a manual run (Airflow's
+	// triggering_user_name; "" for none).
+	TriggeringUser string
 }
 
 // CreateResult is the outcome of CreateRun.

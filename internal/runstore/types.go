@@ -26,11 +26,13 @@ type Run struct {
 	Conf json.RawMessage
 	// Params is the DAG's params with Conf merged over them (a JSON object):
 	// what templates see as params.
-	Params        json.RawMessage
-	DagVersion    string
-	Note          string
-	TriggeredBy   string
-	FailureReason string
+	Params      json.RawMessage
+	DagVersion  string
+	Note        string
+	TriggeredBy string
+	// TriggeringUser is who triggered a manual run ("" for none).
+	TriggeringUser string
+	FailureReason  string
 	// TasksTotal and TasksDone count task instances (done = terminal).
 	TasksTotal int
 	TasksDone  int
@@ -70,6 +72,8 @@ type TaskInstance struct {
 	Downstream     []string
 	// Args is the unrendered operator arguments (a JSON object).
 	Args json.RawMessage
+	// Params are the task's own params (a JSON object; nil for none).
+	Params json.RawMessage
 	// ExecutionTimeout is 0 for none.
 	ExecutionTimeout time.Duration
 	// Retry policy (Airflow's).

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"os/exec"
@@ -73,11 +74,11 @@ func (b *tab) eval(expr string) string {
 	return v
 }
 
-// wait polls a JavaScript predicate until it holds (30s at most); a poll
+// wait polls a JavaScript predicate until it holds (60s at most); a poll
 // that a navigation ends starts again on the new page.
 func (b *tab) wait(what, expr string) {
 	b.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(100*time.Millisecond),
 			chromedp.WithPollingTimeout(time.Until(deadline))))
@@ -134,6 +135,39 @@ func (b *tab) login(user, pass string) {
 	b.do(chromedp.SendKeys("#username", user), chromedp.SendKeys("#password", pass))
 	b.click("#login-submit")
 	b.visible("#dag-list")
+}
+
+// checkDownload downloads the link (href is a JavaScript expression) in
+// the page's session and checks the PDF's text with pdftotext, when this
+// build serves the outputs endpoint (the API's OpenAPI document lists
+// get_output); otherwise it checks that the API does not serve the link.
+func (b *tab) checkDownload(href, want string) {
+	b.t.Helper()
+	spec := b.evalAwait(`fetch("/api/v2/openapi.json").then(r => r.text())`)
+	status := b.evalAwait(`fetch(` + href + `).then(r => String(r.status))`)
+	if !strings.Contains(spec, `"get_output"`) {
+		require.Equal(b.t, "404", status, "no outputs endpoint in this build, yet its link answers")
+		b.t.Log("the outputs endpoint is not in this build: checked the link, not the download")
+		return
+	}
+	require.Equal(b.t, "200", status)
+	data := b.evalAwait(`fetch(` + href + `).then(r => r.arrayBuffer()).then(a => btoa(String.fromCharCode(...new Uint8Array(a))))`)
+	pdf, err := base64.StdEncoding.DecodeString(data)
+	require.NoError(b.t, err)
+	file := filepath.Join(b.shot, "download.pdf")
+	require.NoError(b.t, os.WriteFile(file, pdf, 0o644))
+	pdftotext, err := exec.LookPath("pdftotext")
+	require.NoError(b.t, err, "pdftotext (poppler-utils) is needed to check the downloaded report")
+	out, err := exec.Command(pdftotext, file, "-").CombinedOutput()
+	require.NoError(b.t, err, string(out))
+	require.Contains(b.t, string(out), want)
+}
+
+func (b *tab) evalAwait(expr string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
+	require.NoError(b.t, err, expr)
+	return v
 }
 
 func startBrowser(t *testing.T, base string) *tab {
@@ -205,6 +239,7 @@ func TestBrowser(t *testing.T) {
 	b.click("#g1")
 	require.Equal(t, "false", b.eval(`String(document.querySelector('#grid tr[data-task="fetch"]').offsetParent !== null)`))
 	require.Contains(t, b.eval(`document.querySelector("#graph").innerHTML`), `data-task="notify"`)
+	require.Equal(t, "#008000", b.eval(`document.querySelector('#graph g[data-task="report"] rect').getAttribute("stroke")`), "the graph follows the run")
 	require.Contains(t, b.eval(`document.querySelector("#graph").textContent`), "all_done")
 	require.Contains(t, b.eval(`document.querySelector("#source").textContent`), "task_id: report")
 
@@ -214,6 +249,7 @@ func TestBrowser(t *testing.T) {
 	require.Contains(t, b.eval(`document.querySelector("#log-1").textContent`), "writing the report")
 	require.Equal(t, "/api/dagworker/v1/outputs/pipeline/ui1/report/report.pdf", b.eval(`document.querySelector("a.output").getAttribute("href")`))
 	b.screenshot("05-run")
+	b.checkDownload(`document.querySelector("a.output").getAttribute("href")`, "dagworker test report ui1")
 
 	// A failed task cleared reruns; the page follows it.
 	b.open("/dags/flaky")

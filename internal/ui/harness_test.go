@@ -67,7 +67,7 @@ pipeline:
       dependencies: [fetch]
     - task_id: settle
       operator: sleep
-      duration: 1500ms
+      duration: 5s
       dependencies: [parse]
     - task_id: report
       operator: write_report
@@ -115,7 +115,7 @@ type server struct {
 func writeReport(ctx context.Context, t *tasks.Task) (any, error) {
 	t.Logger.Info("writing the report")
 	out, err := t.Lake.WriteOutput(ctx, t.Info, "report.pdf", "application/pdf", func(w io.Writer) (int, error) {
-		_, err := io.WriteString(w, "%PDF-1.4\n% test report\n")
+		_, err := w.Write(minimalPDF("dagworker test report " + t.Info.RunID))
 		return 1, err
 	})
 	if err != nil {
@@ -266,3 +266,30 @@ func (s *server) waitRun(t testing.TB, dagID, runID string) api.Run {
 }
 
 var tlsState = tls.ConnectionState{}
+
+// minimalPDF is a one-page PDF showing text in Helvetica (a standard font:
+// nothing embedded), with a correct cross-reference table.
+func minimalPDF(text string) []byte {
+	content := "BT /F1 18 Tf 72 720 Td (" + strings.NewReplacer(`\`, `\\`, "(", `\(`, ")", `\)`).Replace(text) + ") Tj ET"
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+	}
+	var b strings.Builder
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return []byte(b.String())
+}

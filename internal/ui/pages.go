@@ -25,7 +25,8 @@ type dagRow struct {
 	TotalRuns int
 }
 
-// handleDAGs is the DAGs page: search, tags filter, paused filter.
+// handleDAGs is the DAGs page: search, tags filter, paused filter, pages
+// of DAGsPerPage DAGs.
 func (u *UI) handleDAGs(w http.ResponseWriter, r *request) error {
 	q := r.URL.Query()
 	search := strings.ToLower(strings.TrimSpace(q.Get("q")))
@@ -33,6 +34,10 @@ func (u *UI) handleDAGs(w http.ResponseWriter, r *request) error {
 	show := q.Get("show") // "", active, paused
 	allTags := map[string]bool{}
 	var rows []dagRow
+	page, _ := strconv.Atoi(q.Get("page"))
+	page = max(page, 1)
+	perPage := u.cfg.DAGsPerPage
+	skip, matched := (page-1)*perPage, 0
 	for _, info := range u.cfg.DAGs.DAGs() {
 		for _, t := range info.Tags {
 			allTags[t] = true
@@ -54,6 +59,10 @@ func (u *UI) handleDAGs(w http.ResponseWriter, r *request) error {
 		if (show == "active" && paused) || (show == "paused" && !paused) {
 			continue
 		}
+		matched++
+		if matched <= skip || matched > skip+perPage {
+			continue
+		}
 		runs, total, err := u.cfg.Runs.ListRuns(r.Context(), d.ID, api.RunQuery{Limit: u.cfg.RecentRuns})
 		if err != nil {
 			return err
@@ -70,8 +79,18 @@ func (u *UI) handleDAGs(w http.ResponseWriter, r *request) error {
 	for _, t := range tags {
 		selected[t] = true
 	}
+	pager := url.Values{"q": {q.Get("q")}, "show": {show}, "tag": tags}
+	prev, next := "", ""
+	if page > 1 {
+		pager.Set("page", strconv.Itoa(page-1))
+		prev = "/?" + pager.Encode()
+	}
+	if matched > skip+perPage {
+		pager.Set("page", strconv.Itoa(page+1))
+		next = "/?" + pager.Encode()
+	}
 	return u.view(w, r, "dags", map[string]any{"Title": "DAGs", "Rows": rows, "ImportErrors": u.cfg.Details.ImportErrors(),
-		"Search": q.Get("q"), "Tags": tagList, "Selected": selected, "Show": show})
+		"Search": q.Get("q"), "Tags": tagList, "Selected": selected, "Show": show, "Matched": matched, "Prev": prev, "Next": next})
 }
 
 func (u *UI) paused(ctx context.Context, d api.DAGInfo) (bool, error) {
@@ -108,6 +127,9 @@ func backTo(r *request, def string) string {
 	return def
 }
 
+// runStates are the states the grid filters by.
+var runStates = []string{"queued", "running", "success", "failed"}
+
 // gridRow is one row of the DAG page's grid: a task group or a task.
 type gridRow struct {
 	Group bool
@@ -134,19 +156,25 @@ type grid struct {
 	Rows   []gridRow
 	Groups []int // the group indexes (for the collapse rules)
 	// Live is set while a run of the page is unfinished.
-	Live               bool
+	Live bool
+	// State filters the runs ("": every state).
+	State              string
 	Offset, Total      int
 	Older, Newer       int
 	HasOlder, HasNewer bool
 }
 
-func (u *UI) buildGrid(ctx context.Context, d api.DAGDetail, offset int) (grid, error) {
-	runs, total, err := u.cfg.Runs.ListRuns(ctx, d.ID, api.RunQuery{Offset: offset, Limit: u.cfg.RunsPerPage})
+func (u *UI) buildGrid(ctx context.Context, d api.DAGDetail, offset int, state string) (grid, error) {
+	q := api.RunQuery{Offset: offset, Limit: u.cfg.RunsPerPage}
+	if state != "" {
+		q.States = []api.RunState{api.RunState(state)}
+	}
+	runs, total, err := u.cfg.Runs.ListRuns(ctx, d.ID, q)
 	if err != nil {
 		return grid{}, err
 	}
 	slices.Reverse(runs)
-	g := grid{Runs: runs, Offset: offset, Total: total}
+	g := grid{Runs: runs, Offset: offset, Total: total, State: state}
 	g.HasOlder = offset+len(runs) < total
 	g.Older = offset + u.cfg.RunsPerPage
 	g.HasNewer = offset > 0
@@ -293,8 +321,7 @@ func (u *UI) dagData(r *request, form *triggerForm) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-	g, err := u.buildGrid(r.Context(), d, max(0, offset))
+	data, err := u.liveData(r, d)
 	if err != nil {
 		return nil, err
 	}
@@ -307,6 +334,26 @@ func (u *UI) dagData(r *request, form *triggerForm) (map[string]any, error) {
 	if err != nil {
 		source = "# the DAG file cannot be read: " + err.Error()
 	}
+	if form == nil {
+		form = &triggerForm{Conf: defaultConf(d.Params)}
+	}
+	data["Title"], data["Paused"], data["Words"], data["Source"], data["Form"] = d.ID, paused, scheduleWords(d.Schedule), source, form
+	return data, nil
+}
+
+// liveData is the part of the DAG page that refreshes while runs are
+// unfinished: the grid of a page of runs, and the graph coloured by the
+// latest run of that page.
+func (u *UI) liveData(r *request, d api.DAGDetail) (map[string]any, error) {
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	state := r.URL.Query().Get("state")
+	if state != "" && !slices.Contains(runStates, state) {
+		return nil, errStatus(http.StatusBadRequest, "state %q: want one of %s", state, strings.Join(runStates, ", "))
+	}
+	g, err := u.buildGrid(r.Context(), d, max(0, offset), state)
+	if err != nil {
+		return nil, err
+	}
 	var latest map[string]string
 	if n := len(g.Runs); n > 0 {
 		latest = map[string]string{}
@@ -316,11 +363,7 @@ func (u *UI) dagData(r *request, form *triggerForm) (map[string]any, error) {
 			}
 		}
 	}
-	if form == nil {
-		form = &triggerForm{Conf: defaultConf(d.Params)}
-	}
-	return map[string]any{"Title": d.ID, "DAG": d, "Paused": paused, "Words": scheduleWords(d.Schedule), "Grid": g,
-		"Graph": template.HTML(graphSVG(d, latest)), "Source": source, "Form": form}, nil
+	return map[string]any{"DAG": d, "Grid": g, "Graph": template.HTML(graphSVG(d, latest)), "RunStates": runStates}, nil
 }
 
 // defaultConf is the trigger form's conf: the DAG's params as JSON.
@@ -335,18 +378,18 @@ func defaultConf(params map[string]any) string {
 	return string(b)
 }
 
-// handleGrid is the grid fragment htmx refreshes while runs are unfinished.
+// handleGrid is the grid and graph fragment htmx refreshes while runs are
+// unfinished.
 func (u *UI) handleGrid(w http.ResponseWriter, r *request) error {
 	d, err := u.cfg.Details.DAGDetail(r.PathValue("dag_id"))
 	if err != nil {
 		return err
 	}
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-	g, err := u.buildGrid(r.Context(), d, max(0, offset))
+	data, err := u.liveData(r, d)
 	if err != nil {
 		return err
 	}
-	u.fragment(w, "dag", "grid", u.withUser(r, map[string]any{"DAG": d, "Grid": g}))
+	u.fragment(w, "dag", "live", u.withUser(r, data))
 	return nil
 }
 
@@ -448,7 +491,6 @@ type tryView struct {
 	Log     string
 	HasLog  bool
 	Live    bool
-	LogPath string
 	Outputs []outputLink
 }
 
@@ -511,8 +553,7 @@ func (u *UI) runData(r *request) (map[string]any, error) {
 }
 
 func (u *UI) tryView(ctx context.Context, ti api.TaskInstance) tryView {
-	tv := tryView{TaskInstance: ti, Live: !finished(ti.State),
-		LogPath: runPath(ti.DagID, ti.RunID) + "/tasks/" + url.PathEscape(ti.TaskID) + "/logs/" + strconv.Itoa(ti.Try)}
+	tv := tryView{TaskInstance: ti, Live: !finished(ti.State)}
 	if ti.Try > 0 {
 		if log, err := u.cfg.Tasks.Log(ctx, ti.DagID, ti.RunID, ti.TaskID, ti.Try); err == nil {
 			tv.Log, tv.HasLog = tailString(log, 256<<10), true
@@ -546,26 +587,6 @@ func (u *UI) handleRunTasks(w http.ResponseWriter, r *request) error {
 	}
 	u.fragment(w, "run", "tasks", u.withUser(r, data))
 	return nil
-}
-
-// handleLog is one try's log, polled by htmx while the try is unfinished.
-func (u *UI) handleLog(w http.ResponseWriter, r *request) error {
-	dagID, runID, taskID := r.PathValue("dag_id"), r.PathValue("run_id"), r.PathValue("task_id")
-	try, err := strconv.Atoi(r.PathValue("try"))
-	if err != nil || try < 1 {
-		return errStatus(http.StatusBadRequest, "try %q is not a try number", r.PathValue("try"))
-	}
-	tries, err := u.cfg.Tasks.Tries(r.Context(), dagID, runID, taskID)
-	if err != nil {
-		return err
-	}
-	for _, ti := range tries {
-		if ti.Try == try {
-			u.fragment(w, "run", "log", map[string]any{"T": u.tryView(r.Context(), ti), "Poll": fmt.Sprintf("every %s", u.cfg.PollInterval)})
-			return nil
-		}
-	}
-	return errStatus(http.StatusNotFound, "task %s of run %s has no try %d", taskID, runID, try)
 }
 
 // handleClear clears the run: mode all, failed or task (with task=).

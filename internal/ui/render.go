@@ -117,8 +117,7 @@ func finished(s string) bool {
 }
 
 var funcs = template.FuncMap{
-	"color":    stateColor,
-	"finished": finished,
+	"color": stateColor,
 	"state": func(s string) string {
 		if s == "" {
 			return "no status"
@@ -148,17 +147,12 @@ var funcs = template.FuncMap{
 		return e.Sub(*start).Round(time.Millisecond).String()
 	},
 	"json":    prettyJSON,
-	"join":    strings.Join,
 	"esc":     url.PathEscape,
 	"qesc":    url.QueryEscape,
-	"add":     func(a, b int) int { return a + b },
-	"sub":     func(a, b int) int { return a - b },
 	"derefs":  func(s *string) string { return derefString(s) },
 	"hasKey":  func(m map[string]bool, k string) bool { return m[k] },
-	"lower":   strings.ToLower,
 	"dagPath": func(dagID string) string { return "/dags/" + url.PathEscape(dagID) },
 	"runPath": runPath,
-	"logData": func(t tryView, poll string) map[string]any { return map[string]any{"T": t, "Poll": poll} },
 }
 
 func runPath(dagID, runID string) string {

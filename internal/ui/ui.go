@@ -31,7 +31,7 @@ var (
 
 // Cookie names.
 const (
-	sessionCookie = "dagworker_session"
+	sessionCookie = api.SessionCookie
 	csrfCookie    = "dagworker_csrf"
 )
 
@@ -61,6 +61,9 @@ type Config struct {
 	RunsPerPage int
 	// RecentRuns is how many runs the DAGs page shows per DAG. Default 10.
 	RecentRuns int
+	// DAGsPerPage is how many DAGs the DAGs page lists at a time (each
+	// reads its latest runs). Default 50.
+	DAGsPerPage int
 	// PollInterval is how often pages of unfinished runs refresh. Default 2s.
 	PollInterval time.Duration
 	// Logger receives request errors. Default: discard.
@@ -98,6 +101,9 @@ func New(cfg Config) (*UI, error) {
 	}
 	if cfg.RecentRuns <= 0 {
 		cfg.RecentRuns = 10
+	}
+	if cfg.DAGsPerPage <= 0 {
+		cfg.DAGsPerPage = 50
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 2 * time.Second
@@ -141,7 +147,6 @@ func (u *UI) routes() {
 	write("POST /dags/{dag_id}/trigger", u.handleTrigger)
 	read("GET /dags/{dag_id}/runs/{run_id}", u.handleRun)
 	read("GET /dags/{dag_id}/runs/{run_id}/tasks", u.handleRunTasks)
-	read("GET /dags/{dag_id}/runs/{run_id}/tasks/{task_id}/logs/{try}", u.handleLog)
 	write("POST /dags/{dag_id}/runs/{run_id}/clear", u.handleClear)
 	write("POST /dags/{dag_id}/runs/{run_id}/mark", u.handleMark)
 	write("POST /dags/{dag_id}/runs/{run_id}/delete", u.handleDelete)
@@ -209,7 +214,7 @@ func (u *UI) page(need api.Scope, h pageHandler) http.HandlerFunc {
 		req := &request{Request: r, who: who}
 		if !viaHeader {
 			req.csrf = u.csrfToken(w, r)
-			if r.Method != http.MethodGet && !u.checkCSRF(r) {
+			if r.Method != http.MethodGet && (!sameOrigin(r) || !u.checkCSRF(r)) {
 				u.fail(w, r, http.StatusForbidden, "the form's CSRF token is missing or wrong: reload the page and try again")
 				return
 			}
@@ -339,10 +344,34 @@ func (u *UI) handleAsynqmon(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if who.Can(api.ScopeTrigger) {
+		// asynqmon's own requests carry no CSRF token: a change must at
+		// least come from this site (the session cookie is SameSite=Strict,
+		// and --api-open has no cookie at all).
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Header.Get("Authorization") == "" && !sameOrigin(r) {
+			u.fail(w, r, http.StatusForbidden, "cross-site request refused")
+			return
+		}
 		u.monRW.ServeHTTP(w, r)
 		return
 	}
 	u.monRO.ServeHTTP(w, r)
+}
+
+// sameOrigin reports whether a browser's request came from a page of this
+// site: the Sec-Fetch-Site and Origin headers browsers send, when present,
+// must say so.
+func sameOrigin(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+	default:
+		return false
+	}
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	ou, err := url.Parse(o)
+	return err == nil && ou.Host == r.Host
 }
 
 // handleLoginPage shows the login form.

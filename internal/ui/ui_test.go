@@ -144,7 +144,16 @@ func TestBearerAndScopes(t *testing.T) {
 	g := b.do("GET", "/dags/pipeline/grid", nil, read)
 	require.Equal(t, 200, g.status)
 	require.Contains(t, g.body, `data-run="r1" data-state="success"`)
+	require.Contains(t, g.body, `class="graph"`, "the graph refreshes with the grid")
 	require.Contains(t, g.body, `id="g1"`, "the task group's toggle")
+
+	// The grid pages by state through the store.
+	f := b.do("GET", "/dags/pipeline?state=success", nil, read)
+	require.Contains(t, f.body, "1 of 1 success run(s)")
+	f = b.do("GET", "/dags/pipeline?state=failed", nil, read)
+	require.Contains(t, f.body, "0 of 0 failed run(s)")
+	require.NotContains(t, f.body, `data-run="r1"`)
+	require.Equal(t, http.StatusBadRequest, b.do("GET", "/dags/pipeline?state=bogus", nil, read).status)
 
 	// Unknown things are 404.
 	require.Equal(t, 404, b.do("GET", "/dags/nope", nil, read).status)
@@ -200,6 +209,12 @@ func TestClearTaskAndRunActions(t *testing.T) {
 	res = b.do("POST", "/dags/slow/trigger", url.Values{"csrf": {csrf}, "conf": {"{}"}, "run_id": {"s1"}}, nil)
 	require.Equal(t, http.StatusSeeOther, res.status, res.body)
 	require.Contains(t, b.get("/dags/slow/runs/s1").body, `id="mark-failed"`)
+	// The running try's log is there while it runs (the worker writes it
+	// as it grows).
+	require.Eventually(t, func() bool {
+		p := b.get("/dags/slow/runs/s1?task=nap")
+		return strings.Contains(p.body, `tr class="ti selected" data-task="nap" data-state="running"`) && strings.Contains(p.body, "msg=sleeping")
+	}, 60*time.Second, 100*time.Millisecond, "no live log of the running try")
 	res = b.do("POST", "/dags/slow/runs/s1/mark", url.Values{"csrf": {csrf}, "state": {"failed"}}, nil)
 	require.Equal(t, http.StatusSeeOther, res.status, res.body)
 	run, err := s.be.Run(context.Background(), "slow", "s1")
@@ -246,4 +261,15 @@ func TestAsynqmonScopes(t *testing.T) {
 	// Read-only: asynqmon refuses changes to a read-scope user.
 	del := b.do("DELETE", "/asynqmon/api/queues/default", nil, map[string]string{"Authorization": "Bearer " + readTok})
 	require.Equal(t, http.StatusMethodNotAllowed, del.status, del.body)
+
+	// A trigger user's session may change queues, from this site only.
+	b.login(adminUser, adminPass)
+	evil := b.do("POST", "/asynqmon/api/queues/nosuchqueue:pause", nil, map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"})
+	require.Equal(t, http.StatusForbidden, evil.status)
+	own := b.do("POST", "/asynqmon/api/queues/nosuchqueue:pause", nil, map[string]string{"Origin": s.url, "Sec-Fetch-Site": "same-origin"})
+	require.NotEqual(t, http.StatusForbidden, own.status, own.body)
+	// UI forms from another site are refused even with a valid token.
+	home := b.get("/")
+	r := b.do("POST", "/dags/pipeline/pause", url.Values{"csrf": {home.csrf(t)}, "paused": {"true"}}, map[string]string{"Origin": "http://evil.example"})
+	require.Equal(t, http.StatusForbidden, r.status)
 }

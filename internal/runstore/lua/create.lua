@@ -5,7 +5,8 @@
 -- dispatch tuples...}.
 local RUN_FIELDS = {'state', 'run_type', 'logical_date', 'data_interval_start', 'data_interval_end',
   'run_after', 'queued_at', 'start_date', 'end_date', 'conf', 'params', 'dag_version', 'note', 'triggered_by',
-  'failure_reason', 'n_tasks', 'n_done', 'max_active_runs', 'max_active_tasks', 'dagrun_timeout_ms', 'inc'}
+  'failure_reason', 'n_tasks', 'n_done', 'max_active_runs', 'max_active_tasks', 'dagrun_timeout_ms', 'inc',
+  'triggering_user'}
 local run = ARGV[1]
 local now = ARGV[2]
 local rk = k_run(run)

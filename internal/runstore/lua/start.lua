@@ -8,7 +8,7 @@ local tk = k_ti(run, task)
 -- Only what a try needs: not the try records, which grow with every retry.
 local v = redis.call('HMGET', tk, 'state', 'try_number', 'max_tries', 'operator', 'queue', 'pool', 'pool_slots',
   'priority_weight', 'rule', 'args', 'exec_timeout_ms', 'retry_delay_ms', 'retry_exp', 'max_retry_delay_ms',
-  'queued_at', 'up', 'down')
+  'queued_at', 'up', 'down', 'params')
 if not v[1] then return {'missing', ''} end
 if num(v[2]) ~= try or (v[1] ~= 'queued' and v[1] ~= 'running') then
   return {'fenced', v[1]}

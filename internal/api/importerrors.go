@@ -1,0 +1,114 @@
+package api
+
+import (
+	"context"
+	"hash/fnv"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// ImportErrorInfo is a DAG file that does not load.
+type ImportErrorInfo struct {
+	File    string
+	Message string
+	Since   time.Time
+}
+
+// ImportErrorResponse is Airflow's ImportErrorResponse.
+type ImportErrorResponse struct {
+	ImportErrorID int       `json:"import_error_id"`
+	Timestamp     time.Time `json:"timestamp"`
+	Filename      string    `json:"filename"`
+	BundleName    *string   `json:"bundle_name"`
+	StackTrace    string    `json:"stack_trace"`
+}
+
+// ImportErrorCollectionResponse is Airflow's ImportErrorCollectionResponse.
+type ImportErrorCollectionResponse struct {
+	ImportErrors []ImportErrorResponse `json:"import_errors"`
+	TotalEntries int                   `json:"total_entries"`
+}
+
+// importErrorID is a stable id for a file's import error.
+func importErrorID(file string) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(file))
+	return int(h.Sum32() & 0x7fffffff)
+}
+
+// handleImportErrors is GET /api/v2/importErrors: the DAG files that do not
+// load, with the loader's messages as the stack trace.
+func (s *Server) handleImportErrors(w http.ResponseWriter, r *http.Request) {
+	q := newQuery(r)
+	limit, offset := q.intv("limit", defaultLimit, 0, maxLimit), q.intv("offset", 0, 0, 1<<31-1)
+	if err := q.err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	order, err := orderByParam(r, []string{"id", "import_error_id", "timestamp", "filename", "bundle_name", "stacktrace"})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := []ImportErrorResponse{}
+	if s.cfg.ImportErrors != nil {
+		pattern := q.str("filename_pattern")
+		for _, ie := range s.cfg.ImportErrors() {
+			if pattern != "" && !likePattern(pattern).MatchString(ie.File) {
+				continue
+			}
+			out = append(out, ImportErrorResponse{ImportErrorID: importErrorID(ie.File), Timestamp: ie.Since.UTC(),
+				Filename: ie.File, StackTrace: ie.Message})
+		}
+	}
+	if strings.HasPrefix(order, "-") {
+		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+			out[i], out[j] = out[j], out[i]
+		}
+	}
+	writeJSON(w, http.StatusOK, ImportErrorCollectionResponse{ImportErrors: page(out, offset, limit), TotalEntries: len(out)})
+}
+
+// DAGSourceResponse is Airflow's DAGSourceResponse.
+type DAGSourceResponse struct {
+	Content        *string `json:"content"`
+	DagID          string  `json:"dag_id"`
+	VersionNumber  *int    `json:"version_number"`
+	DagDisplayName string  `json:"dag_display_name"`
+}
+
+// handleDAGSource is GET /api/v2/dagSources/{dag_id}: the DAG's file as
+// loaded (text/plain when the client accepts only that).
+func (s *Server) handleDAGSource(w http.ResponseWriter, r *http.Request) {
+	d, err := s.findDAG(r.PathValue("dag_id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if s.cfg.Source == nil {
+		s.writeError(w, r, httpErr(http.StatusNotFound, "The source of DAG %s is not available", d.ID))
+		return
+	}
+	src, err := s.cfg.Source(r.Context(), d.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if acc := r.Header.Get("Accept"); strings.Contains(acc, "text/plain") && !strings.Contains(acc, "json") {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write(src)
+		return
+	}
+	content, one := string(src), 1
+	writeJSON(w, http.StatusOK, DAGSourceResponse{Content: &content, DagID: d.ID, VersionNumber: &one, DagDisplayName: d.ID})
+}
+
+// sourceReader is the EngineBackend's Config.Source.
+func (b *EngineBackend) source(_ context.Context, dagID string) ([]byte, error) {
+	d, err := b.dag(dagID)
+	if err != nil {
+		return nil, err
+	}
+	return readDAGFile(d.File)
+}
