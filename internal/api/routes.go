@@ -69,7 +69,7 @@ func (s *Server) routeTable() []route {
 			scope: ScopeTrigger, handler: s.handleTrigger, airflow: true, body: triggerBody{}, resp: DAGRunResponse{}, status: 200, errors: append([]int{202}, triggerErrs...), query: []string{"wait"}},
 		{method: "GET", path: dagPattern + "/dagRuns", op: "get_dag_runs", summary: "List DAG runs (dag_id ~ for all DAGs)", scope: ScopeRead, handler: s.handleListRuns, airflow: true,
 			resp: DAGRunCollectionResponse{}, status: 200, errors: []int{400, 401, 403, 404, 422},
-			query: []string{"limit", "offset", "state", "run_type", "order_by", "logical_date_gte", "logical_date_gt", "logical_date_lte", "logical_date_lt",
+			query: []string{"limit", "offset", "state", "run_type", "order_by", "dag_id_pattern", "run_id_pattern", "logical_date_gte", "logical_date_gt", "logical_date_lte", "logical_date_lt",
 				"start_date_gte", "start_date_gt", "start_date_lte", "start_date_lt", "end_date_gte", "end_date_gt", "end_date_lte", "end_date_lt",
 				"run_after_gte", "run_after_gt", "run_after_lte", "run_after_lt"}},
 		{method: "POST", path: dagPattern + "/dagRuns/list", op: "get_list_dag_runs_batch", summary: "List DAG runs by a body filter", scope: ScopeRead, handler: s.handleListRunsBatch, airflow: true,
