@@ -94,23 +94,23 @@ type DAGDetailsResponse struct {
 	DAGResponse
 	Catchup                   bool                `json:"catchup"`
 	DagRunTimeout             *string             `json:"dag_run_timeout"`
-	AssetExpression           map[string]any      `json:"asset_expression"`
+	AssetExpression           map[string]any      `json:"asset_expression" nullable:"true"`
 	DocMD                     *string             `json:"doc_md"`
 	StartDate                 *time.Time          `json:"start_date"`
 	EndDate                   *time.Time          `json:"end_date"`
 	IsPausedUponCreation      *bool               `json:"is_paused_upon_creation"`
-	Params                    map[string]any      `json:"params"`
+	Params                    map[string]any      `json:"params" nullable:"true"`
 	RenderTemplateAsNativeObj bool                `json:"render_template_as_native_obj"`
-	TemplateSearchPath        []string            `json:"template_search_path"`
+	TemplateSearchPath        []string            `json:"template_search_path" nullable:"true"`
 	Timezone                  *string             `json:"timezone"`
 	LastParsed                *time.Time          `json:"last_parsed"`
-	DefaultArgs               map[string]any      `json:"default_args"`
-	OwnerLinks                map[string]string   `json:"owner_links"`
+	DefaultArgs               map[string]any      `json:"default_args" nullable:"true"`
+	OwnerLinks                map[string]string   `json:"owner_links" nullable:"true"`
 	IsFavorite                bool                `json:"is_favorite"`
 	ActiveRunsCount           int                 `json:"active_runs_count"`
 	Concurrency               int                 `json:"concurrency"`
 	LatestDagVersion          *DagVersionResponse `json:"latest_dag_version"`
-	AllowedRunTypes           []string            `json:"allowed_run_types"`
+	AllowedRunTypes           []string            `json:"allowed_run_types" nullable:"true"`
 }
 
 func toTaskResponse(t TaskInfo, d DAGInfo) DAGTaskResponse {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -213,7 +214,13 @@ func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]str
 		if name == "" {
 			name = f.Name
 		}
-		props[name] = g.schema(f.Type)
+		ps := g.schema(f.Type)
+		if f.Tag.Get("nullable") == "true" {
+			// A map or slice Airflow documents as nullable (nil marshals to null).
+			ps = maps.Clone(ps)
+			ps["nullable"] = true
+		}
+		props[name] = ps
 		if !strings.Contains(opts, "omitempty") && f.Type.Kind() != reflect.Pointer && f.Type != rawType {
 			*required = append(*required, name)
 		}
