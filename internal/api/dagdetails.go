@@ -1,6 +1,7 @@
 package api
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -120,10 +121,10 @@ func toTaskResponse(t TaskInfo, d DAGInfo) DAGTaskResponse {
 	if down == nil {
 		down = []string{}
 	}
-	params := t.Params
-	if params == nil {
-		params = map[string]any{}
-	}
+	// Airflow's task params: the DAG's (source "dag") with the task's own
+	// over them (source "task").
+	params := paramSpecs(d.Params, "dag")
+	maps.Copy(params, paramSpecs(t.Params, "task"))
 	rule := orDefault(t.TriggerRule, "all_success")
 	return DAGTaskResponse{
 		TaskID: t.ID, TaskDisplayName: t.ID, Owner: strPtr(t.Owner), StartDate: utcPtr(d.StartDate), EndDate: utcPtr(d.EndDate),
@@ -135,6 +136,20 @@ func toTaskResponse(t TaskInfo, d DAGInfo) DAGTaskResponse {
 		ClassRef:   map[string]any{"class_name": t.Operator, "module_path": "dagworker.tasks"},
 		ExtraLinks: []string{},
 	}
+}
+
+// paramSpecs is params as Airflow's API dumps them: each value in a spec
+// with its (empty) JSON schema, description and source ("" for none).
+func paramSpecs(params map[string]any, source string) map[string]any {
+	out := make(map[string]any, len(params))
+	for k, v := range params {
+		spec := map[string]any{"value": v, "schema": map[string]any{}, "description": nil, "source": nil}
+		if source != "" {
+			spec["source"] = source
+		}
+		out[k] = spec
+	}
+	return out
 }
 
 // handleDAGDetails is GET /api/v2/dags/{dag_id}/details.
@@ -156,10 +171,7 @@ func (s *Server) handleDAGDetails(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	base := toDAG(d, p)
-	params := d.Params
-	if params == nil {
-		params = map[string]any{}
-	}
+	params := paramSpecs(d.Params, "")
 	var timeout *string
 	if d.DagrunTimeout > 0 {
 		// Airflow writes a timedelta's ISO 8601 duration.

@@ -219,6 +219,18 @@ func TestEngineGroupIDsAndTaskParams(t *testing.T) {
 	require.Equal(t, 200, x.status, string(x.body))
 	require.Equal(t, "task kept conf", x.json(t)["value"].(map[string]any)["msg"])
 	require.Equal(t, 200, b.req(t, "GET", base+"/logs/1", rd, nil).status)
+
+	// Params as Airflow's API dumps them: a spec per param; a task's are the
+	// DAG's (source dag) with its own over them (source task).
+	spec := func(v, source any) any {
+		return map[string]any{"value": v, "schema": map[string]any{}, "description": nil, "source": source}
+	}
+	det := b.req(t, "GET", "/api/v2/dags/grouped/details", rd, nil)
+	require.Equal(t, 200, det.status, string(det.body))
+	require.Equal(t, map[string]any{"who": spec("dag", nil), "keep": spec("kept", nil)}, det.json(t)["params"])
+	task := b.req(t, "GET", "/api/v2/dags/grouped/tasks/collect.say", rd, nil)
+	require.Equal(t, 200, task.status, string(task.body))
+	require.Equal(t, map[string]any{"who": spec("task", "task"), "keep": spec("kept", "dag"), "extra": spec("task", "task")}, task.json(t)["params"])
 }
 
 // TestEngineDAGDetailsTasksStats: the DAG definition operations answer
