@@ -128,7 +128,7 @@ func toTaskResponse(t TaskInfo, d DAGInfo) DAGTaskResponse {
 	rule := orDefault(t.TriggerRule, "all_success")
 	return DAGTaskResponse{
 		TaskID: t.ID, TaskDisplayName: t.ID, Owner: strPtr(t.Owner), StartDate: utcPtr(d.StartDate), EndDate: utcPtr(d.EndDate),
-		TriggerRule: rule, Retries: t.Retries, Queue: strPtr(t.Queue), Pool: pool, PoolSlots: slots,
+		TriggerRule: rule, Retries: t.Retries, Queue: strPtr(orDefault(t.Queue, "default")), Pool: pool, PoolSlots: slots,
 		ExecutionTimeout: timeDelta(t.ExecutionTimeout), RetryDelay: timeDelta(t.RetryDelay),
 		RetryExponentialBackoff: backoff(t.RetryExponentialBackoff), PriorityWeight: t.PriorityWeight, WeightRule: "downstream",
 		UIColor: "#fff", UIFgcolor: "#000", TemplateFields: []string{}, DownstreamTaskIDs: down,
@@ -182,7 +182,7 @@ func (s *Server) handleDAGDetails(w http.ResponseWriter, r *http.Request) {
 		DAGResponse: base, Catchup: d.Catchup, DagRunTimeout: timeout, DocMD: strPtr(d.DocMD),
 		StartDate: utcPtr(d.StartDate), EndDate: utcPtr(d.EndDate), IsPausedUponCreation: &paused, Params: params,
 		Timezone: strPtr(orDefault(d.Timezone, "UTC")), ActiveRunsCount: active, Concurrency: base.MaxActiveTasks,
-		AllowedRunTypes: []string{"manual", "scheduled"},
+		AllowedRunTypes: []string{"manual", "scheduled"}, OwnerLinks: map[string]string{},
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -248,6 +248,7 @@ func TestEngineDAGDetailsTasksStats(t *testing.T) {
 	require.Equal(t, "2026-01-01T00:00:00Z", d["start_date"])
 	require.Equal(t, true, d["is_paused_upon_creation"])
 	require.Equal(t, "UTC", d["timezone"])
+	require.Equal(t, map[string]any{}, d["owner_links"], "Airflow's empty owner links")
 	require.Equal(t, 404, b.req(t, "GET", "/api/v2/dags/nope/details", rd, nil).status)
 
 	tasks := b.req(t, "GET", "/api/v2/dags/values/tasks", rd, nil)
@@ -264,6 +265,7 @@ func TestEngineDAGDetailsTasksStats(t *testing.T) {
 	one := b.req(t, "GET", "/api/v2/dags/values/tasks/b", rd, nil)
 	require.Equal(t, 200, one.status, string(one.body))
 	require.Equal(t, "noop", one.json(t)["operator_name"])
+	require.Equal(t, "default", one.json(t)["queue"], "a task without a queue runs on the default one")
 	require.Equal(t, 404, b.req(t, "GET", "/api/v2/dags/values/tasks/nope", rd, nil).status)
 
 	stats := b.req(t, "GET", "/api/v2/dagStats?dag_ids=broken", rd, nil)
