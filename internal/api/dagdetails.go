@@ -23,7 +23,10 @@ type TaskInfo struct {
 	PoolSlots  int
 	// PriorityWeight is the weight the scheduler uses (Airflow's downstream
 	// rule: the task's own plus its downstream tasks').
-	PriorityWeight          int
+	PriorityWeight int
+	// OwnWeight is the task's own priority_weight as written (Airflow's
+	// task field; 0 reads as the default, 1).
+	OwnWeight               int
 	Retries                 int
 	RetryDelay              time.Duration
 	RetryExponentialBackoff bool
@@ -130,7 +133,7 @@ func toTaskResponse(t TaskInfo, d DAGInfo) DAGTaskResponse {
 		TaskID: t.ID, TaskDisplayName: t.ID, Owner: strPtr(t.Owner), StartDate: utcPtr(d.StartDate), EndDate: utcPtr(d.EndDate),
 		TriggerRule: rule, Retries: t.Retries, Queue: strPtr(orDefault(t.Queue, "default")), Pool: pool, PoolSlots: slots,
 		ExecutionTimeout: timeDelta(t.ExecutionTimeout), RetryDelay: timeDelta(t.RetryDelay),
-		RetryExponentialBackoff: backoff(t.RetryExponentialBackoff), PriorityWeight: t.PriorityWeight, WeightRule: "downstream",
+		RetryExponentialBackoff: backoff(t.RetryExponentialBackoff), PriorityWeight: max(t.OwnWeight, 1), WeightRule: "downstream",
 		UIColor: "#fff", UIFgcolor: "#000", TemplateFields: []string{}, DownstreamTaskIDs: down,
 		OperatorName: t.Operator, Params: params,
 		ClassRef:   map[string]any{"class_name": t.Operator, "module_path": "dagworker.tasks"},

@@ -257,7 +257,9 @@ func TestEngineDAGDetailsTasksStats(t *testing.T) {
 	first := tasks.json(t)["tasks"].([]any)[0].(map[string]any)
 	require.Equal(t, "a", first["task_id"])
 	require.Equal(t, []any{"b", "c"}, first["downstream_task_ids"])
-	require.InDelta(t, 7, first["priority_weight"], 0)
+	// A task's own weight, as Airflow's task endpoint shows it (its task
+	// instances carry the downstream total, 7 for a).
+	require.InDelta(t, 1, first["priority_weight"], 0)
 	require.InDelta(t, 1, first["retry_delay"].(map[string]any)["seconds"], 0)
 	desc := b.req(t, "GET", "/api/v2/dags/values/tasks?order_by=-task_id", rd, nil).json(t)
 	require.Equal(t, "c", desc["tasks"].([]any)[0].(map[string]any)["task_id"])
@@ -265,6 +267,7 @@ func TestEngineDAGDetailsTasksStats(t *testing.T) {
 	one := b.req(t, "GET", "/api/v2/dags/values/tasks/b", rd, nil)
 	require.Equal(t, 200, one.status, string(one.body))
 	require.Equal(t, "noop", one.json(t)["operator_name"])
+	require.InDelta(t, 5, one.json(t)["priority_weight"], 0)
 	require.Equal(t, "default", one.json(t)["queue"], "a task without a queue runs on the default one")
 	require.Equal(t, 404, b.req(t, "GET", "/api/v2/dags/values/tasks/nope", rd, nil).status)
 
