@@ -6,9 +6,11 @@ import (
 	"os"
 	"time"
 
+	"github.com/dagworker/dagworker/internal/tracing"
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Config configures a Worker.
@@ -95,6 +97,11 @@ type Config struct {
 	// ids, of the per-DAG metrics (metrics.DAGs); the ones past it are
 	// counted as "_other". Default metrics.DefaultMaxSeries (2,000).
 	MetricsMaxSeries int
+	// TracerProvider records a span per try ("try <task_id>", a child of
+	// the run's span whose context the asynq task's traceparent header
+	// carries; the handler's context holds it) and the run spans of the
+	// runs the worker's completions end. Default: a no-op provider.
+	TracerProvider trace.TracerProvider
 }
 
 // DefaultMarkRunningAfter is Config.MarkRunningAfter's default.
@@ -144,6 +151,7 @@ func (c Config) WithDefaults() Config {
 	if c.LogFlushInterval == 0 {
 		c.LogFlushInterval = 2 * time.Second
 	}
+	c.TracerProvider = tracing.Provider(c.TracerProvider)
 	return c
 }
 

@@ -11,9 +11,14 @@ import (
 
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/dagworker/dagworker/internal/tracing"
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/dagworker/dagworker/worker/metrics"
 	"github.com/hibiken/asynq"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // processTI runs one try of a task instance: start (fenced, or from the
@@ -64,6 +69,18 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 	}
 	tm := w.met.start(metrics.KindDAG, info.TI.Operator)
 	defer tm.End()
+	// The try's span: a child of the run's span (the task's traceparent
+	// header), around the handler and the completion step.
+	// Without tracing no span is made (no attributes built per try).
+	span := trace.Span(noop.Span{})
+	if w.traced {
+		ctx, span = w.tracer.Start(tracing.ContextWithParent(ctx, t.Headers()[tracing.Header]), "try "+p.TaskID,
+			trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(
+				attribute.String("dag_id", p.DagID), attribute.String("run_id", p.RunID),
+				attribute.String("task_id", p.TaskID), attribute.Int("try_number", p.Try),
+				attribute.String("operator", info.TI.Operator), attribute.String("hostname", w.cfg.Hostname)))
+		defer span.End()
+	}
 	// The try's log is captured only when there is a lake to keep it in.
 	tlog := log
 	var buf *capBuffer
@@ -84,10 +101,15 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 	val, runErr := w.runTry(runCtx, info, tlog)
 	stopFlush()
 	if mark != nil && mark.stop() {
+		span.SetAttributes(attribute.String("state", "stale"))
 		log.Info("stopped a stale try: it is no longer current", "error", errString(runErr))
 		return nil
 	}
 	tm.Ran(errors.Is(runErr, ErrPanic))
+	if runErr != nil && !errors.Is(runErr, tasks.ErrSkip) {
+		span.RecordError(runErr)
+		span.SetStatus(codes.Error, runErr.Error())
+	}
 	if ctx.Err() != nil && !errors.Is(runErr, ErrTimeout) {
 		// The worker is shutting down: hand the try back to asynq, which
 		// redelivers it; Start accepts the running try again.
@@ -109,12 +131,15 @@ func (w *Worker) processTI(ctx context.Context, t *asynq.Task) error {
 	res, err := w.eng.Record(done, info, engine.TryResult{Value: val, Err: runErr, Start: start,
 		Hostname: w.cfg.Hostname, LogKey: logKey})
 	if errors.Is(err, runstore.ErrFenced) {
+		span.SetAttributes(attribute.String("state", "fenced"))
 		log.Info("completion ignored: the try is no longer current")
 		return nil
 	}
 	if err != nil {
+		span.SetStatus(codes.Error, "complete try: "+err.Error())
 		return fmt.Errorf("complete try: %w", err)
 	}
+	span.SetAttributes(attribute.String("state", string(res.State)))
 	tm.Finished(string(res.State))
 	now := w.cfg.Clock()
 	w.dags.Try(p.DagID, p.TaskID, info.TI.Operator, string(res.State), now.Sub(start))

@@ -9,10 +9,12 @@ import (
 
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/dagworker/dagworker/internal/tracing"
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/dagworker/dagworker/worker/metrics"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Worker runs task instance tries from asynq queues.
@@ -32,6 +34,8 @@ type Worker struct {
 	handlers map[string]tasks.Handler
 	running  bool
 	bg       sync.WaitGroup // downstream enqueues in flight
+	tracer   trace.Tracer
+	traced   bool // tracer records spans (not the no-op provider's)
 }
 
 // New returns a Worker. It opens no connection: Run does.
@@ -55,7 +59,8 @@ func New(cfg Config) (*Worker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: Metrics: %w", ErrConfig, err)
 	}
-	return &Worker{cfg: cfg, log: cfg.Logger, conn: conn, tries: tries, dags: dags, handlers: map[string]tasks.Handler{}}, nil
+	return &Worker{cfg: cfg, log: cfg.Logger, conn: conn, tries: tries, dags: dags, handlers: map[string]tasks.Handler{},
+		tracer: tracing.Tracer(cfg.TracerProvider), traced: tracing.Enabled(cfg.TracerProvider)}, nil
 }
 
 // Handle registers h for task type (a DAG task's operator, and the asynq type
@@ -175,7 +180,7 @@ func (w *Worker) connect() error {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	eng, err := engine.New(engine.Config{Store: st, Client: asynq.NewClientFromRedisClient(rdb),
-		Logger: w.cfg.Logger, Clock: w.cfg.Clock})
+		Logger: w.cfg.Logger, Clock: w.cfg.Clock, TracerProvider: w.cfg.TracerProvider})
 	if err != nil {
 		_ = rdb.Close()
 		return fmt.Errorf("%w: %w", ErrConfig, err)

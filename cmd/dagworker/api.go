@@ -68,6 +68,7 @@ func newAPI(r *role, f apiFlags) (http.Handler, *ui.UI, error) {
 	cfg.MaxWait = *f.maxWait
 	cfg.Version = readBuildInfo().version
 	cfg.Logger = r.log
+	cfg.TracerProvider = r.tp
 	cfg.TaskTypes = adHocTaskTypes()
 	cfg.Health = func(ctx context.Context) error { return r.conn.rdb.Ping(ctx).Err() }
 	cfg.ImportErrors = func() []api.ImportErrorInfo {

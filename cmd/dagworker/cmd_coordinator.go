@@ -22,7 +22,12 @@ func runCoordinator(ctx context.Context, args []string, stdout, stderr io.Writer
 		return fmt.Errorf("coordinator: --redis-url (or DAGWORKER_REDIS_URL) is required; use 'dagworker serve' for the embedded Redis")
 	}
 	log := newLogger(fs, stderr, slog.LevelInfo)
-	r, err := newRole(ctx, rf, *rf.redisURL, log)
+	tp, stopTracing, err := startTracing(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
+	r, err := newRole(ctx, rf, *rf.redisURL, log, tp)
 	if err != nil {
 		return err
 	}

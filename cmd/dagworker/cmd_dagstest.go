@@ -223,7 +223,7 @@ func openLocalRun(ctx context.Context, redisURL, blobURL string, tf taskFlags, l
 		stop()
 		return nil, err
 	}
-	tt, err := newTaskTypes(tf, log)
+	tt, err := newTaskTypes(tf, log, nil)
 	if err != nil {
 		_ = lake.Close()
 		stop()

@@ -24,6 +24,7 @@ import (
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/dagworker/dagworker/worker"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // roleFlags are the flags of the long-running roles (serve, coordinator).
@@ -86,7 +87,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer srv.Close()
 		url, redisNote = srv.URL, fmt.Sprintf("%s (embedded %s; NOT durable: its state is lost on exit; give --redis-url to keep it)", srv.URL, srv.Kind)
 	}
-	r, err := newRole(ctx, rf, url, log)
+	tp, stopTracing, err := startTracing(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
+	r, err := newRole(ctx, rf, url, log, tp)
 	if err != nil {
 		return err
 	}
@@ -112,7 +118,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	r.setLake(lake)
 	w, closeTasks, err := newWorker(worker.Config{Redis: r.conn.opt, Concurrency: *concurrency, Dequeuers: *dequeuers, Queues: qs, Lake: lake,
 		Logger: log, KeyPrefix: *rf.prefix, Metrics: r.metrics, ShutdownTimeout: *shutdownTimeout,
-		MetricsMaxSeries: *maxSeries}, tf)
+		MetricsMaxSeries: *maxSeries, TracerProvider: tp}, tf)
 	if err != nil {
 		return err
 	}
@@ -133,6 +139,9 @@ type role struct {
 	// lake holds the task logs the API serves (nil: none).
 	lake *tasks.Lake
 	log  *slog.Logger
+	// tp records the engine's and the API's spans (a no-op provider when
+	// tracing is off).
+	tp trace.TracerProvider
 
 	// metrics is served at /metrics.
 	metrics *prometheus.Registry
@@ -177,7 +186,7 @@ func (c *lakeCleaner) CleanRuns(ctx context.Context, o engine.CleanOptions) (eng
 	return c.eng.CleanRuns(ctx, o)
 }
 
-func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*role, error) {
+func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger, tp trace.TracerProvider) (*role, error) {
 	opq, err := parseOperatorQueues(*rf.operatorQueues)
 	if err != nil {
 		return nil, err
@@ -185,7 +194,7 @@ func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*
 	created := newRunsCreated()
 	c, err := connect(url, *rf.prefix, log, rf.recovery.engineConfig, func(ec *engine.Config) {
 		ec.OnRunCreated = func(dagID string, t runstore.RunType) { created.WithLabelValues(dagID, string(t)).Inc() }
-		ec.OperatorQueues = opq
+		ec.OperatorQueues, ec.TracerProvider = opq, tp
 	})
 	if err != nil {
 		return nil, err
@@ -219,7 +228,7 @@ func newRole(ctx context.Context, rf roleFlags, url string, log *slog.Logger) (*
 		return nil, err
 	}
 	return &role{conn: c, operatorQueues: opq, folder: folder, coord: coord, addr: *rf.addr, prefix: *rf.prefix, api: rf.api, log: log,
-		metrics: reg, cleaner: cleaner}, nil
+		metrics: reg, cleaner: cleaner, tp: tp}, nil
 }
 
 func (r *role) close() {

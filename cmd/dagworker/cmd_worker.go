@@ -93,6 +93,11 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	log := newLogger(fs, stderr, slog.LevelInfo)
+	tp, stopTracing, err := startTracing(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	lake, err := tasks.OpenLake(ctx, *blobURL)
 	if err != nil {
 		return err
@@ -105,7 +110,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer ms.close()
 	w, closeTasks, err := newWorker(worker.Config{RedisURL: *redisURL, Concurrency: *concurrency, Dequeuers: *dequeuers, Queues: qs, Lake: lake,
 		Logger: log, KeyPrefix: *prefix, Metrics: ms.registerer(), ShutdownTimeout: *shutdownTimeout,
-		MetricsMaxSeries: *maxSeries}, tf)
+		MetricsMaxSeries: *maxSeries, TracerProvider: tp}, tf)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/dagworker/dagworker/internal/tracing"
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/dagworker/dagworker/tasks/bash"
 	"github.com/dagworker/dagworker/tasks/builtin"
@@ -18,6 +19,7 @@ import (
 	"github.com/dagworker/dagworker/tasks/render"
 	"github.com/dagworker/dagworker/tasks/scrape"
 	"github.com/dagworker/dagworker/worker"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // version names this build in the scraper's default user agent.
@@ -66,8 +68,13 @@ type taskTypes struct {
 }
 
 // newTaskTypes builds the built-in handlers from the task flags.
-func newTaskTypes(f taskFlags, log *slog.Logger) (*taskTypes, error) {
-	sc, err := scrape.New(scrape.Config{Version: version})
+// tp (nil: none) records the scrape task's HTTP spans.
+func newTaskTypes(f taskFlags, log *slog.Logger, tp trace.TracerProvider) (*taskTypes, error) {
+	scfg := scrape.Config{Version: version}
+	if tracing.Enabled(tp) {
+		scfg.TracerProvider = tp
+	}
+	sc, err := scrape.New(scfg)
 	if err != nil {
 		return nil, fmt.Errorf("scrape: %w", err)
 	}
@@ -145,7 +152,7 @@ func newWorker(cfg worker.Config, tf taskFlags) (*worker.Worker, func(), error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	tt, err := newTaskTypes(tf, cfg.Logger)
+	tt, err := newTaskTypes(tf, cfg.Logger, cfg.TracerProvider)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/trace"
 	"gocloud.dev/blob/memblob"
 
 	"github.com/dagworker/dagworker/internal/coordinator"
@@ -50,6 +51,7 @@ flaky:
 type engineEnv struct {
 	*bundle
 	store *runstore.Store
+	env   *redistest.Env
 }
 
 // setupEngine starts Redis (the shared test server), the engine, a worker
@@ -62,18 +64,25 @@ func setupEngine(tb testing.TB, concurrency int) *engineEnv {
 // setupEngineDAGs is setupEngine with the DAG file's YAML.
 func setupEngineDAGs(tb testing.TB, concurrency int, dagYAML string) *engineEnv {
 	tb.Helper()
+	return setupEngineTraced(tb, concurrency, dagYAML, nil)
+}
+
+// setupEngineTraced is setupEngineDAGs with tp (nil: none) as the tracer
+// provider of the engines, the worker and the API.
+func setupEngineTraced(tb testing.TB, concurrency int, dagYAML string, tp trace.TracerProvider) *engineEnv {
+	tb.Helper()
 	env := redistest.New(tb)
 	queue := env.Queue("default")
 	st, err := runstore.New(runstore.Config{Client: env.Client(), KeyPrefix: env.Prefix})
 	require.NoError(tb, err)
 	client := asynq.NewClient(env.ConnOpt())
 	tb.Cleanup(func() { _ = client.Close() })
-	eng, err := engine.New(engine.Config{Store: st, Client: client, DefaultQueue: queue})
+	eng, err := engine.New(engine.Config{Store: st, Client: client, DefaultQueue: queue, TracerProvider: tp})
 	require.NoError(tb, err)
 	bucket := memblob.OpenBucket(nil)
 	lake := tasks.NewLake(bucket, "mem://")
 	w, err := worker.New(worker.Config{Redis: env.ConnOpt(), KeyPrefix: env.Prefix, Concurrency: concurrency,
-		Queues: map[string]int{queue: 1}, Lake: lake, ShutdownTimeout: 5 * time.Second})
+		Queues: map[string]int{queue: 1}, Lake: lake, ShutdownTimeout: 5 * time.Second, TracerProvider: tp})
 	require.NoError(tb, err)
 	require.NoError(tb, builtin.Register(w))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -90,6 +99,7 @@ func setupEngineDAGs(tb testing.TB, concurrency int, dagYAML string) *engineEnv 
 		Lake: lake, DefaultQueue: queue}
 	cfg.Tokens = []Token{{Token: triggerTok, Scope: ScopeTrigger}, {Token: readTok, Scope: ScopeRead}}
 	cfg.PollInterval = 5 * time.Millisecond
+	cfg.TracerProvider = tp
 	srv, err := New(cfg)
 	require.NoError(tb, err)
 	hs := httptest.NewServer(srv)
@@ -103,7 +113,7 @@ func setupEngineDAGs(tb testing.TB, concurrency int, dagYAML string) *engineEnv 
 	if t, ok := tb.(*testing.T); ok {
 		_, b.spec = loadAirflowSpec(t)
 	}
-	return &engineEnv{bundle: b, store: st}
+	return &engineEnv{bundle: b, store: st, env: env}
 }
 
 func TestEngineBackend(t *testing.T) {

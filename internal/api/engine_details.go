@@ -91,7 +91,7 @@ func ImportErrorsOf(file string, err error, since time.Time) []ImportError {
 func (b *EngineBackend) ClearTask(ctx context.Context, dagID, runID, taskID string) error {
 	_, err := b.Engine.ClearTask(ctx, dagID, runID, taskID)
 	if errors.Is(err, runstore.ErrInvalid) {
-		return fmt.Errorf("%v: %w", err, ErrInvalid)
+		return fmt.Errorf("%w: %w", err, ErrInvalid)
 	}
 	return mapNotFound(err)
 }

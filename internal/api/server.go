@@ -8,7 +8,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/dagworker/dagworker/internal/tracing"
 	"github.com/dagworker/dagworker/tasks"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Config configures the API. DAGs, Pauses, Runs, Editor and Tasks are
@@ -66,6 +70,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Clock is the time source. Default time.Now.
 	Clock func() time.Time
+	// TracerProvider records a server span for every request that changes
+	// something (POST, PATCH, PUT, DELETE: the trigger's span is the parent
+	// of its run's spans), honouring an incoming W3C traceparent header.
+	// Default: a no-op provider (no spans, no header read).
+	TracerProvider trace.TracerProvider
 }
 
 // withDefaults returns c with every unset default filled in.
@@ -150,10 +159,22 @@ func New(cfg Config) (*Server, error) {
 		if rt.scope != "" {
 			h = s.requireAuth(rt.scope, h)
 		}
-		s.mux.HandleFunc(rt.method+" "+rt.path, h)
+		s.mux.Handle(rt.method+" "+rt.path, s.traced(rt, h))
 	}
 	s.mux.HandleFunc("GET /api/v2/openapi.json", s.handleOpenAPI)
 	return s, nil
+}
+
+// traced wraps the handler of a route that changes something in a server
+// span when tracing is on.
+func (s *Server) traced(rt route, h http.HandlerFunc) http.Handler {
+	if rt.method == http.MethodGet || !tracing.Enabled(s.cfg.TracerProvider) {
+		return h
+	}
+	name := rt.method + " " + rt.path
+	return otelhttp.NewHandler(h, rt.op, otelhttp.WithTracerProvider(s.cfg.TracerProvider),
+		otelhttp.WithPropagators(propagation.TraceContext{}),
+		otelhttp.WithSpanNameFormatter(func(string, *http.Request) string { return name }))
 }
 
 // ServeHTTP serves the API. Bodies beyond MaxBodyBytes fail with 413.

@@ -12,7 +12,11 @@ import (
 
 	"github.com/dagworker/dagworker/internal/dag"
 	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/dagworker/dagworker/internal/tracing"
 	"github.com/hibiken/asynq"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // Config configures an Engine.
@@ -68,6 +72,11 @@ type Config struct {
 	// (not for one that existed): scheduled, manual, API or backfill
 	// (the binary counts them in dagworker_runs_created_total).
 	OnRunCreated func(dagID string, runType runstore.RunType)
+	// TracerProvider records a span per run creation and per finished run
+	// (see Engine.CreateRun). Default: a no-op provider. Give the run span
+	// the ID its tries name as their parent with a provider built with
+	// tracing.IDGenerator.
+	TracerProvider trace.TracerProvider
 }
 
 // Defaults of Config.
@@ -112,6 +121,7 @@ func (c Config) WithDefaults() Config {
 	if c.LostWorkerGrace == 0 {
 		c.LostWorkerGrace = DefaultLostWorkerGrace
 	}
+	c.TracerProvider = tracing.Provider(c.TracerProvider)
 	return c
 }
 
@@ -140,6 +150,10 @@ type Engine struct {
 	// unheld remembers when a sweep first saw an active asynq task that no
 	// live asynq server holds (TaskID → time), for LostWorkerGrace.
 	unheld unheldTasks
+	// tracer is the TracerProvider's; traced is false for a no-op provider
+	// (no run span is looked for when a run ends).
+	tracer trace.Tracer
+	traced bool
 }
 
 // New returns an Engine.
@@ -148,7 +162,8 @@ func New(cfg Config) (*Engine, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Engine{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Clock}, nil
+	return &Engine{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Clock,
+		tracer: tracing.Tracer(cfg.TracerProvider), traced: tracing.Enabled(cfg.TracerProvider)}, nil
 }
 
 // Store returns the run store.
@@ -174,18 +189,38 @@ type RunOptions struct {
 
 // CreateRun creates a run of d (idempotently: an existing run id returns the
 // existing run with Created false) and enqueues its ready tasks.
-func (e *Engine) CreateRun(ctx context.Context, d *dag.DAG, o RunOptions) (*runstore.CreateResult, error) {
+//
+// With tracing on it records a "dagrun.create" span (a child of ctx's span,
+// e.g. the API trigger's) and the run's trace context: the run's span is a
+// child of the create span with an ID chosen now; every try's span is its
+// child, and the run span itself is emitted when the run ends (see
+// runstore.Store.ClaimRunSpan), starting at the run's start.
+func (e *Engine) CreateRun(ctx context.Context, d *dag.DAG, o RunOptions) (_ *runstore.CreateResult, err error) {
 	if d == nil {
 		return nil, fmt.Errorf("%w: nil DAG", runstore.ErrInvalid)
 	}
-	res, err := e.store.CreateRun(ctx, runstore.NewRun{
+	span := trace.Span(noop.Span{})
+	if e.traced {
+		ctx, span = e.tracer.Start(ctx, "dagrun.create", trace.WithSpanKind(trace.SpanKindInternal),
+			trace.WithAttributes(attribute.String("dag_id", d.ID), attribute.String("run_type", string(o.RunType))))
+		defer func() { endSpan(span, err) }()
+	}
+	nr := runstore.NewRun{
 		DAG: NewSnapshot(d, e.cfg.OperatorQueues, e.cfg.DefaultQueue), RunID: o.RunID, RunType: o.RunType,
 		LogicalDate: o.LogicalDate, DataIntervalStart: o.DataIntervalStart, DataIntervalEnd: o.DataIntervalEnd,
 		RunAfter: o.RunAfter, Conf: o.Conf, Note: o.Note, TriggeredBy: o.TriggeredBy,
 		TriggeringUser: o.TriggeringUser,
-	})
+	}
+	if sc := span.SpanContext(); e.traced && sc.IsValid() {
+		nr.TraceParentOf = tracing.Format(sc)
+		nr.TraceParent = tracing.Format(sc.WithSpanID(tracing.NewSpanID()).WithRemote(false))
+	}
+	res, err := e.store.CreateRun(ctx, nr)
 	if err != nil {
 		return nil, err
+	}
+	if e.traced {
+		span.SetAttributes(attribute.String("run_id", res.Run.RunID), attribute.Bool("created", res.Created))
 	}
 	if res.Created && e.cfg.OnRunCreated != nil {
 		e.cfg.OnRunCreated(d.ID, res.Run.RunType)
@@ -249,6 +284,10 @@ func (e *Engine) enqueue(ctx context.Context, d runstore.Dispatch) error {
 	}
 	body := p.Encode()
 	opts := []asynq.Option{asynq.Queue(d.Queue), asynq.Retention(e.cfg.Retention)}
+	var headers map[string]string
+	if d.TraceParent != "" {
+		headers = map[string]string{tracing.Header: d.TraceParent}
+	}
 	var t *asynq.Task
 	if d.RetryAt.IsZero() {
 		timeout := e.cfg.DefaultTimeout
@@ -257,10 +296,10 @@ func (e *Engine) enqueue(ctx context.Context, d runstore.Dispatch) error {
 			// worker, this only bounds a stuck handler.
 			timeout = d.ExecutionTimeout.Truncate(time.Second) + 30*time.Second
 		}
-		t = asynq.NewTask(TaskType, body)
+		t = asynq.NewTaskWithHeaders(TaskType, body, headers)
 		opts = append(opts, asynq.TaskID(TaskID(p)), asynq.MaxRetry(e.cfg.MaxRedeliveries), asynq.Timeout(timeout))
 	} else {
-		t = asynq.NewTask(RetryTaskType, body)
+		t = asynq.NewTaskWithHeaders(RetryTaskType, body, headers)
 		opts = append(opts, asynq.TaskID(RetryTaskID(p)), asynq.MaxRetry(e.cfg.MaxRedeliveries),
 			asynq.ProcessIn(d.RetryAt.Sub(e.now())))
 	}

@@ -153,7 +153,13 @@ func (e *Engine) Record(ctx context.Context, info *runstore.StartInfo, r TryResu
 	if r.Err != nil {
 		c.Record.Error = r.Err.Error()
 	}
-	return e.store.Complete(ctx, c)
+	res, err := e.store.Complete(ctx, c)
+	if err == nil {
+		// A completion that is not fenced found the run running: a
+		// finished state means this step ended it.
+		e.runEnded(ctx, ti.DagID, ti.RunID, res.RunState)
+	}
+	return res, err
 }
 
 // Advance enqueues what a completion step made ready. When the run's
@@ -198,6 +204,7 @@ func (e *Engine) FinishRun(ctx context.Context, dagID, runID string, state runst
 	if err != nil {
 		return err
 	}
+	e.runEnded(ctx, dagID, runID, state)
 	return e.Enqueue(ctx, ds)
 }
 
@@ -209,6 +216,7 @@ func (e *Engine) SetRunState(ctx context.Context, dagID, runID string, state run
 	if err != nil {
 		return err
 	}
+	e.runEnded(ctx, dagID, runID, state)
 	return e.Enqueue(ctx, ds)
 }
 

@@ -91,6 +91,9 @@ func (s *Store) CreateRun(ctx context.Context, nr NewRun) (*CreateResult, error)
 		"roots", roots(d),
 		"inc", incarnation(),
 	}
+	if nr.TraceParent != "" {
+		runFields = append(runFields, "tp", nr.TraceParent, "tpp", nr.TraceParentOf)
+	}
 	args := []any{nr.RunID, ms(now), score.UnixMilli(), maxRuns, len(runFields) / 2}
 	args = append(args, runFields...)
 	args = append(args, len(d.Tasks))

@@ -2,7 +2,6 @@ package runstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -169,10 +168,11 @@ func (s *Store) UnfinishedTasks(ctx context.Context, dagID, runID string) ([]Unf
 	if err != nil {
 		return nil, fmt.Errorf("unfinished tasks of %s/%s: %w", dagID, runID, err)
 	}
-	inc, err := s.rdb.HGet(ctx, s.keys.Run(dagID, runID), "inc").Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
+	rv, err := s.rdb.HMGet(ctx, s.keys.Run(dagID, runID), "inc", "tp").Result()
+	if err != nil {
 		return nil, fmt.Errorf("unfinished tasks of %s/%s: %w", dagID, runID, err)
 	}
+	inc, tp := str(rv[0]), str(rv[1])
 	var out []Unfinished
 	cmds := make([]*redis.SliceCmd, 0, min(len(ids), unfinishedBatch))
 	for lo := 0; lo < len(ids); lo += unfinishedBatch {
@@ -193,7 +193,7 @@ func (s *Store) UnfinishedTasks(ctx context.Context, dagID, runID string) ([]Unf
 				continue
 			}
 			u := Unfinished{State: st, QueuedAt: fromMS(str(v[7])), StartDate: fromMS(str(v[8])), Hostname: str(v[9]),
-				Dispatch: Dispatch{DagID: dagID, RunID: runID, TaskID: batch[i], Try: atoi(str(v[1])), Queue: str(v[2]), Inc: inc,
+				Dispatch: Dispatch{DagID: dagID, RunID: runID, TaskID: batch[i], Try: atoi(str(v[1])), Queue: str(v[2]), Inc: inc, TraceParent: tp,
 					ExecutionTimeout: time.Duration(atoi(str(v[3]))) * time.Millisecond}}
 			if st == TIUpForRetry {
 				u.RetryAt = fromMS(str(v[4]))

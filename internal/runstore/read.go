@@ -153,7 +153,7 @@ func (s *Store) listRunsByState(ctx context.Context, dagID string, opt ListRunsO
 		for i, id := range ids {
 			cmds[i] = pipe.HGet(ctx, s.keys.Run(dagID, id), "state")
 		}
-		if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 			return nil, 0, fmt.Errorf("list runs of %q: %w", dagID, err)
 		}
 		for i, c := range cmds {

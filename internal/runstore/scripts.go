@@ -183,7 +183,7 @@ func atoi(v string) int {
 }
 
 // dispatchArity is the length of a dispatch tuple in script replies.
-const dispatchArity = 11
+const dispatchArity = 12
 
 // dispatches decodes the tuples after the first skip reply elements.
 func dispatches(dagID string, res []any, skip int) []Dispatch {
@@ -197,6 +197,7 @@ func dispatches(dagID string, res []any, skip int) []Dispatch {
 			Queue:            str(res[i+3]),
 			ExecutionTimeout: time.Duration(atoi(str(res[i+4]))) * time.Millisecond,
 			Inc:              str(res[i+10]),
+			TraceParent:      str(res[i+11]),
 		}
 		if at := str(res[i+5]); at != "0" && at != "" {
 			d.RetryAt = fromMS(at)

@@ -96,6 +96,13 @@ type NewRun struct {
 	// TriggeringUser is who triggered a manual run (Airflow's
 	// triggering_user_name; "" for none).
 	TriggeringUser string
+	// TraceParent is the W3C traceparent of the run's span (its span ID
+	// chosen now, the span emitted when the run ends): every dispatch of
+	// the run carries it (Dispatch.TraceParent) so the tries' spans are its
+	// children. TraceParentOf is the traceparent of the run span's parent.
+	// Both "" when tracing is off (nothing is stored).
+	TraceParent   string
+	TraceParentOf string
 }
 
 // CreateResult is the outcome of CreateRun.

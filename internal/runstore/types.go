@@ -145,6 +145,8 @@ type Dispatch struct {
 	RunStart time.Time
 	// Inc is the run's Incarnation.
 	Inc string
+	// TraceParent is the run's NewRun.TraceParent ("" for none).
+	TraceParent string
 }
 
 // Outcome is how a try ended.

@@ -235,9 +235,9 @@ func TestBrowser(t *testing.T) {
 	require.Equal(t, "rgb(0, 128, 0)", b.eval(`getComputedStyle(document.querySelector('#grid [data-run="ui1"]')).backgroundColor`))
 	b.screenshot("04-dag")
 	// The task group collapses.
-	require.Equal(t, "true", b.eval(`String(document.querySelector('#grid tr[data-task="fetch"]').offsetParent !== null)`))
+	require.Equal(t, "true", b.eval(`String(document.querySelector('#grid tr[data-task="extract.fetch"]').offsetParent !== null)`))
 	b.click("#g1")
-	require.Equal(t, "false", b.eval(`String(document.querySelector('#grid tr[data-task="fetch"]').offsetParent !== null)`))
+	require.Equal(t, "false", b.eval(`String(document.querySelector('#grid tr[data-task="extract.fetch"]').offsetParent !== null)`))
 	require.Contains(t, b.eval(`document.querySelector("#graph").innerHTML`), `data-task="notify"`)
 	require.Equal(t, "#008000", b.eval(`document.querySelector('#graph g[data-task="report"] rect').getAttribute("stroke")`), "the graph follows the run")
 	require.Contains(t, b.eval(`document.querySelector("#graph").textContent`), "all_done")

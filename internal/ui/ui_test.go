@@ -135,7 +135,7 @@ func TestBearerAndScopes(t *testing.T) {
 	// The run page: tasks, the output link, the log.
 	p = b.do("GET", "/dags/pipeline/runs/r1?task=report", nil, read)
 	require.Equal(t, 200, p.status)
-	for _, want := range []string{`data-task="fetch"`, `data-task="notify"`, `href="/api/dagworker/v1/outputs/pipeline/r1/report/report.pdf"`, "writing the report"} {
+	for _, want := range []string{`data-task="extract.fetch"`, `data-task="notify"`, `href="/api/dagworker/v1/outputs/pipeline/r1/report/report.pdf"`, "writing the report"} {
 		require.Contains(t, p.body, want)
 	}
 	require.NotContains(t, p.body, `id="clear-all"`)
@@ -204,8 +204,18 @@ func TestClearTaskAndRunActions(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, tries, 2)
 
-	// A finished run cannot be marked; an unfinished one can.
-	require.Equal(t, http.StatusConflict, b.do("POST", "/dags/flaky/runs/f1/mark", url.Values{"csrf": {csrf}, "state": {"failed"}}, nil).status)
+	// A finished run can be marked, as in Airflow: the succeeded run is
+	// marked failed, then success again; an unfinished one too (below).
+	require.NotContains(t, b.get("/dags/flaky/runs/f1").body, `id="mark-success"`, "a success run offers no mark success")
+	require.Equal(t, http.StatusSeeOther, b.do("POST", "/dags/flaky/runs/f1/mark", url.Values{"csrf": {csrf}, "state": {"failed"}}, nil).status)
+	marked, err := s.be.Run(context.Background(), "flaky", "f1")
+	require.NoError(t, err)
+	require.Equal(t, api.RunFailed, marked.State)
+	require.Contains(t, b.get("/dags/flaky/runs/f1").body, `id="mark-success"`)
+	require.Equal(t, http.StatusSeeOther, b.do("POST", "/dags/flaky/runs/f1/mark", url.Values{"csrf": {csrf}, "state": {"success"}}, nil).status)
+	marked, err = s.be.Run(context.Background(), "flaky", "f1")
+	require.NoError(t, err)
+	require.Equal(t, api.RunSuccess, marked.State)
 	res = b.do("POST", "/dags/slow/trigger", url.Values{"csrf": {csrf}, "conf": {"{}"}, "run_id": {"s1"}}, nil)
 	require.Equal(t, http.StatusSeeOther, res.status, res.body)
 	require.Contains(t, b.get("/dags/slow/runs/s1").body, `id="mark-failed"`)

@@ -150,3 +150,19 @@ func TestDAGsPages(t *testing.T) {
 	require.Contains(t, second, "3 DAG(s)")
 	require.NotContains(t, second, `id="dags-next"`)
 }
+
+// TestSafeNext: the login's next stays a path on this host.
+func TestSafeNext(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"":                     "/",
+		"/dags/x":              "/dags/x",
+		"/dags/x?run=1#t":      "/dags/x?run=1#t",
+		"//evil.example/":      "/",
+		"/\\evil.example":      "/",
+		"https://evil.example": "/",
+		"dags":                 "/",
+	} {
+		require.Equal(t, want, safeNext(in), in)
+	}
+}

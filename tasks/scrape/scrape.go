@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/dagworker/dagworker/internal/ssrf"
 	"github.com/dagworker/dagworker/tasks"
@@ -38,6 +41,10 @@ type Config struct {
 	// Version is the dagworker version named in the default user agent.
 	// Default "dev".
 	Version string
+	// TracerProvider records a client span per HTTP fetch (robots.txt
+	// included), a child of the try's span in the task's context. No trace
+	// header is sent to the sites. Default nil: no spans.
+	TracerProvider trace.TracerProvider
 }
 
 // Handler runs scrape tasks. It is safe for concurrent use.
@@ -149,8 +156,15 @@ func (h *Handler) Run(ctx context.Context, t *tasks.Task) (any, error) {
 
 	robotsGuard := *guard
 	robotsGuard.MaxRedirects = robotsMaxRedirects + 1 // robotsCheckRedirect stops first
+	var rt http.RoundTripper = &limitTransport{base: transport, max: s.maxBodyBytes}
+	if h.cfg.TracerProvider != nil {
+		// Around the guarded transport: a fetch the guard blocks is a
+		// failed span. An empty propagator keeps trace ids off the wire.
+		rt = otelhttp.NewTransport(rt, otelhttp.WithTracerProvider(h.cfg.TracerProvider),
+			otelhttp.WithPropagators(propagation.NewCompositeTextMapPropagator()))
+	}
 	c := newCrawler(ctx, s, log, h.cfg.Clock, crawlDeps{
-		transport:           &limitTransport{base: transport, max: s.maxBodyBytes},
+		transport:           rt,
 		checkRedirect:       guard.CheckRedirect,
 		robotsCheckRedirect: robotsGuard.CheckRedirect,
 	})

@@ -69,9 +69,9 @@ func NewDAGs(reg prometheus.Registerer, maxSeries int) (*DAGs, error) {
 		if err := reg.Register(c); err != nil {
 			var are prometheus.AlreadyRegisteredError
 			if errors.As(err, &are) {
-				return nil, fmt.Errorf("%w: DAG metrics already registered on this registry: %v", ErrConfig, err)
+				return nil, fmt.Errorf("%w: DAG metrics already registered on this registry: %w", ErrConfig, err)
 			}
-			return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}
 	return d, nil

@@ -51,7 +51,7 @@ if st == 'up_for_retry' then
   local at = num(now) + num(ARGV[6])
   redis.call('HSET', tk, 'try:' .. try, ARGV[7], 'end_date', now, 'duration_ms', dur, 'state', st, 'next_try_at', at,
     unpack(started))
-  out[1] = {run, task, try, v[5], '0', at, '', '1', '', '', run_inc(run)}
+  out[1] = {run, task, try, v[5], '0', at, '', '1', '', '', run_inc(run), run_tp(run)}
 else
   redis.call('HSET', tk, 'try:' .. try, ARGV[7], 'end_date', now, 'duration_ms', dur, 'state', st, unpack(started))
   done = propagate(run, task, st, now, out, v[6], v[7])

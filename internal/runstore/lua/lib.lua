@@ -4,12 +4,12 @@
 -- the call's DAG hash tag "{<prefix>:<dag_id>}" (every key is built from
 -- it, see keys.go) and empties the per-call caches below.
 local tag, k_runs, k_active, k_queued
-local caps, slots_of, slots_read, waiting_of, waiting_read, starts, incs
+local caps, slots_of, slots_read, waiting_of, waiting_read, starts, incs, tps
 
 local function begin(keys)
   tag = keys[1]
   k_runs, k_active, k_queued = tag .. ':runs', tag .. ':active', tag .. ':queued'
-  caps, slots_of, slots_read, waiting_of, waiting_read, starts, incs = {}, {}, {}, {}, {}, {}, {}
+  caps, slots_of, slots_read, waiting_of, waiting_read, starts, incs, tps = {}, {}, {}, {}, {}, {}, {}, {}
 end
 
 local function k_run(run) return tag .. ':run:' .. run end
@@ -143,6 +143,16 @@ local function run_inc(run)
   return v
 end
 
+-- run_tp returns the run's traceparent ('' without tracing), read once per call.
+local function run_tp(run)
+  local v = tps[run]
+  if v == nil then
+    v = redis.call('HGET', k_run(run), 'tp') or ''
+    tps[run] = v
+  end
+  return v
+end
+
 -- with appends the field/value pairs pre (may be nil) to f and returns f.
 local function with(f, pre)
   if pre then
@@ -153,7 +163,7 @@ end
 
 -- dispatch takes a max_active_tasks slot, starts a new try and appends the
 -- dispatch tuple (run, task, try, queue, exec_timeout_ms, retry_at=0, pool,
--- pool_slots, static, run start_date, run incarnation) to out. pre holds more field/value
+-- pool_slots, static, run start_date, run incarnation, run traceparent) to out. pre holds more field/value
 -- pairs of the task instance to write in the same HSET (nil for none); v its
 -- DISPATCH_FIELDS when the caller has read them (else nil).
 local function dispatch(run, task, now, out, pre, v)
@@ -162,7 +172,8 @@ local function dispatch(run, task, now, out, pre, v)
   local try = num(v[1]) + 1
   redis.call('HSET', tk, unpack(with({'try_number', try, 'state', 'queued', 'queued_at', now, 'next_try_at', ''}, pre)))
   add_slots(run, 1)
-  out[#out + 1] = {run, task, try, v[2], v[3] or '0', '0', v[4] or '', v[5] or '1', v[6] or '', run_start(run), run_inc(run)}
+  out[#out + 1] = {run, task, try, v[2], v[3] or '0', '0', v[4] or '', v[5] or '1', v[6] or '', run_start(run), run_inc(run),
+    run_tp(run)}
 end
 
 -- make_ready dispatches a ready task, or parks it in the run's wait set
