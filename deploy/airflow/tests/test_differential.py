@@ -451,7 +451,7 @@ def test_same_script_same_answers(airflow_url: str, base_url: str, jwt: str) -> 
     # loads it unpaused (the README lists it): paused here first, so the
     # script starts from the same state.
     ac.DAGApi(dagworker.client).patch_dag(DAG_ID, ac.DAGPatchBody(is_paused=True))
-    found: dict[tuple[str, str], str] = {}
+    found: dict[str, str] = {}
     unserved: list[str] = []
     for name, op, fn in script():
         ra = airflow.call(name, fn)
@@ -508,3 +508,19 @@ def allowed_by(key: str, entry: str) -> bool:
         return ":" in entry and field == key.split(":", 1)[1]
     g = generic(key.split(" ", 1)[1])
     return g == field or g.startswith(field + ".") or g.startswith(field + "[]")
+
+
+def test_the_comparison_sees_differences() -> None:
+    """The normalizer and the allowlist on made-up answers: a changed value, a
+    missing field and a status are differences; ids, times, nulls against
+    absent fields and allowlisted fields are not."""
+    run = {"dag_run_id": "r", "id": 1, "state": "success", "end_date": "2026-12-01T00:00:00.123+00:00", "note": None}
+    same = {"dag_run_id": "r", "id": 2, "state": "success", "end_date": "2026-12-02T10:00:00Z"}
+    ok = {"ok": True, "error": "", "status": 200}
+    assert differences("x", {**ok, "body": run}, {**ok, "body": same}) == {}
+    found = differences("x", {**ok, "body": {"dag_runs": [run]}}, {**ok, "body": {"dag_runs": [{**same, "state": "failed", "end_date": None}]}})
+    assert set(found) == {"x dag_runs.0.state", "x dag_runs.0.end_date"}
+    assert not any(allowed(k) for k in found)
+    assert allowed("x dag_runs.0.scheduled_when") and allowed("trigger_2 start_date") and not allowed("get_run start_date")
+    assert differences("x", {**ok, "body": run}, {"ok": False, "error": "404", "status": 404}) == {"x:status": "airflow 200  dagworker 404 404"}
+    assert not allowed("x:status") and allowed("health dag_processor.status")
