@@ -15,6 +15,7 @@ DataFrames), which most callers want instead::
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from typing import Any
@@ -276,7 +277,7 @@ class DagworkerClient:
         """Return the log of one try as text."""
         path = f"/api/v2/dags/{_q(dag_id)}/dagRuns/{_q(run_id)}/taskInstances/{_q(task_id)}/logs/{try_number}"
         _, body = self._call("GET", path)
-        return "\n".join(line.get("event", "") if isinstance(line, dict) else str(line) for line in body["content"])
+        return "\n".join(_log_line(line) if isinstance(line, dict) else str(line) for line in body["content"])
 
     # Data lake outputs --------------------------------------------------
 
@@ -336,3 +337,25 @@ class DagworkerClient:
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeoutError(f"dagworker task {task_id} not finished after {timeout}s")
             time.sleep(poll_interval)
+
+
+def _log_value(v: Any) -> str:
+    """A value as slog's text handler writes it: quoted when it needs to be."""
+    v = str(v)
+    if v == "" or any(c in v for c in ' ="\\\t\n'):
+        return json.dumps(v, ensure_ascii=False)
+    return v
+
+
+def _log_line(entry: dict[str, Any]) -> str:
+    """A structured log entry (timestamp, level, logger, event and the
+    record's other attributes) as the worker's slog text line."""
+    parts = []
+    if entry.get("timestamp"):
+        parts.append(f"time={entry['timestamp']}")
+    parts.append(f"level={str(entry.get('level', 'info')).upper()}")
+    parts.append(f"msg={_log_value(entry.get('event', ''))}")
+    for k in sorted(entry):
+        if k not in ("timestamp", "level", "logger", "event"):
+            parts.append(f"{k}={_log_value(entry[k])}")
+    return " ".join(parts)
