@@ -32,6 +32,8 @@ pins=(
   "ipykernel==7.4.0"
   "kfp==2.17.3"
   "kfp-kubernetes==2.17.3"
+  # property-based checks of the served OpenAPI document
+  "schemathesis==4.32.5"
 )
 
 # The venv is cached in the user cache, keyed by the pins, so every checkout
@@ -42,7 +44,7 @@ venv="${DAGWORKER_AIRFLOW_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/dagworker/airflo
 mkdir -p "$(dirname "$venv")"
 exec 9>"$venv.lock"
 flock 9 # one e2e run at a time installs into the shared venv
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import airflow, airflow_client, dagfactory, tqdm, pandas, matplotlib, nbclient, ipykernel, kfp, kfp.kubernetes' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import airflow, airflow_client, dagfactory, tqdm, pandas, matplotlib, nbclient, ipykernel, kfp, kfp.kubernetes, schemathesis' 2>/dev/null; then
   rm -rf "$venv"
   "$python" -m venv "$venv"
   "$venv/bin/pip" install -q "${pins[@]}"
@@ -52,7 +54,18 @@ fi
 work="$(mktemp -d)"
 pid=""
 redis_pid=""
+# Process groups the tests start (the differential test's Airflow
+# api-server and scheduler) write their ids here; the trap stops them too.
+export DAGWORKER_E2E_PIDS="$work/pids"
+: >"$DAGWORKER_E2E_PIDS"
 cleanup() {
+  while read -r g; do
+    if [ -n "$g" ] && kill -0 -- "-$g" 2>/dev/null; then
+      kill -TERM -- "-$g" 2>/dev/null || true
+      sleep 2
+      kill -KILL -- "-$g" 2>/dev/null || true
+    fi
+  done <"$DAGWORKER_E2E_PIDS"
   for p in $pid $redis_pid; do
     if kill -0 "$p" 2>/dev/null; then
       kill "$p" 2>/dev/null || true
@@ -79,6 +92,8 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 redis-cli -p "$redis_port" HSET dagworker:dags:paused nightly_sites 1 >/dev/null
+# The schemathesis test starts its own serve on database 1 of this Redis.
+export DAGWORKER_E2E_REDIS="127.0.0.1:$redis_port"
 
 # The serve's DAG folder: the e2e DAGs and the shipped ones (the notebook and
 # the client tests run nightly_sites against the demo site).
@@ -117,6 +132,13 @@ export DAGWORKER_DAGS_DIR="$here/dags"
 # Airflow and runs it with this binary too.
 export DAGWORKER_SHIPPED_DAGS="$root/dags"
 export DAGWORKER_E2E_BIN="$work/dagworker"
+# Airflow's own API (the differential test starts an api-server): the
+# SimpleAuthManager with the same user and password as dagworker's.
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="$DAGWORKER_E2E_USER:admin"
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$work/airflow-passwords.json"
+printf '{"%s": "%s"}\n' "$DAGWORKER_E2E_USER" "$DAGWORKER_E2E_PASSWORD" >"$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"
+AIRFLOW__API_AUTH__JWT_SECRET="$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+export AIRFLOW__API_AUTH__JWT_SECRET
 "$venv/bin/airflow" db migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log"; exit 1; }
 
 # The standalone client, the notebook and the KFP component read these.

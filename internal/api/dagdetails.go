@@ -1,6 +1,7 @@
 package api
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -22,7 +23,10 @@ type TaskInfo struct {
 	PoolSlots  int
 	// PriorityWeight is the weight the scheduler uses (Airflow's downstream
 	// rule: the task's own plus its downstream tasks').
-	PriorityWeight          int
+	PriorityWeight int
+	// OwnWeight is the task's own priority_weight as written (Airflow's
+	// task field; 0 reads as the default, 1).
+	OwnWeight               int
 	Retries                 int
 	RetryDelay              time.Duration
 	RetryExponentialBackoff bool
@@ -94,23 +98,23 @@ type DAGDetailsResponse struct {
 	DAGResponse
 	Catchup                   bool                `json:"catchup"`
 	DagRunTimeout             *string             `json:"dag_run_timeout"`
-	AssetExpression           map[string]any      `json:"asset_expression"`
+	AssetExpression           map[string]any      `json:"asset_expression" nullable:"true"`
 	DocMD                     *string             `json:"doc_md"`
 	StartDate                 *time.Time          `json:"start_date"`
 	EndDate                   *time.Time          `json:"end_date"`
 	IsPausedUponCreation      *bool               `json:"is_paused_upon_creation"`
-	Params                    map[string]any      `json:"params"`
+	Params                    map[string]any      `json:"params" nullable:"true"`
 	RenderTemplateAsNativeObj bool                `json:"render_template_as_native_obj"`
-	TemplateSearchPath        []string            `json:"template_search_path"`
+	TemplateSearchPath        []string            `json:"template_search_path" nullable:"true"`
 	Timezone                  *string             `json:"timezone"`
 	LastParsed                *time.Time          `json:"last_parsed"`
-	DefaultArgs               map[string]any      `json:"default_args"`
-	OwnerLinks                map[string]string   `json:"owner_links"`
+	DefaultArgs               map[string]any      `json:"default_args" nullable:"true"`
+	OwnerLinks                map[string]string   `json:"owner_links" nullable:"true"`
 	IsFavorite                bool                `json:"is_favorite"`
 	ActiveRunsCount           int                 `json:"active_runs_count"`
 	Concurrency               int                 `json:"concurrency"`
 	LatestDagVersion          *DagVersionResponse `json:"latest_dag_version"`
-	AllowedRunTypes           []string            `json:"allowed_run_types"`
+	AllowedRunTypes           []string            `json:"allowed_run_types" nullable:"true"`
 }
 
 func toTaskResponse(t TaskInfo, d DAGInfo) DAGTaskResponse {
@@ -120,21 +124,35 @@ func toTaskResponse(t TaskInfo, d DAGInfo) DAGTaskResponse {
 	if down == nil {
 		down = []string{}
 	}
-	params := t.Params
-	if params == nil {
-		params = map[string]any{}
-	}
+	// Airflow's task params: the DAG's (source "dag") with the task's own
+	// over them (source "task").
+	params := paramSpecs(d.Params, "dag")
+	maps.Copy(params, paramSpecs(t.Params, "task"))
 	rule := orDefault(t.TriggerRule, "all_success")
 	return DAGTaskResponse{
 		TaskID: t.ID, TaskDisplayName: t.ID, Owner: strPtr(t.Owner), StartDate: utcPtr(d.StartDate), EndDate: utcPtr(d.EndDate),
-		TriggerRule: rule, Retries: t.Retries, Queue: strPtr(t.Queue), Pool: pool, PoolSlots: slots,
+		TriggerRule: rule, Retries: t.Retries, Queue: strPtr(orDefault(t.Queue, "default")), Pool: pool, PoolSlots: slots,
 		ExecutionTimeout: timeDelta(t.ExecutionTimeout), RetryDelay: timeDelta(t.RetryDelay),
-		RetryExponentialBackoff: backoff(t.RetryExponentialBackoff), PriorityWeight: t.PriorityWeight, WeightRule: "downstream",
+		RetryExponentialBackoff: backoff(t.RetryExponentialBackoff), PriorityWeight: max(t.OwnWeight, 1), WeightRule: "downstream",
 		UIColor: "#fff", UIFgcolor: "#000", TemplateFields: []string{}, DownstreamTaskIDs: down,
 		OperatorName: t.Operator, Params: params,
 		ClassRef:   map[string]any{"class_name": t.Operator, "module_path": "dagworker.tasks"},
 		ExtraLinks: []string{},
 	}
+}
+
+// paramSpecs is params as Airflow's API dumps them: each value in a spec
+// with its (empty) JSON schema, description and source ("" for none).
+func paramSpecs(params map[string]any, source string) map[string]any {
+	out := make(map[string]any, len(params))
+	for k, v := range params {
+		spec := map[string]any{"value": v, "schema": map[string]any{}, "description": nil, "source": nil}
+		if source != "" {
+			spec["source"] = source
+		}
+		out[k] = spec
+	}
+	return out
 }
 
 // handleDAGDetails is GET /api/v2/dags/{dag_id}/details.
@@ -156,10 +174,7 @@ func (s *Server) handleDAGDetails(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	base := toDAG(d, p)
-	params := d.Params
-	if params == nil {
-		params = map[string]any{}
-	}
+	params := paramSpecs(d.Params, "")
 	var timeout *string
 	if d.DagrunTimeout > 0 {
 		// Airflow writes a timedelta's ISO 8601 duration.
@@ -170,7 +185,7 @@ func (s *Server) handleDAGDetails(w http.ResponseWriter, r *http.Request) {
 		DAGResponse: base, Catchup: d.Catchup, DagRunTimeout: timeout, DocMD: strPtr(d.DocMD),
 		StartDate: utcPtr(d.StartDate), EndDate: utcPtr(d.EndDate), IsPausedUponCreation: &paused, Params: params,
 		Timezone: strPtr(orDefault(d.Timezone, "UTC")), ActiveRunsCount: active, Concurrency: base.MaxActiveTasks,
-		AllowedRunTypes: []string{"manual", "scheduled"},
+		AllowedRunTypes: []string{"manual", "scheduled"}, OwnerLinks: map[string]string{},
 	}
 	writeJSON(w, http.StatusOK, out)
 }

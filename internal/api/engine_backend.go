@@ -77,7 +77,7 @@ func FromDAG(d *dag.DAG) DAGInfo {
 		}
 		info.Tasks = append(info.Tasks, TaskInfo{ID: t.ID, Operator: t.Operator, Group: t.Group, Upstream: t.Upstream,
 			Downstream: t.Downstream, Owner: t.Owner,
-			Queue: t.Queue, Pool: t.Pool, PoolSlots: t.PoolSlots, PriorityWeight: weight, Retries: t.Retries,
+			Queue: t.Queue, Pool: t.Pool, PoolSlots: t.PoolSlots, PriorityWeight: weight, OwnWeight: t.PriorityWeight, Retries: t.Retries,
 			RetryDelay: t.RetryDelay, RetryExponentialBackoff: t.RetryExponentialBackoff,
 			ExecutionTimeout: t.ExecutionTimeout, TriggerRule: string(t.TriggerRule), Params: t.Params})
 	}

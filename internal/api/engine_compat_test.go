@@ -219,6 +219,18 @@ func TestEngineGroupIDsAndTaskParams(t *testing.T) {
 	require.Equal(t, 200, x.status, string(x.body))
 	require.Equal(t, "task kept conf", x.json(t)["value"].(map[string]any)["msg"])
 	require.Equal(t, 200, b.req(t, "GET", base+"/logs/1", rd, nil).status)
+
+	// Params as Airflow's API dumps them: a spec per param; a task's are the
+	// DAG's (source dag) with its own over them (source task).
+	spec := func(v, source any) any {
+		return map[string]any{"value": v, "schema": map[string]any{}, "description": nil, "source": source}
+	}
+	det := b.req(t, "GET", "/api/v2/dags/grouped/details", rd, nil)
+	require.Equal(t, 200, det.status, string(det.body))
+	require.Equal(t, map[string]any{"who": spec("dag", nil), "keep": spec("kept", nil)}, det.json(t)["params"])
+	task := b.req(t, "GET", "/api/v2/dags/grouped/tasks/collect.say", rd, nil)
+	require.Equal(t, 200, task.status, string(task.body))
+	require.Equal(t, map[string]any{"who": spec("task", "task"), "keep": spec("kept", "dag"), "extra": spec("task", "task")}, task.json(t)["params"])
 }
 
 // TestEngineDAGDetailsTasksStats: the DAG definition operations answer
@@ -236,6 +248,7 @@ func TestEngineDAGDetailsTasksStats(t *testing.T) {
 	require.Equal(t, "2026-01-01T00:00:00Z", d["start_date"])
 	require.Equal(t, true, d["is_paused_upon_creation"])
 	require.Equal(t, "UTC", d["timezone"])
+	require.Equal(t, map[string]any{}, d["owner_links"], "Airflow's empty owner links")
 	require.Equal(t, 404, b.req(t, "GET", "/api/v2/dags/nope/details", rd, nil).status)
 
 	tasks := b.req(t, "GET", "/api/v2/dags/values/tasks", rd, nil)
@@ -244,7 +257,9 @@ func TestEngineDAGDetailsTasksStats(t *testing.T) {
 	first := tasks.json(t)["tasks"].([]any)[0].(map[string]any)
 	require.Equal(t, "a", first["task_id"])
 	require.Equal(t, []any{"b", "c"}, first["downstream_task_ids"])
-	require.InDelta(t, 7, first["priority_weight"], 0)
+	// A task's own weight, as Airflow's task endpoint shows it (its task
+	// instances carry the downstream total, 7 for a).
+	require.InDelta(t, 1, first["priority_weight"], 0)
 	require.InDelta(t, 1, first["retry_delay"].(map[string]any)["seconds"], 0)
 	desc := b.req(t, "GET", "/api/v2/dags/values/tasks?order_by=-task_id", rd, nil).json(t)
 	require.Equal(t, "c", desc["tasks"].([]any)[0].(map[string]any)["task_id"])
@@ -252,6 +267,8 @@ func TestEngineDAGDetailsTasksStats(t *testing.T) {
 	one := b.req(t, "GET", "/api/v2/dags/values/tasks/b", rd, nil)
 	require.Equal(t, 200, one.status, string(one.body))
 	require.Equal(t, "noop", one.json(t)["operator_name"])
+	require.InDelta(t, 5, one.json(t)["priority_weight"], 0)
+	require.Equal(t, "default", one.json(t)["queue"], "a task without a queue runs on the default one")
 	require.Equal(t, 404, b.req(t, "GET", "/api/v2/dags/values/tasks/nope", rd, nil).status)
 
 	stats := b.req(t, "GET", "/api/v2/dagStats?dag_ids=broken", rd, nil)

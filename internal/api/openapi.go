@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -112,6 +113,12 @@ func (g *schemaGen) operation(rt route) map[string]any {
 	switch {
 	case rt.binary:
 		ok["content"] = binaryContent()
+	case rt.respAnyOf != nil:
+		var alts []any
+		for _, alt := range rt.respAnyOf {
+			alts = append(alts, g.schema(reflect.TypeOf(alt)))
+		}
+		ok["content"] = jsonContent(map[string]any{"anyOf": alts})
 	case rt.resp != nil:
 		ok["content"] = jsonContent(g.schema(reflect.TypeOf(rt.resp)))
 	}
@@ -207,7 +214,13 @@ func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]str
 		if name == "" {
 			name = f.Name
 		}
-		props[name] = g.schema(f.Type)
+		ps := g.schema(f.Type)
+		if f.Tag.Get("nullable") == "true" {
+			// A map or slice Airflow documents as nullable (nil marshals to null).
+			ps = maps.Clone(ps)
+			ps["nullable"] = true
+		}
+		props[name] = ps
 		if !strings.Contains(opts, "omitempty") && f.Type.Kind() != reflect.Pointer && f.Type != rawType {
 			*required = append(*required, name)
 		}

@@ -19,6 +19,9 @@ type route struct {
 	query   []string
 	// binary marks a success body that is a file, not JSON.
 	binary bool
+	// respAnyOf lists the success body's alternatives when it has more
+	// than one shape (documented as anyOf, as Airflow does).
+	respAnyOf []any
 }
 
 var (
@@ -46,7 +49,7 @@ func (s *Server) routeTable() []route {
 			}{}, status: 201, errors: []int{400, 401, 413, 422}},
 
 		{method: "GET", path: "/api/v2/dags", op: "get_dags", summary: "List DAGs", scope: ScopeRead, handler: s.handleListDAGs, airflow: true,
-			resp: DAGCollectionResponse{}, status: 200, errors: []int{401, 403, 422},
+			resp: DAGCollectionResponse{}, status: 200, errors: []int{400, 401, 403, 422},
 			query: []string{"limit", "offset", "dag_id_pattern", "paused", "tags", "tags_match_mode", "order_by"}},
 		{method: "GET", path: dagPattern, op: "get_dag", summary: "Get a DAG", scope: ScopeRead, handler: s.handleGetDAG, airflow: true, resp: DAGResponse{}, status: 200, errors: readErrs},
 		{method: "GET", path: dagPattern + "/details", op: "get_dag_details", summary: "Get a DAG with its definition's settings", scope: ScopeRead,
@@ -65,8 +68,8 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: dagPattern + "/dagRuns", op: "trigger_dag_run", summary: "Trigger a DAG run (Idempotency-Key header; ?wait=60s waits for the end, 202 with Location at the timeout)",
 			scope: ScopeTrigger, handler: s.handleTrigger, airflow: true, body: triggerBody{}, resp: DAGRunResponse{}, status: 200, errors: append([]int{202}, triggerErrs...), query: []string{"wait"}},
 		{method: "GET", path: dagPattern + "/dagRuns", op: "get_dag_runs", summary: "List DAG runs (dag_id ~ for all DAGs)", scope: ScopeRead, handler: s.handleListRuns, airflow: true,
-			resp: DAGRunCollectionResponse{}, status: 200, errors: readErrs,
-			query: []string{"limit", "offset", "state", "run_type", "order_by", "logical_date_gte", "logical_date_gt", "logical_date_lte", "logical_date_lt",
+			resp: DAGRunCollectionResponse{}, status: 200, errors: []int{400, 401, 403, 404, 422},
+			query: []string{"limit", "offset", "state", "run_type", "order_by", "dag_id_pattern", "run_id_pattern", "logical_date_gte", "logical_date_gt", "logical_date_lte", "logical_date_lt",
 				"start_date_gte", "start_date_gt", "start_date_lte", "start_date_lt", "end_date_gte", "end_date_gt", "end_date_lte", "end_date_lt",
 				"run_after_gte", "run_after_gt", "run_after_lte", "run_after_lt"}},
 		{method: "POST", path: dagPattern + "/dagRuns/list", op: "get_list_dag_runs_batch", summary: "List DAG runs by a body filter", scope: ScopeRead, handler: s.handleListRunsBatch, airflow: true,
@@ -82,7 +85,7 @@ func (s *Server) routeTable() []route {
 			scope: ScopeTrigger, handler: s.handleClearRun, airflow: true, body: struct {
 				DryRun     bool `json:"dry_run"`
 				OnlyFailed bool `json:"only_failed"`
-			}{}, resp: DAGRunResponse{}, status: 200, errors: writeErrs},
+			}{}, resp: DAGRunResponse{}, respAnyOf: []any{TaskInstanceCollectionResponse{}, DAGRunResponse{}}, status: 200, errors: writeErrs},
 		{method: "GET", path: runPattern + "/sensor", op: "sensor_dag_run", summary: "Sensor: 404 while the run is unfinished, 200 with the run and its outputs on success, 424 on failure",
 			scope: ScopeRead, handler: s.handleSensor, resp: SensorResponse{}, status: 200, errors: []int{401, 403, 404, 424}},
 

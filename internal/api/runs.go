@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -361,6 +362,7 @@ func (s *Server) eachRun(ctx context.Context, dagID string, states []RunState, f
 // runFilter selects and orders runs for the list endpoints.
 type runFilter struct {
 	dagIDs                        []string
+	dagIDPattern, runIDPattern    *regexp.Regexp // Airflow's dag_id_pattern, run_id_pattern
 	states, runTypes              []string
 	logical, start, end, runAfter timeRange
 	orderBy                       string
@@ -380,7 +382,7 @@ func (f runFilter) storeStates() []RunState {
 // all of it to one DAG (states, the order of logical dates, the page).
 func (f runFilter) storeQuery() (RunQuery, bool) {
 	q := RunQuery{States: f.storeStates(), Offset: f.offset, Limit: f.limit}
-	if len(f.runTypes) > 0 || !f.logical.empty() || !f.start.empty() || !f.end.empty() || !f.runAfter.empty() {
+	if len(f.runTypes) > 0 || f.dagIDPattern != nil || f.runIDPattern != nil || !f.logical.empty() || !f.start.empty() || !f.end.empty() || !f.runAfter.empty() {
 		return q, false
 	}
 	switch f.orderBy {
@@ -396,6 +398,8 @@ func (f runFilter) storeQuery() (RunQuery, bool) {
 // match reports whether r passes the filters the store did not apply.
 func (f runFilter) match(r Run) bool {
 	return (len(f.dagIDs) == 0 || slices.Contains(f.dagIDs, r.DagID)) &&
+		(f.dagIDPattern == nil || f.dagIDPattern.MatchString(r.DagID)) &&
+		(f.runIDPattern == nil || f.runIDPattern.MatchString(r.RunID)) &&
 		(len(f.runTypes) == 0 || slices.Contains(f.runTypes, r.RunType)) &&
 		f.logical.match(r.LogicalDate) && f.start.match(r.StartDate) && f.end.match(r.EndDate) &&
 		f.runAfter.match(&r.RunAfter)
@@ -474,6 +478,12 @@ func (s *Server) handleListRuns(w http.ResponseWriter, r *http.Request) {
 	if err := q.err(); err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	if p := q.str("dag_id_pattern"); p != "" {
+		f.dagIDPattern = likePattern(p)
+	}
+	if p := q.str("run_id_pattern"); p != "" {
+		f.runIDPattern = likePattern(p)
 	}
 	var err error
 	if f.orderBy, err = orderByParam(r, dagRunOrderKeys); err == nil {

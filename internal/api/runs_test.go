@@ -38,6 +38,13 @@ func TestRuns(t *testing.T) {
 		{"/api/v2/dags/~/dagRuns?start_date_gte=2026-01-01T00:00:00Z", 200, 1},
 		{"/api/v2/dags/~/dagRuns?limit=1&order_by=-dag_run_id", 200, 3},
 		{"/api/v2/dags/~/dagRuns?logical_date_gte=never", 422, 0},
+		// Airflow's LIKE patterns: % and _ wildcards, anywhere, any case.
+		{"/api/v2/dags/~/dagRuns?dag_id_pattern=nightly", 200, 2},
+		{"/api/v2/dags/~/dagRuns?dag_id_pattern=ADHOC%25report", 200, 1},
+		{"/api/v2/dags/~/dagRuns?dag_id_pattern=none_such", 200, 0},
+		{"/api/v2/dags/~/dagRuns?run_id_pattern=r_", 200, 2},
+		{"/api/v2/dags/nightly_sites/dagRuns?run_id_pattern=2&limit=5", 200, 1},
+		{"/api/v2/dags/nightly_sites/dagRuns?dag_id_pattern=adhoc", 200, 0},
 		{"/api/v2/dags/nope/dagRuns", 404, 0},
 		{"/api/v2/dags/nightly_sites/dagRuns/r1", 200, -1},
 		{"/api/v2/dags/nightly_sites/dagRuns/nope", 404, -1},
