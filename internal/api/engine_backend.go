@@ -39,8 +39,9 @@ type EngineBackend struct {
 // Config returns a Config with every store set to b (the caller adds
 // credentials and limits).
 func (b *EngineBackend) Config() Config {
-	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b, Lake: b.Lake,
+	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b, TaskEditor: b, Lake: b.Lake,
 		Variables: &RedisVariables{Client: b.store().Client(), Key: b.store().Keys().Variables()},
+		Events:    &RedisEvents{Client: b.store().Client(), Key: b.store().Keys().Prefix() + ":event_log"},
 		Source:    b.source}
 }
 
@@ -222,6 +223,24 @@ func (b *EngineBackend) ClearRun(ctx context.Context, dagID, runID string, onlyF
 		return fmt.Errorf("%w: %w", err, ErrInvalid)
 	}
 	return mapNotFound(err)
+}
+
+// SetTaskStates implements TaskEditor.
+func (b *EngineBackend) SetTaskStates(ctx context.Context, dagID, runID string, taskIDs []string, state string) error {
+	err := b.Engine.SetTaskStates(ctx, dagID, runID, taskIDs, runstore.TIState(state))
+	if errors.Is(err, runstore.ErrInvalid) {
+		return fmt.Errorf("%w: %w", err, ErrInvalid)
+	}
+	return mapNotFound(err)
+}
+
+// ClearTasks implements TaskEditor.
+func (b *EngineBackend) ClearTasks(ctx context.Context, dagID, runID string, taskIDs []string, onlyFailed bool) (int, error) {
+	n, err := b.Engine.ClearTasks(ctx, dagID, runID, taskIDs, onlyFailed)
+	if errors.Is(err, runstore.ErrInvalid) {
+		return 0, fmt.Errorf("%w: %w", err, ErrInvalid)
+	}
+	return n, mapNotFound(err)
 }
 
 // TaskInstances implements TaskStore.

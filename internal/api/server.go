@@ -21,6 +21,13 @@ type Config struct {
 	Editor RunEditor
 	Tasks  TaskStore
 	Runner TaskRunner
+	// TaskEditor sets and clears task instances (nil: those operations
+	// answer 501).
+	TaskEditor TaskEditor
+	// Events keeps the event log of GET /eventLogs, written by every
+	// changing operation (nil: nothing is recorded and those operations
+	// answer 501).
+	Events EventLog
 	// Lake is the data lake whose run outputs /api/dagworker/v1/outputs
 	// lists and serves (nil: those endpoints answer 501).
 	Lake *tasks.Lake
@@ -147,6 +154,9 @@ func New(cfg Config) (*Server, error) {
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
 		h := rt.handler
+		if rt.audit {
+			h = s.audited(rt.op, h)
+		}
 		if rt.scope != "" {
 			h = s.requireAuth(rt.scope, h)
 		}
