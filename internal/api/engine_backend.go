@@ -39,7 +39,7 @@ type EngineBackend struct {
 // Config returns a Config with every store set to b (the caller adds
 // credentials and limits).
 func (b *EngineBackend) Config() Config {
-	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b, TaskEditor: b, Lake: b.Lake,
+	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b, TaskEditor: b, DAGEditor: b, Lake: b.Lake,
 		Variables: &RedisVariables{Client: b.store().Client(), Key: b.store().Keys().Variables()},
 		Events:    &RedisEvents{Client: b.store().Client(), Key: b.store().Keys().Prefix() + ":event_log"},
 		Source:    b.source}
@@ -223,6 +223,45 @@ func (b *EngineBackend) ClearRun(ctx context.Context, dagID, runID string, onlyF
 		return fmt.Errorf("%w: %w", err, ErrInvalid)
 	}
 	return mapNotFound(err)
+}
+
+// DeleteDAG implements DAGEditor: every run of the DAG is deleted (a run's
+// logs stay in the data lake, as DeleteRun keeps them) and its paused flag
+// removed; ErrBusy while a task instance of it is running.
+func (b *EngineBackend) DeleteDAG(ctx context.Context, dagID string) error {
+	var ids []string
+	for offset := 0; ; offset += 500 {
+		rs, _, err := b.store().ListRuns(ctx, dagID, runstore.ListRunsOptions{Offset: offset, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			if !r.State.Finished() {
+				tis, err := b.store().TaskInstances(ctx, dagID, r.RunID)
+				if err != nil {
+					return mapNotFound(err)
+				}
+				for _, ti := range tis {
+					if ti.State == runstore.TIRunning {
+						return fmt.Errorf("dag %s: run %s: %w", dagID, r.RunID, ErrBusy)
+					}
+				}
+			}
+			ids = append(ids, r.RunID)
+		}
+		if len(rs) < 500 {
+			break
+		}
+	}
+	for _, id := range ids {
+		if err := b.Engine.DeleteRun(ctx, dagID, id); err != nil && !errors.Is(err, runstore.ErrRunNotFound) {
+			return err
+		}
+	}
+	if err := b.store().Client().HDel(ctx, b.pausedKey(), dagID).Err(); err != nil {
+		return fmt.Errorf("delete dag %s: %w", dagID, err)
+	}
+	return nil
 }
 
 // SetTaskStates implements TaskEditor.

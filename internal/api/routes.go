@@ -64,6 +64,14 @@ func (s *Server) routeTable() []route {
 				IsPaused bool `json:"is_paused"`
 			}{}, resp: DAGResponse{}, status: 200, errors: writeErrs, query: []string{"update_mask"}},
 
+		{method: "PATCH", path: "/api/v2/dags", op: "patch_dags", summary: "Pause or unpause the DAGs the filters select (one page of them)", scope: ScopeTrigger,
+			handler: s.handlePatchDAGs, airflow: true, audit: true, body: struct {
+				IsPaused bool `json:"is_paused"`
+			}{}, resp: DAGCollectionResponse{}, status: 200, errors: writeErrs,
+			query: []string{"update_mask", "limit", "offset", "tags", "tags_match_mode", "owners", "dag_id_pattern", "exclude_stale", "paused"}},
+		{method: "DELETE", path: dagPattern, op: "delete_dag", summary: "Delete a DAG's runs, task instances and paused flag (the file stays, so the DAG is listed again)",
+			scope: ScopeTrigger, handler: s.handleDeleteDAG, airflow: true, audit: true, status: 204, errors: []int{400, 401, 403, 404, 409, 422, 501}},
+
 		{method: "POST", path: dagPattern + "/dagRuns", op: "trigger_dag_run", summary: "Trigger a DAG run (Idempotency-Key header; ?wait=60s waits for the end, 202 with Location at the timeout)",
 			scope: ScopeTrigger, handler: s.handleTrigger, airflow: true, audit: true, body: triggerBody{}, resp: DAGRunResponse{}, status: 200, errors: append([]int{202}, triggerErrs...), query: []string{"wait"}},
 		{method: "GET", path: dagPattern + "/dagRuns", op: "get_dag_runs", summary: "List DAG runs (dag_id ~ for all DAGs)", scope: ScopeRead, handler: s.handleListRuns, airflow: true,

@@ -24,6 +24,9 @@ type Config struct {
 	// TaskEditor sets and clears task instances (nil: those operations
 	// answer 501).
 	TaskEditor TaskEditor
+	// DAGEditor deletes what the store keeps of a DAG (nil: DELETE
+	// /dags/{dag_id} answers 501).
+	DAGEditor DAGEditor
 	// Events keeps the event log of GET /eventLogs, written by every
 	// changing operation (nil: nothing is recorded and those operations
 	// answer 501).
