@@ -93,6 +93,8 @@ func (s *Server) routeTable() []route {
 				DryRun     bool `json:"dry_run"`
 				OnlyFailed bool `json:"only_failed"`
 			}{}, resp: DAGRunResponse{}, status: 200, errors: writeErrs},
+		{method: "GET", path: runPattern + "/wait", op: "wait_dag_run_until_finished", summary: "Stream the run's state as NDJSON every interval seconds until it finishes (result=: XComs of those tasks on the last line)",
+			scope: ScopeRead, handler: s.handleWaitRun, airflow: true, resp: map[string]any{}, status: 200, errors: readErrs, query: []string{"interval", "result"}},
 		{method: "GET", path: runPattern + "/sensor", op: "sensor_dag_run", summary: "Sensor: 404 while the run is unfinished, 200 with the run and its outputs on success, 424 on failure",
 			scope: ScopeRead, handler: s.handleSensor, resp: SensorResponse{}, status: 200, errors: []int{401, 403, 404, 424}},
 
@@ -121,11 +123,11 @@ func (s *Server) routeTable() []route {
 			scope: ScopeTrigger, handler: s.handleClearTIs, airflow: true, audit: true, body: clearTIsBody{}, resp: TaskInstanceCollectionResponse{}, status: 200,
 			errors: []int{400, 401, 403, 404, 409, 413, 422, 501}},
 		{method: "GET", path: "/api/v2/eventLogs", op: "get_event_logs", summary: "List the event log: who triggered, cleared, paused, deleted or changed what", scope: ScopeRead,
-			handler: s.handleEventLogs, airflow: true, resp: EventLogCollectionResponse{}, status: 200, errors: []int{400, 401, 403, 422, 501},
+			handler: s.handleEventLogs, airflow: true, resp: EventLogCollectionResponse{}, status: 200, errors: []int{400, 401, 403, 422},
 			query: []string{"limit", "offset", "order_by", "dag_id", "task_id", "run_id", "owner", "event", "excluded_events", "included_events", "before", "after",
 				"dag_id_pattern", "task_id_pattern", "run_id_pattern", "owner_pattern", "event_pattern"}},
 		{method: "GET", path: "/api/v2/eventLogs/{event_log_id}", op: "get_event_log", summary: "Get one event log entry", scope: ScopeRead,
-			handler: s.handleEventLog, airflow: true, resp: EventLogResponse{}, status: 200, errors: []int{401, 403, 404, 422, 501}},
+			handler: s.handleEventLog, airflow: true, resp: EventLogResponse{}, status: 200, errors: []int{401, 403, 404, 422}},
 
 		{method: "GET", path: "/api/v2/importErrors", op: "get_import_errors", summary: "List the DAG files that do not load", scope: ScopeRead,
 			handler: s.handleImportErrors, airflow: true, resp: ImportErrorCollectionResponse{}, status: 200, errors: []int{400, 401, 403, 422},

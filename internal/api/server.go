@@ -28,8 +28,7 @@ type Config struct {
 	// /dags/{dag_id} answers 501).
 	DAGEditor DAGEditor
 	// Events keeps the event log of GET /eventLogs, written by every
-	// changing operation (nil: nothing is recorded and those operations
-	// answer 501).
+	// changing operation (nil: nothing is recorded, the log is empty).
 	Events EventLog
 	// Lake is the data lake whose run outputs /api/dagworker/v1/outputs
 	// lists and serves (nil: those endpoints answer 501).

@@ -124,14 +124,14 @@ func (s *Server) handlePatchTI(dry bool) http.HandlerFunc {
 }
 
 func (s *Server) patchTI(w http.ResponseWriter, r *http.Request, dry bool) error {
-	ed, err := s.taskEditor()
-	if err != nil {
-		return err
-	}
 	if err := checkMapIndex(r); err != nil {
 		return err
 	}
 	ti, run, err := s.getTI(r)
+	if err != nil {
+		return err
+	}
+	ed, err := s.taskEditor()
 	if err != nil {
 		return err
 	}
@@ -247,11 +247,11 @@ func (s *Server) handleClearTIs(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) clearTIs(w http.ResponseWriter, r *http.Request) error {
-	ed, err := s.taskEditor()
+	d, err := s.findDAG(r.PathValue("dag_id"))
 	if err != nil {
 		return err
 	}
-	d, err := s.findDAG(r.PathValue("dag_id"))
+	ed, err := s.taskEditor()
 	if err != nil {
 		return err
 	}
