@@ -106,7 +106,7 @@ func setup(t *testing.T, mutate ...func(*Config)) *bundle {
 	_, router := loadAirflowSpec(t)
 	b := &bundle{be: newMemBackend(testDAGs...), now: time.Date(2026, 11, 28, 2, 0, 0, 0, time.UTC), spec: router}
 	cfg := Config{
-		DAGs: b.be, Pauses: b.be, Runs: b.be, Editor: b.be, Tasks: b.be, Runner: b.be, Variables: newMemVariables(),
+		DAGs: b.be, Pauses: b.be, Runs: b.be, Editor: b.be, Tasks: b.be, Runner: b.be, Variables: newMemVariables(), Pools: newMemPools(),
 		Users:        []User{{Name: "admin", Password: "s3cret-pass", Scope: ScopeTrigger}, {Name: "viewer", Password: "view-pass", Scope: ScopeRead}},
 		Tokens:       []Token{{Token: readTok, Scope: ScopeRead}, {Token: triggerTok, Scope: ScopeTrigger}},
 		JWTSecret:    []byte("0123456789abcdef0123456789abcdef"),

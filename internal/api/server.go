@@ -27,6 +27,8 @@ type Config struct {
 	// DAGEditor deletes what the store keeps of a DAG (nil: DELETE
 	// /dags/{dag_id} answers 501).
 	DAGEditor DAGEditor
+	// Pools keeps the pools (nil: the pool operations answer 501).
+	Pools PoolStore
 	// Events keeps the event log of GET /eventLogs, written by every
 	// changing operation (nil: nothing is recorded, the log is empty).
 	Events EventLog
