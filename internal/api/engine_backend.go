@@ -41,7 +41,7 @@ type EngineBackend struct {
 // Config returns a Config with every store set to b (the caller adds
 // credentials and limits).
 func (b *EngineBackend) Config() Config {
-	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b, TaskEditor: b, DAGEditor: b, Pools: b, Lake: b.Lake,
+	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b, TaskEditor: b, DAGEditor: b, Pools: b, Backfills: b, Lake: b.Lake,
 		Variables: &RedisVariables{Client: b.store().Client(), Key: b.store().Keys().Variables()},
 		Events:    &RedisEvents{Client: b.store().Client(), Key: b.store().Keys().Prefix() + ":event_log"},
 		Source:    b.source}

@@ -29,6 +29,9 @@ type Config struct {
 	DAGEditor DAGEditor
 	// Pools keeps the pools (nil: the pool operations answer 501).
 	Pools PoolStore
+	// Backfills creates and steers backfills (nil: those operations answer
+	// 501).
+	Backfills Backfiller
 	// Events keeps the event log of GET /eventLogs, written by every
 	// changing operation (nil: nothing is recorded, the log is empty).
 	Events EventLog

@@ -57,3 +57,13 @@ func (e *Engine) SetTaskStates(ctx context.Context, dagID, runID string, taskIDs
 	}
 	return e.Enqueue(ctx, ds)
 }
+
+// HoldRuns holds or releases queued runs (runstore.Store.HoldRuns) and
+// enqueues the roots of released runs that start.
+func (e *Engine) HoldRuns(ctx context.Context, dagID string, runIDs []string, hold bool) error {
+	ds, err := e.store.HoldRuns(ctx, dagID, runIDs, hold)
+	if err != nil {
+		return err
+	}
+	return e.Enqueue(ctx, ds)
+}

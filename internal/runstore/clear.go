@@ -16,6 +16,8 @@ var (
 	luaNote string
 	//go:embed lua/settask.lua
 	luaSetTask string
+	//go:embed lua/hold.lua
+	luaHold string
 )
 
 // ClearRun is Airflow's clear of a finished run: the selected task
@@ -148,6 +150,25 @@ func (s *Store) SetRunState(ctx context.Context, dagID, runID string, state RunS
 		return nil, fmt.Errorf("set run state %s/%s: %w", dagID, runID, ErrRunNotFound)
 	case "running":
 		return nil, fmt.Errorf("%w: run %s/%s is running; only a queued or finished run can be set to queued", ErrInvalid, dagID, runID)
+	}
+	return dispatches(dagID, res, 2), nil
+}
+
+// HoldRuns takes the listed queued runs out of their DAG's queue (hold) or
+// puts them back (release), as a paused or unpaused backfill does: a held
+// run does not start until it is released. It returns the tries to enqueue
+// (roots of released runs that could start).
+func (s *Store) HoldRuns(ctx context.Context, dagID string, runIDs []string, hold bool) ([]Dispatch, error) {
+	if len(runIDs) == 0 {
+		return nil, nil
+	}
+	mode := "release"
+	if hold {
+		mode = "hold"
+	}
+	res, err := s.run(ctx, scriptHold, dagID, mode, ms(s.now()), strings.Join(runIDs, ","))
+	if err != nil {
+		return nil, fmt.Errorf("%s runs of %s: %w", mode, dagID, err)
 	}
 	return dispatches(dagID, res, 2), nil
 }
