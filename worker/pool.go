@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dagworker/dagworker/internal/engine"
+	"github.com/dagworker/dagworker/internal/runstore"
 	"github.com/hibiken/asynq"
 )
 
@@ -30,13 +31,17 @@ func retryDelay(n int, err error, _ *asynq.Task) time.Duration {
 // acquirePool takes the try's pool slots, renewing the lease until release
 // is called. It returns errPoolFull when the pool has no room.
 func (w *Worker) acquirePool(ctx context.Context, p engine.Payload, log *slog.Logger) (release func(), err error) {
-	limit := w.cfg.Pools[p.Pool]
-	if p.Pool == "" || limit == 0 {
+	pool := p.Pool
+	if pool == "" {
+		pool = runstore.DefaultPool
+	}
+	limit := w.poolLimit(ctx, pool, log)
+	if limit < 0 {
 		return func() {}, nil
 	}
 	st := w.eng.Store()
 	holder := engine.TaskID(p)
-	ok, err := st.AcquirePool(ctx, p.Pool, holder, max(1, p.PoolSlots), limit, w.cfg.PoolLease)
+	ok, err := st.AcquirePool(ctx, pool, holder, max(1, p.PoolSlots), limit, w.cfg.PoolLease)
 	if err != nil {
 		return nil, err
 	}
@@ -54,8 +59,8 @@ func (w *Worker) acquirePool(ctx context.Context, p engine.Payload, log *slog.Lo
 			case <-stop:
 				return
 			case <-t.C:
-				if _, err := st.ExtendPool(context.WithoutCancel(ctx), p.Pool, holder, w.cfg.PoolLease); err != nil {
-					log.Warn("could not renew the pool lease", "pool", p.Pool, "error", err.Error())
+				if _, err := st.ExtendPool(context.WithoutCancel(ctx), pool, holder, w.cfg.PoolLease); err != nil {
+					log.Warn("could not renew the pool lease", "pool", pool, "error", err.Error())
 				}
 			}
 		}
@@ -63,8 +68,51 @@ func (w *Worker) acquirePool(ctx context.Context, p engine.Payload, log *slog.Lo
 	return func() {
 		close(stop)
 		<-done
-		if err := st.ReleasePool(context.WithoutCancel(ctx), p.Pool, holder); err != nil {
-			log.Warn("could not release pool slots; they free themselves when the lease ends", "pool", p.Pool, "error", err.Error())
+		if err := st.ReleasePool(context.WithoutCancel(ctx), pool, holder); err != nil {
+			log.Warn("could not release pool slots; they free themselves when the lease ends", "pool", pool, "error", err.Error())
 		}
 	}, nil
+}
+
+// poolDefTTL is how long a worker trusts what it read of a pool defined
+// through the API.
+const poolDefTTL = 5 * time.Second
+
+type poolLimit struct {
+	limit int
+	at    time.Time
+}
+
+// poolLimit returns the slots of pool: those of its definition through the
+// API (runstore.PoolDef, re-read every poolDefTTL) or else its configured
+// size; -1 means unlimited (a pool neither defined nor configured, or
+// defined with -1 slots).
+func (w *Worker) poolLimit(ctx context.Context, pool string, log *slog.Logger) int {
+	now := time.Now()
+	w.poolMu.Lock()
+	c, ok := w.poolLimits[pool]
+	w.poolMu.Unlock()
+	if ok && now.Sub(c.at) < poolDefTTL {
+		return c.limit
+	}
+	limit := -1
+	if n := w.cfg.Pools[pool]; n > 0 {
+		limit = n
+	}
+	def, defined, err := w.eng.Store().PoolDef(ctx, pool)
+	switch {
+	case err != nil:
+		log.Warn("could not read the pool's definition; its configured size applies", "pool", pool, "error", err.Error())
+	case defined && def.Slots < 0:
+		limit = -1
+	case defined:
+		limit = def.Slots
+	}
+	w.poolMu.Lock()
+	if w.poolLimits == nil {
+		w.poolLimits = map[string]poolLimit{}
+	}
+	w.poolLimits[pool] = poolLimit{limit: limit, at: now}
+	w.poolMu.Unlock()
+	return limit
 }

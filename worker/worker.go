@@ -29,6 +29,9 @@ type Worker struct {
 	tries *metrics.Tries
 	met   *tryMetrics
 	dags  *metrics.DAGs // nil without Config.Metrics
+	// poolLimits caches each pool's slots (poolLimit).
+	poolMu     sync.Mutex
+	poolLimits map[string]poolLimit
 
 	mu       sync.Mutex
 	handlers map[string]tasks.Handler

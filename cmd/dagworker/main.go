@@ -59,6 +59,7 @@ func commands() map[string]command {
 		"serve":       {summary: "run coordinator, worker and HTTP server in one process (embedded Redis without --redis-url)", run: runServe},
 		"coordinator": {summary: "run a coordinator: cron leader, run creation, reconcile sweep, HTTP server", run: runCoordinator},
 		"trigger":     {summary: "trigger a DAG run on the server (--wait follows it to the end)", run: runTrigger},
+		"backfill":    {summary: "backfill a DAG's intervals between --from and --to (--dry-run lists them)", run: runBackfill},
 		"runs":        {summary: "list a DAG's runs, show one, print a task's log or clear a run", run: runRuns, subs: []string{"clear", "list", "logs", "show"}},
 		"enqueue":     {summary: "run one ad-hoc task (--wait prints its state, result and output URI)", run: runEnqueue},
 		"tasks":       {summary: "show an ad-hoc task: state, result, log, outputs", run: runTasks, subs: []string{"show"}},

@@ -57,6 +57,13 @@ flaky_dag:
   default_args: {queue: `+queue+`, retries: 1, retry_delay: 1s}
   tasks:
     - {task_id: flaky, operator: fail, until_try: 2, message: first try breaks}
+bf_dag:
+  schedule: "0 0 * * *"
+  start_date: 2026-01-01
+  is_paused_upon_creation: true
+  default_args: {queue: `+queue+`}
+  tasks:
+    - {task_id: a, operator: noop}
 report_dag:
   schedule: null
   default_args: {queue: `+queue+`, retries: 0}
@@ -230,6 +237,25 @@ func TestCLIThroughServer(t *testing.T) {
 		require.ErrorIs(t, err, apiclient.ErrNotFound)
 		_, _, err = cli(t, "dags", "list", "--remote")
 		require.ErrorContains(t, err, "--api-url")
+	})
+
+	t.Run("backfill", func(t *testing.T) {
+		args := append([]string{"backfill", "bf_dag", "--from", "2026-01-01", "--to", "2026-01-03", "--dry-run"}, remote...)
+		out, _, err := cli(t, args...)
+		require.NoError(t, err)
+		require.Equal(t, "backfill of bf_dag would run 3 logical dates:\n2026-01-01T00:00:00Z\n2026-01-02T00:00:00Z\n2026-01-03T00:00:00Z\n", out)
+		out, _, err = cli(t, append([]string{"backfill", "bf_dag", "--from", "2026-01-01", "--to", "2026-01-03", "--max-active-runs", "2"}, remote...)...)
+		require.NoError(t, err)
+		require.Regexp(t, `^backfill \d+ of bf_dag: 2026-01-01T00:00:00Z to 2026-01-03T00:00:00Z, max 2 active runs`, out)
+		// The runs exist now: a second dry run has nothing left to do.
+		out, _, err = cli(t, args...)
+		require.NoError(t, err)
+		require.Equal(t, "backfill of bf_dag would run 0 logical dates:\n", out)
+		_, _, err = cli(t, append([]string{"backfill", "ok_dag", "--from", "2026-01-01", "--to", "2026-01-03"}, remote...)...)
+		require.Error(t, err, "a DAG without a schedule")
+		_, errOut, err := cli(t, "backfill", "bf_dag", "--from", "2026-01-01")
+		require.Error(t, err)
+		require.Contains(t, errOut, "usage: dagworker backfill")
 	})
 
 	t.Run("enqueue and tasks show", func(t *testing.T) {

@@ -276,3 +276,17 @@ type ImportError struct {
 type TaskClearer interface {
 	ClearTask(ctx context.Context, dagID, runID, taskID string) error
 }
+
+// TaskEditor changes the state of task instances.
+type TaskEditor interface {
+	// SetTaskStates sets the listed task instances of a run to state
+	// (success, failed or skipped): an unfinished one of a running run ends
+	// as if its try had, and its downstream tasks are evaluated; a queued
+	// run is ErrInvalid.
+	SetTaskStates(ctx context.Context, dagID, runID string, taskIDs []string, state string) error
+	// ClearTasks clears exactly the listed task instances of a finished run
+	// (with onlyFailed, the failed and upstream_failed ones of them) so they
+	// run again, and returns how many were cleared; an unfinished run is
+	// ErrInvalid.
+	ClearTasks(ctx context.Context, dagID, runID string, taskIDs []string, onlyFailed bool) (int, error)
+}

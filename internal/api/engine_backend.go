@@ -8,6 +8,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -39,8 +41,9 @@ type EngineBackend struct {
 // Config returns a Config with every store set to b (the caller adds
 // credentials and limits).
 func (b *EngineBackend) Config() Config {
-	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b, Lake: b.Lake,
+	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b, TaskEditor: b, DAGEditor: b, Pools: b, Backfills: b, Lake: b.Lake,
 		Variables: &RedisVariables{Client: b.store().Client(), Key: b.store().Keys().Variables()},
+		Events:    &RedisEvents{Client: b.store().Client(), Key: b.store().Keys().Prefix() + ":event_log"},
 		Source:    b.source}
 }
 
@@ -222,6 +225,128 @@ func (b *EngineBackend) ClearRun(ctx context.Context, dagID, runID string, onlyF
 		return fmt.Errorf("%w: %w", err, ErrInvalid)
 	}
 	return mapNotFound(err)
+}
+
+// DeleteDAG implements DAGEditor: every run of the DAG is deleted (a run's
+// logs stay in the data lake, as DeleteRun keeps them) and its paused flag
+// removed; ErrBusy while a task instance of it is running.
+func (b *EngineBackend) DeleteDAG(ctx context.Context, dagID string) error {
+	var ids []string
+	for offset := 0; ; offset += 500 {
+		rs, _, err := b.store().ListRuns(ctx, dagID, runstore.ListRunsOptions{Offset: offset, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			if !r.State.Finished() {
+				tis, err := b.store().TaskInstances(ctx, dagID, r.RunID)
+				if err != nil {
+					return mapNotFound(err)
+				}
+				for _, ti := range tis {
+					if ti.State == runstore.TIRunning {
+						return fmt.Errorf("dag %s: run %s: %w", dagID, r.RunID, ErrBusy)
+					}
+				}
+			}
+			ids = append(ids, r.RunID)
+		}
+		if len(rs) < 500 {
+			break
+		}
+	}
+	for _, id := range ids {
+		if err := b.Engine.DeleteRun(ctx, dagID, id); err != nil && !errors.Is(err, runstore.ErrRunNotFound) {
+			return err
+		}
+	}
+	if err := b.store().Client().HDel(ctx, b.pausedKey(), dagID).Err(); err != nil {
+		return fmt.Errorf("delete dag %s: %w", dagID, err)
+	}
+	return nil
+}
+
+// Pools implements PoolStore: the pools defined through the API, and
+// default_pool with Airflow's 128 slots until it is changed.
+func (b *EngineBackend) Pools(ctx context.Context) ([]Pool, error) {
+	defs, err := b.store().PoolDefs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Pool, 0, len(defs)+1)
+	hasDefault := false
+	for _, d := range defs {
+		hasDefault = hasDefault || d.Name == runstore.DefaultPool
+		out = append(out, fromPoolDef(d))
+	}
+	if !hasDefault {
+		out = append(out, Pool{Name: DefaultPoolName, Slots: runstore.DefaultPoolSlots, Description: &defaultPoolDesc})
+		slices.SortFunc(out, func(a, b Pool) int { return strings.Compare(a.Name, b.Name) })
+	}
+	return out, nil
+}
+
+var defaultPoolDesc = "Default pool"
+
+func fromPoolDef(d runstore.PoolDef) Pool {
+	return Pool{Name: d.Name, Slots: d.Slots, Description: d.Description, IncludeDeferred: d.IncludeDeferred}
+}
+
+// Pool implements PoolStore.
+func (b *EngineBackend) Pool(ctx context.Context, name string) (Pool, error) {
+	d, ok, err := b.store().PoolDef(ctx, name)
+	switch {
+	case err != nil:
+		return Pool{}, err
+	case ok:
+		return fromPoolDef(d), nil
+	case name == DefaultPoolName:
+		return Pool{Name: DefaultPoolName, Slots: runstore.DefaultPoolSlots, Description: &defaultPoolDesc}, nil
+	}
+	return Pool{}, fmt.Errorf("pool %q: %w", name, ErrNotFound)
+}
+
+// PutPool implements PoolStore.
+func (b *EngineBackend) PutPool(ctx context.Context, p Pool, create bool) error {
+	if create && p.Name == DefaultPoolName {
+		return fmt.Errorf("pool %q: %w", p.Name, ErrExists)
+	}
+	err := b.store().PutPoolDef(ctx, runstore.PoolDef{Name: p.Name, Slots: p.Slots, Description: p.Description,
+		IncludeDeferred: p.IncludeDeferred}, create)
+	if errors.Is(err, runstore.ErrPoolExists) {
+		return fmt.Errorf("%w: %w", err, ErrExists)
+	}
+	return err
+}
+
+// DeletePool implements PoolStore.
+func (b *EngineBackend) DeletePool(ctx context.Context, name string) error {
+	ok, err := b.store().DeletePoolDef(ctx, name)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("pool %q: %w", name, ErrNotFound)
+	}
+	return nil
+}
+
+// SetTaskStates implements TaskEditor.
+func (b *EngineBackend) SetTaskStates(ctx context.Context, dagID, runID string, taskIDs []string, state string) error {
+	err := b.Engine.SetTaskStates(ctx, dagID, runID, taskIDs, runstore.TIState(state))
+	if errors.Is(err, runstore.ErrInvalid) {
+		return fmt.Errorf("%w: %w", err, ErrInvalid)
+	}
+	return mapNotFound(err)
+}
+
+// ClearTasks implements TaskEditor.
+func (b *EngineBackend) ClearTasks(ctx context.Context, dagID, runID string, taskIDs []string, onlyFailed bool) (int, error) {
+	n, err := b.Engine.ClearTasks(ctx, dagID, runID, taskIDs, onlyFailed)
+	if errors.Is(err, runstore.ErrInvalid) {
+		return 0, fmt.Errorf("%w: %w", err, ErrInvalid)
+	}
+	return n, mapNotFound(err)
 }
 
 // TaskInstances implements TaskStore.

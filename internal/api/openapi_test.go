@@ -57,7 +57,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 
 	// Unknown paths and methods answer JSON errors.
-	r := b.req(t, "GET", "/api/v2/pools", trg, nil)
+	r := b.req(t, "GET", "/api/v2/assets", trg, nil)
 	require.Equal(t, 404, r.status)
 	require.Equal(t, "Not Found", r.json(t)["detail"])
 	r = b.req(t, "PUT", "/api/v2/dags/nightly_sites", trg, nil)

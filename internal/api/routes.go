@@ -22,6 +22,8 @@ type route struct {
 	// respAnyOf lists the success body's alternatives when it has more
 	// than one shape (documented as anyOf, as Airflow does).
 	respAnyOf []any
+	// audit records each successful call in the event log.
+	audit bool
 }
 
 var (
@@ -60,13 +62,21 @@ func (s *Server) routeTable() []route {
 			resp: DAGTaskResponse{}, status: 200, errors: readErrs},
 		{method: "GET", path: "/api/v2/dagStats", op: "get_dag_stats", summary: "Count the runs of each DAG by state", scope: ScopeRead, handler: s.handleDagStats, airflow: true,
 			resp: DagStatsCollectionResponse{}, status: 200, errors: []int{401, 403, 422}, query: []string{"dag_ids"}},
-		{method: "PATCH", path: dagPattern, op: "patch_dag", summary: "Pause or unpause a DAG", scope: ScopeTrigger, handler: s.handlePatchDAG, airflow: true,
+		{method: "PATCH", path: dagPattern, op: "patch_dag", summary: "Pause or unpause a DAG", scope: ScopeTrigger, handler: s.handlePatchDAG, airflow: true, audit: true,
 			body: struct {
 				IsPaused bool `json:"is_paused"`
 			}{}, resp: DAGResponse{}, status: 200, errors: writeErrs, query: []string{"update_mask"}},
 
+		{method: "PATCH", path: "/api/v2/dags", op: "patch_dags", summary: "Pause or unpause the DAGs the filters select (one page of them)", scope: ScopeTrigger,
+			handler: s.handlePatchDAGs, airflow: true, audit: true, body: struct {
+				IsPaused bool `json:"is_paused"`
+			}{}, resp: DAGCollectionResponse{}, status: 200, errors: writeErrs,
+			query: []string{"update_mask", "limit", "offset", "tags", "tags_match_mode", "owners", "dag_id_pattern", "exclude_stale", "paused"}},
+		{method: "DELETE", path: dagPattern, op: "delete_dag", summary: "Delete a DAG's runs, task instances and paused flag (the file stays, so the DAG is listed again)",
+			scope: ScopeTrigger, handler: s.handleDeleteDAG, airflow: true, audit: true, status: 204, errors: []int{400, 401, 403, 404, 409, 422, 501}},
+
 		{method: "POST", path: dagPattern + "/dagRuns", op: "trigger_dag_run", summary: "Trigger a DAG run (Idempotency-Key header; ?wait=60s waits for the end, 202 with Location at the timeout)",
-			scope: ScopeTrigger, handler: s.handleTrigger, airflow: true, body: triggerBody{}, resp: DAGRunResponse{}, status: 200, errors: append([]int{202}, triggerErrs...), query: []string{"wait"}},
+			scope: ScopeTrigger, handler: s.handleTrigger, airflow: true, audit: true, body: triggerBody{}, resp: DAGRunResponse{}, status: 200, errors: append([]int{202}, triggerErrs...), query: []string{"wait"}},
 		{method: "GET", path: dagPattern + "/dagRuns", op: "get_dag_runs", summary: "List DAG runs (dag_id ~ for all DAGs)", scope: ScopeRead, handler: s.handleListRuns, airflow: true,
 			resp: DAGRunCollectionResponse{}, status: 200, errors: []int{400, 401, 403, 404, 422},
 			query: []string{"limit", "offset", "state", "run_type", "order_by", "dag_id_pattern", "run_id_pattern", "logical_date_gte", "logical_date_gt", "logical_date_lte", "logical_date_lt",
@@ -75,17 +85,19 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: dagPattern + "/dagRuns/list", op: "get_list_dag_runs_batch", summary: "List DAG runs by a body filter", scope: ScopeRead, handler: s.handleListRunsBatch, airflow: true,
 			body: map[string]any{}, resp: DAGRunCollectionResponse{}, status: 200, errors: writeErrs},
 		{method: "GET", path: runPattern, op: "get_dag_run", summary: "Get a DAG run", scope: ScopeRead, handler: s.handleGetRun, airflow: true, resp: DAGRunResponse{}, status: 200, errors: readErrs},
-		{method: "PATCH", path: runPattern, op: "patch_dag_run", summary: "Set a DAG run's state or note", scope: ScopeTrigger, handler: s.handlePatchRun, airflow: true,
+		{method: "PATCH", path: runPattern, op: "patch_dag_run", summary: "Set a DAG run's state or note", scope: ScopeTrigger, handler: s.handlePatchRun, airflow: true, audit: true,
 			body: struct {
 				State string `json:"state"`
 				Note  string `json:"note"`
 			}{}, resp: DAGRunResponse{}, status: 200, errors: writeErrs, query: []string{"update_mask"}},
-		{method: "DELETE", path: runPattern, op: "delete_dag_run", summary: "Delete a DAG run", scope: ScopeTrigger, handler: s.handleDeleteRun, airflow: true, status: 204, errors: []int{400, 401, 403, 404, 422}},
+		{method: "DELETE", path: runPattern, op: "delete_dag_run", summary: "Delete a DAG run", scope: ScopeTrigger, handler: s.handleDeleteRun, airflow: true, audit: true, status: 204, errors: []int{400, 401, 403, 404, 422}},
 		{method: "POST", path: runPattern + "/clear", op: "clear_dag_run", summary: "Clear a DAG run's task instances so they run again (dry_run defaults to true)",
-			scope: ScopeTrigger, handler: s.handleClearRun, airflow: true, body: struct {
+			scope: ScopeTrigger, handler: s.handleClearRun, airflow: true, audit: true, body: struct {
 				DryRun     bool `json:"dry_run"`
 				OnlyFailed bool `json:"only_failed"`
 			}{}, resp: DAGRunResponse{}, respAnyOf: []any{TaskInstanceCollectionResponse{}, DAGRunResponse{}}, status: 200, errors: writeErrs},
+		{method: "GET", path: runPattern + "/wait", op: "wait_dag_run_until_finished", summary: "Stream the run's state as NDJSON every interval seconds until it finishes (result=: XComs of those tasks on the last line)",
+			scope: ScopeRead, handler: s.handleWaitRun, airflow: true, resp: map[string]any{}, status: 200, errors: readErrs, query: []string{"interval", "result"}},
 		{method: "GET", path: runPattern + "/sensor", op: "sensor_dag_run", summary: "Sensor: 404 while the run is unfinished, 200 with the run and its outputs on success, 424 on failure",
 			scope: ScopeRead, handler: s.handleSensor, resp: SensorResponse{}, status: 200, errors: []int{401, 403, 404, 424}},
 
@@ -104,6 +116,54 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: tiPattern + "/xcomEntries/{xcom_key}", op: "get_xcom_entry", summary: "Get an XCom entry", scope: ScopeRead, handler: s.handleXCom, airflow: true,
 			resp: XComResponseNative{}, status: 200, errors: []int{400, 401, 403, 404, 422}, query: []string{"map_index", "deserialize", "stringify"}},
 
+		{method: "PATCH", path: tiPattern, op: "patch_task_instance", summary: "Set a task instance's state (with its upstream, downstream, future or past ones); failed downstream tasks are cleared",
+			scope: ScopeTrigger, handler: s.handlePatchTI(false), airflow: true, audit: true, body: patchTIBody{}, resp: TaskInstanceCollectionResponse{}, status: 200,
+			errors: []int{400, 401, 403, 404, 409, 413, 422, 501}, query: []string{"map_index", "update_mask"}},
+		{method: "PATCH", path: tiPattern + "/dry_run", op: "patch_task_instance_dry_run", summary: "The task instances a state change would alter", scope: ScopeTrigger,
+			handler: s.handlePatchTI(true), airflow: true, body: patchTIBody{}, resp: TaskInstanceCollectionResponse{}, status: 200,
+			errors: []int{400, 401, 403, 404, 413, 422, 501}, query: []string{"map_index", "update_mask"}},
+		{method: "POST", path: dagPattern + "/clearTaskInstances", op: "post_clear_task_instances", summary: "Clear task instances so they run again (dry_run defaults to true)",
+			scope: ScopeTrigger, handler: s.handleClearTIs, airflow: true, audit: true, body: clearTIsBody{}, resp: TaskInstanceCollectionResponse{}, status: 200,
+			errors: []int{400, 401, 403, 404, 409, 413, 422, 501}},
+		{method: "GET", path: "/api/v2/eventLogs", op: "get_event_logs", summary: "List the event log: who triggered, cleared, paused, deleted or changed what", scope: ScopeRead,
+			handler: s.handleEventLogs, airflow: true, resp: EventLogCollectionResponse{}, status: 200, errors: []int{400, 401, 403, 422},
+			query: []string{"limit", "offset", "order_by", "dag_id", "task_id", "run_id", "owner", "event", "excluded_events", "included_events", "before", "after",
+				"dag_id_pattern", "task_id_pattern", "run_id_pattern", "owner_pattern", "event_pattern"}},
+		{method: "GET", path: "/api/v2/eventLogs/{event_log_id}", op: "get_event_log", summary: "Get one event log entry", scope: ScopeRead,
+			handler: s.handleEventLog, airflow: true, resp: EventLogResponse{}, status: 200, errors: []int{401, 403, 404, 422}},
+
+		{method: "GET", path: "/api/v2/pools", op: "get_pools", summary: "List pools with their slot accounting (running, queued, scheduled, open)", scope: ScopeRead,
+			handler: s.handleListPools, airflow: true, resp: PoolCollectionResponse{}, status: 200, errors: []int{400, 401, 403, 404, 422, 501},
+			query: []string{"limit", "offset", "order_by", "pool_name_pattern"}},
+		{method: "POST", path: "/api/v2/pools", op: "post_pool", summary: "Create a pool (the workers enforce its slots)", scope: ScopeTrigger, handler: s.handlePostPool,
+			airflow: true, audit: true, body: poolBody{}, resp: PoolResponse{}, status: 201, errors: []int{401, 403, 409, 413, 422, 501}},
+		{method: "PATCH", path: "/api/v2/pools", op: "bulk_pools", summary: "Create, update and delete pools in bulk", scope: ScopeTrigger, handler: s.handleBulkPools,
+			airflow: true, audit: true, body: map[string]any{}, resp: BulkResponse{}, status: 200, errors: []int{401, 403, 413, 422, 501}},
+		{method: "GET", path: "/api/v2/pools/{pool_name}", op: "get_pool", summary: "Get a pool", scope: ScopeRead, handler: s.handleGetPool, airflow: true,
+			resp: PoolResponse{}, status: 200, errors: []int{401, 403, 404, 422, 501}},
+		{method: "PATCH", path: "/api/v2/pools/{pool_name}", op: "patch_pool", summary: "Change a pool (default_pool: slots and include_deferred only)", scope: ScopeTrigger,
+			handler: s.handlePatchPool, airflow: true, audit: true, body: poolBody{}, resp: PoolResponse{}, status: 200, errors: []int{400, 401, 403, 404, 409, 413, 422, 501},
+			query: []string{"update_mask"}},
+		{method: "DELETE", path: "/api/v2/pools/{pool_name}", op: "delete_pool", summary: "Delete a pool (not default_pool)", scope: ScopeTrigger, handler: s.handleDeletePool,
+			airflow: true, audit: true, status: 204, errors: []int{400, 401, 403, 404, 422, 501}},
+
+		{method: "POST", path: "/api/v2/backfills", op: "create_backfill", summary: "Backfill a DAG's intervals between two dates (run_type backfill; reprocess_behavior, max_active_runs)",
+			scope: ScopeTrigger, handler: s.handleCreateBackfill, airflow: true, audit: true, body: backfillBody{}, resp: BackfillResponse{}, status: 200,
+			errors: []int{400, 401, 403, 404, 409, 413, 422, 501}},
+		{method: "POST", path: "/api/v2/backfills/dry_run", op: "create_backfill_dry_run", summary: "The logical dates a backfill would run", scope: ScopeTrigger,
+			handler: s.handleBackfillDryRun, airflow: true, body: backfillBody{}, resp: DryRunBackfillCollectionResponse{}, status: 200,
+			errors: []int{400, 401, 403, 404, 409, 413, 422, 501}},
+		{method: "GET", path: "/api/v2/backfills", op: "list_backfills", summary: "List backfills", scope: ScopeRead, handler: s.handleListBackfills, airflow: true,
+			resp: BackfillCollectionResponse{}, status: 200, errors: []int{400, 401, 403, 422, 501}, query: []string{"dag_id", "limit", "offset", "order_by"}},
+		{method: "GET", path: "/api/v2/backfills/{backfill_id}", op: "get_backfill", summary: "Get a backfill", scope: ScopeRead, handler: s.backfillOp("get"), airflow: true,
+			resp: BackfillResponse{}, status: 200, errors: []int{401, 403, 404, 422, 501}},
+		{method: "PUT", path: "/api/v2/backfills/{backfill_id}/pause", op: "pause_backfill", summary: "Pause a backfill: its runs that did not start wait",
+			scope: ScopeTrigger, handler: s.backfillOp("pause"), airflow: true, audit: true, resp: BackfillResponse{}, status: 200, errors: []int{401, 403, 404, 409, 422, 501}},
+		{method: "PUT", path: "/api/v2/backfills/{backfill_id}/unpause", op: "unpause_backfill", summary: "Unpause a backfill", scope: ScopeTrigger,
+			handler: s.backfillOp("unpause"), airflow: true, audit: true, resp: BackfillResponse{}, status: 200, errors: []int{401, 403, 404, 409, 422, 501}},
+		{method: "PUT", path: "/api/v2/backfills/{backfill_id}/cancel", op: "cancel_backfill", summary: "Cancel a backfill: its runs that did not start fail",
+			scope: ScopeTrigger, handler: s.backfillOp("cancel"), airflow: true, audit: true, resp: BackfillResponse{}, status: 200, errors: []int{401, 403, 404, 409, 422, 501}},
+
 		{method: "GET", path: "/api/v2/importErrors", op: "get_import_errors", summary: "List the DAG files that do not load", scope: ScopeRead,
 			handler: s.handleImportErrors, airflow: true, resp: ImportErrorCollectionResponse{}, status: 200, errors: []int{400, 401, 403, 422},
 			query: []string{"limit", "offset", "order_by", "filename_pattern"}},
@@ -114,13 +174,13 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/v2/variables", op: "get_variables", summary: "List variables (values of sensitive keys masked)", scope: ScopeRead,
 			handler: s.handleListVariables, airflow: true, resp: VariableCollectionResponse{}, status: 200, errors: []int{400, 401, 403, 422, 501},
 			query: []string{"limit", "offset", "order_by", "variable_key_pattern"}},
-		{method: "POST", path: "/api/v2/variables", op: "post_variable", summary: "Create a variable", scope: ScopeTrigger, handler: s.handlePostVariable, airflow: true,
+		{method: "POST", path: "/api/v2/variables", op: "post_variable", summary: "Create a variable", scope: ScopeTrigger, handler: s.handlePostVariable, airflow: true, audit: true,
 			body: variableBody{}, resp: VariableResponse{}, status: 201, errors: []int{401, 403, 409, 413, 422, 501}},
 		{method: "GET", path: "/api/v2/variables/{variable_key}", op: "get_variable", summary: "Get a variable", scope: ScopeRead, handler: s.handleGetVariable, airflow: true,
 			resp: VariableResponse{}, status: 200, errors: []int{401, 403, 404, 422, 501}},
-		{method: "PATCH", path: "/api/v2/variables/{variable_key}", op: "patch_variable", summary: "Update a variable", scope: ScopeTrigger, handler: s.handlePatchVariable, airflow: true,
+		{method: "PATCH", path: "/api/v2/variables/{variable_key}", op: "patch_variable", summary: "Update a variable", scope: ScopeTrigger, handler: s.handlePatchVariable, airflow: true, audit: true,
 			body: variableBody{}, resp: VariableResponse{}, status: 200, errors: []int{400, 401, 403, 404, 413, 422, 501}, query: []string{"update_mask"}},
-		{method: "DELETE", path: "/api/v2/variables/{variable_key}", op: "delete_variable", summary: "Delete a variable", scope: ScopeTrigger, handler: s.handleDeleteVariable, airflow: true,
+		{method: "DELETE", path: "/api/v2/variables/{variable_key}", op: "delete_variable", summary: "Delete a variable", scope: ScopeTrigger, handler: s.handleDeleteVariable, airflow: true, audit: true,
 			status: 204, errors: []int{401, 403, 404, 422, 501}},
 
 		{method: "POST", path: "/api/dagworker/v1/tasks", op: "submit_task", summary: "Run one ad-hoc task (201; 200 when it finished within wait)", scope: ScopeTrigger, handler: s.handleSubmitTask,

@@ -119,6 +119,7 @@ func (s *Server) handleTrigger(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	audit(r, run.RunID, "")
 	s.answerRun(w, r, run, wait)
 }
 

@@ -25,6 +25,20 @@ type Config struct {
 	Editor RunEditor
 	Tasks  TaskStore
 	Runner TaskRunner
+	// TaskEditor sets and clears task instances (nil: those operations
+	// answer 501).
+	TaskEditor TaskEditor
+	// DAGEditor deletes what the store keeps of a DAG (nil: DELETE
+	// /dags/{dag_id} answers 501).
+	DAGEditor DAGEditor
+	// Pools keeps the pools (nil: the pool operations answer 501).
+	Pools PoolStore
+	// Backfills creates and steers backfills (nil: those operations answer
+	// 501).
+	Backfills Backfiller
+	// Events keeps the event log of GET /eventLogs, written by every
+	// changing operation (nil: nothing is recorded, the log is empty).
+	Events EventLog
 	// Lake is the data lake whose run outputs /api/dagworker/v1/outputs
 	// lists and serves (nil: those endpoints answer 501).
 	Lake *tasks.Lake
@@ -156,6 +170,9 @@ func New(cfg Config) (*Server, error) {
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
 		h := rt.handler
+		if rt.audit {
+			h = s.audited(rt.op, h)
+		}
 		if rt.scope != "" {
 			h = s.requireAuth(rt.scope, h)
 		}

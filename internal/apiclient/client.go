@@ -327,3 +327,35 @@ func (c *Client) Task(ctx context.Context, id string) (api.TaskResponse, error) 
 	err := c.do(ctx, "GET", "/api/dagworker/v1/tasks/"+esc(id), nil, &out)
 	return out, err
 }
+
+// BackfillBody is what CreateBackfill sends (Airflow's BackfillPostBody).
+type BackfillBody struct {
+	DagID             string         `json:"dag_id"`
+	FromDate          time.Time      `json:"from_date"`
+	ToDate            time.Time      `json:"to_date"`
+	DagRunConf        map[string]any `json:"dag_run_conf,omitempty"`
+	ReprocessBehavior string         `json:"reprocess_behavior,omitempty"`
+	MaxActiveRuns     int            `json:"max_active_runs,omitempty"`
+}
+
+// CreateBackfill creates a backfill.
+func (c *Client) CreateBackfill(ctx context.Context, b BackfillBody) (api.BackfillResponse, error) {
+	var out api.BackfillResponse
+	err := c.do(ctx, "POST", "/api/v2/backfills", b, &out)
+	return out, err
+}
+
+// BackfillDryRun returns the logical dates a backfill would run.
+func (c *Client) BackfillDryRun(ctx context.Context, b BackfillBody) ([]time.Time, error) {
+	var out api.DryRunBackfillCollectionResponse
+	if err := c.do(ctx, "POST", "/api/v2/backfills/dry_run", b, &out); err != nil {
+		return nil, err
+	}
+	dates := make([]time.Time, 0, len(out.Backfills))
+	for _, d := range out.Backfills {
+		if d.LogicalDate != nil {
+			dates = append(dates, *d.LogicalDate)
+		}
+	}
+	return dates, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"strings"
 )
 
 var (
@@ -13,6 +14,10 @@ var (
 	luaDelete string
 	//go:embed lua/note.lua
 	luaNote string
+	//go:embed lua/settask.lua
+	luaSetTask string
+	//go:embed lua/hold.lua
+	luaHold string
 )
 
 // ClearRun is Airflow's clear of a finished run: the selected task
@@ -29,7 +34,7 @@ func (s *Store) ClearRun(ctx context.Context, dagID, runID string, onlyFailed bo
 	if onlyFailed {
 		flag = "1"
 	}
-	return s.clear(ctx, dagID, runID, flag, "")
+	return s.clear(ctx, dagID, runID, flag, "", "")
 }
 
 // ClearTask is ClearRun of one task instance and everything downstream of
@@ -39,11 +44,52 @@ func (s *Store) ClearTask(ctx context.Context, dagID, runID, taskID string) (int
 	if _, err := s.TaskInstance(ctx, dagID, runID, taskID); err != nil {
 		return 0, nil, err
 	}
-	return s.clear(ctx, dagID, runID, "0", taskID)
+	return s.clear(ctx, dagID, runID, "0", taskID, "")
 }
 
-func (s *Store) clear(ctx context.Context, dagID, runID, flag, taskID string) (int, []Dispatch, error) {
-	res, err := s.run(ctx, scriptClear, dagID, runID, flag, ms(s.now()), taskID)
+// ClearTasks is ClearRun of the listed task instances only (the caller
+// chose the downstream and upstream tasks to include; none is added), as
+// Airflow's clearTaskInstances does; with onlyFailed only the failed and
+// upstream_failed ones of them. An empty list clears nothing.
+func (s *Store) ClearTasks(ctx context.Context, dagID, runID string, taskIDs []string, onlyFailed bool) (int, []Dispatch, error) {
+	if len(taskIDs) == 0 {
+		if _, err := s.GetRun(ctx, dagID, runID); err != nil {
+			return 0, nil, err
+		}
+		return 0, nil, nil
+	}
+	flag := "0"
+	if onlyFailed {
+		flag = "1"
+	}
+	return s.clear(ctx, dagID, runID, flag, strings.Join(taskIDs, ","), "exact")
+}
+
+// SetTaskStates is Airflow's PATCH of task instance states (lua/settask.lua):
+// each listed task instance not in state takes it; an unfinished one of a
+// running run ends as if its try had (the try is fenced off) and its
+// downstream tasks are evaluated. Only success, failed and skipped can be
+// set; a queued run's task instances are ErrInvalid. It returns the tries
+// to enqueue.
+func (s *Store) SetTaskStates(ctx context.Context, dagID, runID string, taskIDs []string, state TIState) ([]Dispatch, error) {
+	if state != TISuccess && state != TIFailed && state != TISkipped {
+		return nil, fmt.Errorf("%w: set task state %q", ErrInvalid, state)
+	}
+	res, err := s.run(ctx, scriptSetTask, dagID, runID, string(state), ms(s.now()), strings.Join(taskIDs, ","))
+	if err != nil {
+		return nil, fmt.Errorf("set task states of %s/%s: %w", dagID, runID, err)
+	}
+	switch str(res[0]) {
+	case "missing":
+		return nil, fmt.Errorf("set task states of %s/%s: %w", dagID, runID, ErrRunNotFound)
+	case "queued":
+		return nil, fmt.Errorf("%w: run %s/%s is queued; its task instances have no state to set yet", ErrInvalid, dagID, runID)
+	}
+	return dispatches(dagID, res, 2), nil
+}
+
+func (s *Store) clear(ctx context.Context, dagID, runID, flag, taskID, mode string) (int, []Dispatch, error) {
+	res, err := s.run(ctx, scriptClear, dagID, runID, flag, ms(s.now()), taskID, mode)
 	if err != nil {
 		return 0, nil, fmt.Errorf("clear run %s/%s: %w", dagID, runID, err)
 	}
@@ -104,6 +150,25 @@ func (s *Store) SetRunState(ctx context.Context, dagID, runID string, state RunS
 		return nil, fmt.Errorf("set run state %s/%s: %w", dagID, runID, ErrRunNotFound)
 	case "running":
 		return nil, fmt.Errorf("%w: run %s/%s is running; only a queued or finished run can be set to queued", ErrInvalid, dagID, runID)
+	}
+	return dispatches(dagID, res, 2), nil
+}
+
+// HoldRuns takes the listed queued runs out of their DAG's queue (hold) or
+// puts them back (release), as a paused or unpaused backfill does: a held
+// run does not start until it is released. It returns the tries to enqueue
+// (roots of released runs that could start).
+func (s *Store) HoldRuns(ctx context.Context, dagID string, runIDs []string, hold bool) ([]Dispatch, error) {
+	if len(runIDs) == 0 {
+		return nil, nil
+	}
+	mode := "release"
+	if hold {
+		mode = "hold"
+	}
+	res, err := s.run(ctx, scriptHold, dagID, mode, ms(s.now()), strings.Join(runIDs, ","))
+	if err != nil {
+		return nil, fmt.Errorf("%s runs of %s: %w", mode, dagID, err)
 	}
 	return dispatches(dagID, res, 2), nil
 }

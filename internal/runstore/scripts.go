@@ -46,11 +46,13 @@ var (
 	scriptDelete   = &script{name: "delete", body: luaDelete, lib: true}
 	scriptNote     = &script{name: "note", body: luaNote, lib: true}
 	scriptSetState = &script{name: "setstate", body: luaSetState, lib: true}
+	scriptSetTask  = &script{name: "settask", body: luaSetTask, lib: true}
+	scriptHold     = &script{name: "hold", body: luaHold, lib: true}
 	scriptPool     = &script{name: "pool", body: luaPool}
 
 	// libraryCode is the FUNCTION LOAD source of every step above.
 	libraryCode = buildLibrary(scriptCreate, scriptStart, scriptComplete, scriptRetry, scriptFinish,
-		scriptClear, scriptDelete, scriptNote, scriptSetState, scriptPool)
+		scriptClear, scriptDelete, scriptNote, scriptSetState, scriptSetTask, scriptHold, scriptPool)
 )
 
 // script is one step: the body reads KEYS and ARGV.

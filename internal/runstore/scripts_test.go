@@ -52,7 +52,7 @@ func TestStepsRunAsFunctionsAndReloadAfterFlush(t *testing.T) {
 	libs, err := rdb.FunctionList(ctx, redis.FunctionListQuery{LibraryNamePattern: libraryName()}).Result()
 	require.NoError(t, err)
 	require.Len(t, libs, 1)
-	require.Len(t, libs[0].Functions, 10)
+	require.Len(t, libs[0].Functions, 12)
 	// No script was loaded: the steps did not fall back to EVALSHA.
 	exists, err := rdb.ScriptExists(ctx, scriptStart.eval.Hash()).Result()
 	require.NoError(t, err)

@@ -5,9 +5,15 @@
 -- number follows the last and max_tries grows by the task's retries, as in
 -- Airflow. The run goes back to running at once (even over max_active_runs)
 -- and every cleared task whose upstream tasks were all kept is evaluated now.
--- ARGV[4], when given, selects one task instance (and its downstream) instead.
+-- ARGV[4], when given, selects task instances (comma-separated ids, and
+-- their downstream) instead; ARGV[5] = 'exact' clears only those.
 -- Returns {'missing'|'unfinished', state} or {'ok', n_cleared, dispatch tuples...}.
-local run, only_failed, now, one = ARGV[1], ARGV[2] == '1', ARGV[3], ARGV[4]
+local run, only_failed, now, one, exact = ARGV[1], ARGV[2] == '1', ARGV[3], ARGV[4], ARGV[5] == 'exact'
+local listed = nil
+if one and one ~= '' then
+  listed = {}
+  for t in string.gmatch(one, '[^,]+') do listed[t] = true end
+end
 local rk = k_run(run)
 local cur = redis.call('HGET', rk, 'state')
 if not cur then return {'missing', ''} end
@@ -18,12 +24,12 @@ local sel, n = {}, 0
 for _, t in ipairs(ids) do
   local v = redis.call('HMGET', k_ti(run, t), 'state', 'up')
   local pick
-  if one and one ~= '' then
-    pick = t == one
+  if listed then
+    pick = listed[t] == true and ((not only_failed) or v[1] == 'failed' or v[1] == 'upstream_failed')
   else
     pick = (not only_failed) or v[1] == 'failed' or v[1] == 'upstream_failed'
   end
-  if not pick and v[2] and v[2] ~= '' then
+  if not pick and not exact and v[2] and v[2] ~= '' then
     for u in string.gmatch(v[2], '[^,]+') do
       if sel[u] then
         pick = true
