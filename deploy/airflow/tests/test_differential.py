@@ -73,12 +73,17 @@ ALLOWED: dict[str, str] = {
     "dag_source:content": "the YAML, not Airflow's loader file",
     # Variables are stored in Redis as they are.
     "is_encrypted": "variables are not encrypted (false)",
+    # The event log records the API's changing calls only (Airflow's also
+    # holds its CLI's, scheduler's and UI's events) and no request body.
+    "event_logs:total_entries": "only the API's changing calls are logged",
+    "event_logs:extra": "no request body in extra",
 }
 
 # Not compared at all: ids, hostnames, process and version details.
 VOLATILE_KEYS = {
     "id",
     "ti_id",
+    "event_log_id",
     "hostname",
     "pid",
     "unixname",
