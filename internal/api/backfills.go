@@ -236,7 +236,7 @@ func (s *Server) handleBackfillDryRun(w http.ResponseWriter, r *http.Request) {
 // handleListBackfills is GET /api/v2/backfills (dag_id filters).
 func (s *Server) handleListBackfills(w http.ResponseWriter, r *http.Request) {
 	q := newQuery(r)
-	limit, offset := q.intv("limit", defaultLimit, 0, maxLimit), q.intv("offset", 0, 0, 1<<31-1)
+	limit, offset := q.page()
 	if err := q.err(); err != nil {
 		s.writeError(w, r, err)
 		return

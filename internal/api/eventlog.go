@@ -160,7 +160,7 @@ func (s *Server) handleEventLogs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := newQuery(r)
-	limit, offset := q.intv("limit", defaultLimit, 0, maxLimit), q.intv("offset", 0, 0, 1<<31-1)
+	limit, offset := q.page()
 	before, after := q.timep("before"), q.timep("after")
 	if err := q.err(); err != nil {
 		s.writeError(w, r, err)

@@ -41,7 +41,7 @@ func importErrorID(file string) int {
 // load, with the loader's messages as the stack trace.
 func (s *Server) handleImportErrors(w http.ResponseWriter, r *http.Request) {
 	q := newQuery(r)
-	limit, offset := q.intv("limit", defaultLimit, 0, maxLimit), q.intv("offset", 0, 0, 1<<31-1)
+	limit, offset := q.page()
 	if err := q.err(); err != nil {
 		s.writeError(w, r, err)
 		return

@@ -39,6 +39,12 @@ func (q *query) err() error {
 
 func (q *query) str(name string) string { return q.v.Get(name) }
 
+// page reads a list operation's limit (default 50, at most maxLimit) and
+// offset, as Airflow bounds them.
+func (q *query) page() (limit, offset int) {
+	return q.intv("limit", defaultLimit, 0, maxLimit), q.intv("offset", 0, 0, 1<<31-1)
+}
+
 func (q *query) list(name string) []string {
 	var out []string
 	for _, v := range q.v[name] {
