@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -202,6 +203,44 @@ func TestConfig(t *testing.T) {
 	require.Len(t, one["sections"], 1)
 	require.Equal(t, 404, b.req(t, "GET", "/api/v2/config?section=nope", rd, nil).status)
 	require.Equal(t, 401, b.req(t, "GET", "/api/v2/config", "", nil).status)
+
+	opt := b.req(t, "GET", "/api/v2/config/section/api/option/maximum_page_limit", rd, nil)
+	require.Equal(t, 200, opt.status, string(opt.body))
+	require.JSONEq(t, fmt.Sprintf(`{"sections":[{"name":"api","options":[{"key":"maximum_page_limit","value":"%d"}]}]}`, maxLimit), string(opt.body))
+	secret := b.req(t, "GET", "/api/v2/config/section/api_auth/option/jwt_secret", rd, nil)
+	require.Equal(t, 200, secret.status)
+	require.Contains(t, string(secret.body), `\u003c hidden \u003e`)
+	require.NotContains(t, string(secret.body), "0123456789abcdef")
+	for _, path := range []string{"/api/v2/config/section/api/option/nope", "/api/v2/config/section/nope/option/version"} {
+		res := b.req(t, "GET", path, rd, nil)
+		require.Equal(t, 404, res.status, path)
+		require.Contains(t, string(res.body), "not found.", path)
+	}
+	require.Equal(t, 401, b.req(t, "GET", "/api/v2/config/section/api/option/maximum_page_limit", "", nil).status)
+}
+
+// TestDAGTags: the distinct tags of the DAGs, sorted, paged and filtered.
+func TestDAGTags(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for _, tc := range []struct {
+		query string
+		want  string
+	}{
+		{"", `{"tags":["manual","nightly","report"],"total_entries":3}`},
+		{"?order_by=-name", `{"tags":["report","nightly","manual"],"total_entries":3}`},
+		{"?limit=1&offset=1", `{"tags":["nightly"],"total_entries":3}`},
+		{"?tag_name_pattern=%25r%25", `{"tags":["report"],"total_entries":1}`},
+		{"?tag_name_prefix_pattern=ma", `{"tags":["manual"],"total_entries":1}`},
+		{"?tag_name_pattern=none", `{"tags":[],"total_entries":0}`},
+	} {
+		res := b.req(t, "GET", "/api/v2/dagTags"+tc.query, rd, nil)
+		require.Equal(t, 200, res.status, tc.query)
+		require.JSONEq(t, tc.want, string(res.body), tc.query)
+	}
+	require.Equal(t, 400, b.req(t, "GET", "/api/v2/dagTags?order_by=bogus", rd, nil).status)
+	require.Equal(t, 422, b.req(t, "GET", "/api/v2/dagTags?limit=-1", rd, nil).status)
+	require.Equal(t, 401, b.req(t, "GET", "/api/v2/dagTags", "", nil).status)
 }
 
 // TestImportErrorsAndSources: the folder's import errors and a DAG's file,
@@ -232,6 +271,14 @@ func TestImportErrorsAndSources(t *testing.T) {
 	require.Equal(t, "dags/bad.yaml:3:5: unknown operator", first["stack_trace"])
 	require.InDelta(t, 1, b.req(t, "GET", "/api/v2/importErrors?filename_pattern=worse", rd, nil).json(t)["total_entries"], 0)
 	require.Equal(t, 400, b.req(t, "GET", "/api/v2/importErrors?order_by=bogus", rd, nil).status)
+	id := first["import_error_id"].(float64)
+	one := b.req(t, "GET", fmt.Sprintf("/api/v2/importErrors/%d", int(id)), rd, nil)
+	require.Equal(t, 200, one.status, string(one.body))
+	require.Equal(t, first, one.json(t), "one entry is what the list shows")
+	missing := b.req(t, "GET", "/api/v2/importErrors/7", rd, nil)
+	require.Equal(t, 404, missing.status)
+	require.Equal(t, "The ImportError with import_error_id: `7` was not found", missing.json(t)["detail"])
+	require.Equal(t, 422, b.req(t, "GET", "/api/v2/importErrors/abc", rd, nil).status)
 
 	src := b.req(t, "GET", "/api/v2/dagSources/nightly_sites", rd, nil)
 	require.Equal(t, 200, src.status, string(src.body))

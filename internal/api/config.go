@@ -28,8 +28,45 @@ const hidden = "< hidden >"
 // handleConfig is GET /api/v2/config: the API server's settings, secrets
 // hidden as Airflow hides them (section selects one; 404 for another).
 func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
+	all := s.configSections()
+	want := r.URL.Query().Get("section")
+	if want == "" {
+		writeJSON(w, http.StatusOK, ConfigResponse{Sections: all})
+		return
+	}
+	for _, sec := range all {
+		if sec.Name == want {
+			writeJSON(w, http.StatusOK, ConfigResponse{Sections: []ConfigSection{sec}})
+			return
+		}
+	}
+	s.writeError(w, r, httpErr(http.StatusNotFound, "Section %s not found.", want))
+}
+
+// handleConfigValue is GET /api/v2/config/section/{section}/option/{option}:
+// one option of the same redacted settings (404 as Airflow's for an
+// unknown section or option).
+func (s *Server) handleConfigValue(w http.ResponseWriter, r *http.Request) {
+	section, option := r.PathValue("section"), r.PathValue("option")
+	for _, sec := range s.configSections() {
+		if sec.Name != section {
+			continue
+		}
+		for _, o := range sec.Options {
+			if o.Key == option {
+				writeJSON(w, http.StatusOK, ConfigResponse{Sections: []ConfigSection{{Name: section, Options: []ConfigOption{o}}}})
+				return
+			}
+		}
+	}
+	s.writeError(w, r, httpErr(http.StatusNotFound, "Option [%s/%s] not found.", section, option))
+}
+
+// configSections is the server's settings as Airflow's config sections,
+// sensitive values hidden.
+func (s *Server) configSections() []ConfigSection {
 	c := s.cfg
-	all := []ConfigSection{
+	return []ConfigSection{
 		{Name: "api", Options: []ConfigOption{
 			{"maximum_page_limit", strconv.Itoa(maxLimit)},
 			{"fallback_page_limit", strconv.Itoa(defaultLimit)},
@@ -49,16 +86,4 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 			{"max_wait", c.MaxWait.String()},
 		}},
 	}
-	want := r.URL.Query().Get("section")
-	if want == "" {
-		writeJSON(w, http.StatusOK, ConfigResponse{Sections: all})
-		return
-	}
-	for _, sec := range all {
-		if sec.Name == want {
-			writeJSON(w, http.StatusOK, ConfigResponse{Sections: []ConfigSection{sec}})
-			return
-		}
-	}
-	s.writeError(w, r, httpErr(http.StatusNotFound, "Section %s not found.", want))
 }

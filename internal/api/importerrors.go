@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/fnv"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -58,8 +59,7 @@ func (s *Server) handleImportErrors(w http.ResponseWriter, r *http.Request) {
 			if pattern != "" && !likePattern(pattern).MatchString(ie.File) {
 				continue
 			}
-			out = append(out, ImportErrorResponse{ImportErrorID: importErrorID(ie.File), Timestamp: ie.Since.UTC(),
-				Filename: ie.File, StackTrace: ie.Message})
+			out = append(out, importErrorResponse(ie))
 		}
 	}
 	if strings.HasPrefix(order, "-") {
@@ -68,6 +68,33 @@ func (s *Server) handleImportErrors(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, ImportErrorCollectionResponse{ImportErrors: page(out, offset, limit), TotalEntries: len(out)})
+}
+
+// handleImportError is GET /api/v2/importErrors/{import_error_id}: one file
+// that does not load, by the id the list gives.
+func (s *Server) handleImportError(w http.ResponseWriter, r *http.Request) {
+	raw := r.PathValue("import_error_id")
+	id, err := strconv.Atoi(raw)
+	if err != nil {
+		s.writeError(w, r, &apiError{status: http.StatusUnprocessableEntity, detail: []fieldError{{
+			Type: "int_parsing", Loc: []any{"path", "import_error_id"}, Input: raw,
+			Msg: "Input should be a valid integer, unable to parse string as an integer",
+		}}})
+		return
+	}
+	if s.cfg.ImportErrors != nil {
+		for _, ie := range s.cfg.ImportErrors() {
+			if importErrorID(ie.File) == id {
+				writeJSON(w, http.StatusOK, importErrorResponse(ie))
+				return
+			}
+		}
+	}
+	s.writeError(w, r, httpErr(http.StatusNotFound, "The ImportError with import_error_id: `%d` was not found", id))
+}
+
+func importErrorResponse(ie ImportErrorInfo) ImportErrorResponse {
+	return ImportErrorResponse{ImportErrorID: importErrorID(ie.File), Timestamp: ie.Since.UTC(), Filename: ie.File, StackTrace: ie.Message}
 }
 
 // DAGSourceResponse is Airflow's DAGSourceResponse.

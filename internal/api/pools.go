@@ -378,132 +378,49 @@ func (s *Server) handleDeletePool(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// bulkPoolsBody is Airflow's BulkBody[PoolBody].
-type bulkPoolsBody struct {
-	Actions []struct {
-		Action               string            `json:"action"`
-		Entities             []json.RawMessage `json:"entities"`
-		ActionOnExistence    string            `json:"action_on_existence"`
-		ActionOnNonExistence string            `json:"action_on_non_existence"`
-		UpdateMask           []string          `json:"update_mask"`
-	} `json:"actions"`
-}
-
 // handleBulkPools is PATCH /api/v2/pools: create, update and delete
-// actions, each answered with the names that succeeded and the errors.
+// actions (default_pool cannot be deleted).
 func (s *Server) handleBulkPools(w http.ResponseWriter, r *http.Request) {
 	store, err := s.pools()
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	var body bulkPoolsBody
-	if err := s.decodeBody(r, &body); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if body.Actions == nil {
-		s.writeError(w, r, unprocessable([]any{"body", "actions"}, "missing", "Field required"))
-		return
-	}
-	ctx := r.Context()
-	var out BulkResponse
-	var done []string
-	for i, a := range body.Actions {
-		res := &BulkActionResponse{Success: []string{}, Errors: []map[string]any{}}
-		fail := func(status int, format string, args ...any) {
-			res.Errors = append(res.Errors, map[string]any{"error": fmt.Sprintf(format, args...), "status_code": status})
-		}
-		switch a.Action {
-		case "create":
-			out.Create = res
-		case "update":
-			out.Update = res
-		case "delete":
-			out.Delete = res
-		default:
-			s.writeError(w, r, unprocessable([]any{"body", "actions", i, "action"}, "literal_error", "Input should be 'create', 'update' or 'delete'"))
-			return
-		}
-		for _, raw := range a.Entities {
+	serveBulk(s, w, r, bulkKind[poolBody]{
+		noun: "pools with these pool names",
+		decode: func(raw json.RawMessage) (string, poolBody, error) {
 			var pb poolBody
-			var name string
-			if a.Action == "delete" && json.Unmarshal(raw, &name) == nil {
-				pb.Name = &name
-			} else if err := json.Unmarshal(raw, &pb); err != nil {
-				fail(http.StatusUnprocessableEntity, "invalid entity: %v", err)
-				continue
+			if err := json.Unmarshal(raw, &pb); err != nil {
+				return "", pb, unprocessable([]any{"body"}, "model_type", "Input should be a valid pool: %v", err)
 			}
-			switch a.Action {
-			case "create":
-				p, errs := checkPoolBody(pb)
-				if len(errs) > 0 {
-					fail(http.StatusUnprocessableEntity, "%s", errs[0].Msg)
-					continue
-				}
-				err := store.PutPool(ctx, p, a.ActionOnExistence != "overwrite")
-				if errors.Is(err, ErrExists) {
-					if a.ActionOnExistence == "skip" {
-						continue
-					}
-					fail(http.StatusConflict, "The pools with these pool names: {'%s'} already exist.", p.Name)
-					continue
-				}
-				if err != nil {
-					s.writeError(w, r, err)
-					return
-				}
-				res.Success = append(res.Success, p.Name)
-			case "update":
-				if pb.Name == nil {
-					fail(http.StatusUnprocessableEntity, "name: Field required")
-					continue
-				}
-				p, err := s.patchPool(ctx, store, *pb.Name, poolBody{Slots: pb.Slots, Description: pb.Description, IncludeDeferred: pb.IncludeDeferred}, a.UpdateMask)
-				var ae *apiError
-				switch {
-				case errors.As(err, &ae) && ae.status == http.StatusNotFound:
-					if a.ActionOnNonExistence == "skip" {
-						continue
-					}
-					fail(http.StatusNotFound, "The pools with these pool names: {'%s'} were not found.", *pb.Name)
-					continue
-				case errors.As(err, &ae):
-					fail(ae.status, "%v", ae.detail)
-					continue
-				case err != nil:
-					s.writeError(w, r, err)
-					return
-				}
-				res.Success = append(res.Success, p.Name)
-			case "delete":
-				if pb.Name == nil {
-					fail(http.StatusUnprocessableEntity, "name: Field required")
-					continue
-				}
-				if *pb.Name == DefaultPoolName {
-					fail(http.StatusBadRequest, "Default Pool can't be deleted")
-					continue
-				}
-				err := store.DeletePool(ctx, *pb.Name)
-				if errors.Is(err, ErrNotFound) {
-					if a.ActionOnNonExistence == "skip" {
-						continue
-					}
-					fail(http.StatusNotFound, "The pools with these pool names: {'%s'} were not found.", *pb.Name)
-					continue
-				}
-				if err != nil {
-					s.writeError(w, r, err)
-					return
-				}
-				res.Success = append(res.Success, *pb.Name)
+			if pb.Name == nil {
+				return "", pb, unprocessable([]any{"body", "name"}, "missing", "Field required")
 			}
-		}
-		for _, n := range res.Success {
-			done = append(done, a.Action+":"+n)
-		}
-	}
-	audit(r, "", strings.Join(done, ","))
-	writeJSON(w, http.StatusOK, out)
+			return *pb.Name, pb, nil
+		},
+		exists: func(ctx context.Context, name string) (bool, error) {
+			_, err := store.Pool(ctx, name)
+			if errors.Is(err, ErrNotFound) {
+				return false, nil
+			}
+			return err == nil, err
+		},
+		create: func(ctx context.Context, pb poolBody) error {
+			p, errs := checkPoolBody(pb)
+			if len(errs) > 0 {
+				return &apiError{status: http.StatusUnprocessableEntity, detail: errs}
+			}
+			return store.PutPool(ctx, p, false)
+		},
+		update: func(ctx context.Context, name string, pb poolBody, mask []string) error {
+			_, err := s.patchPool(ctx, store, name, poolBody{Slots: pb.Slots, Description: pb.Description, IncludeDeferred: pb.IncludeDeferred}, mask)
+			return err
+		},
+		del: func(ctx context.Context, name string) error {
+			if name == DefaultPoolName {
+				return httpErr(http.StatusBadRequest, "Default Pool can't be deleted")
+			}
+			return store.DeletePool(ctx, name)
+		},
+	})
 }

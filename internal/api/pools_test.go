@@ -136,16 +136,37 @@ func TestEnginePools(t *testing.T) {
 	require.Equal(t, 200, res.status, string(res.body))
 	require.InDelta(t, 64, b.req(t, "GET", "/api/v2/pools/default_pool", rd, nil).json(t)["slots"], 0)
 	res = b.req(t, "PATCH", "/api/v2/pools", trg, map[string]any{"actions": []any{
-		map[string]any{"action": "create", "entities": []any{map[string]any{"name": "big", "slots": 10}, map[string]any{"name": "tiny", "slots": 1}}},
+		map[string]any{"action": "create", "entities": []any{map[string]any{"name": "big", "slots": 10}, map[string]any{"name": "tiny", "slots": 1}}, "action_on_existence": "skip"},
+		map[string]any{"action": "create", "entities": []any{map[string]any{"name": "tiny", "slots": 1}, map[string]any{"name": "other", "slots": 1}}},
 		map[string]any{"action": "update", "entities": []any{map[string]any{"name": "big", "slots": 20}}},
 		map[string]any{"action": "delete", "entities": []any{"tiny", "nope"}, "action_on_non_existence": "skip"},
+		map[string]any{"action": "delete", "entities": []any{"default_pool"}},
 	}})
 	require.Equal(t, 200, res.status, string(res.body))
 	m := res.json(t)
-	require.Equal(t, []any{"big"}, m["create"].(map[string]any)["success"])
-	require.Len(t, m["create"].(map[string]any)["errors"], 1, "tiny exists")
+	require.Equal(t, []any{"big"}, m["create"].(map[string]any)["success"], "tiny skipped, and the failing action creates nothing")
+	require.Equal(t, []any{map[string]any{"error": "The pools with these pool names: {'tiny'} already exist.", "status_code": 409.0}},
+		m["create"].(map[string]any)["errors"])
 	require.Equal(t, []any{"big"}, m["update"].(map[string]any)["success"])
 	require.Equal(t, []any{"tiny"}, m["delete"].(map[string]any)["success"])
+	require.Equal(t, []any{map[string]any{"error": "Default Pool can't be deleted", "status_code": 400.0}}, m["delete"].(map[string]any)["errors"])
+	require.Equal(t, 404, b.req(t, "GET", "/api/v2/pools/other", rd, nil).status, "the failed action created nothing")
+	res = b.req(t, "PATCH", "/api/v2/pools", trg, map[string]any{"actions": []any{
+		map[string]any{"action": "update", "entities": []any{map[string]any{"name": "nope", "slots": 2}, map[string]any{"name": "big", "slots": 30}}},
+		map[string]any{"action": "create", "entities": []any{map[string]any{"name": "big", "slots": 20}}, "action_on_existence": "overwrite"},
+	}})
+	require.Equal(t, 200, res.status, string(res.body))
+	m = res.json(t)
+	require.Equal(t, []any{map[string]any{"error": "The pools with these pool names: {'nope'} were not found.", "status_code": 404.0}},
+		m["update"].(map[string]any)["errors"])
+	require.Equal(t, []any{"big"}, m["create"].(map[string]any)["success"])
+	bad := b.req(t, "PATCH", "/api/v2/pools", trg, map[string]any{"actions": []any{
+		map[string]any{"action": "create", "entities": []any{map[string]any{"name": "x", "slots": -5}}}}})
+	require.Equal(t, 200, bad.status, "a create that fails validation is an error of its action")
+	require.Len(t, bad.json(t)["create"].(map[string]any)["errors"], 1)
+	require.Equal(t, 422, b.req(t, "PATCH", "/api/v2/pools", trg, map[string]any{"actions": []any{
+		map[string]any{"action": "update", "entities": []any{map[string]any{"slots": 2}}}}}).status, "an entity without a name")
+	require.Equal(t, 422, b.req(t, "PATCH", "/api/v2/pools", trg, map[string]any{"actions": []any{map[string]any{"action": "bogus", "entities": []any{}}}}).status)
 	require.InDelta(t, 20, b.req(t, "GET", "/api/v2/pools/big", rd, nil).json(t)["slots"], 0)
 	require.Equal(t, 404, b.req(t, "GET", "/api/v2/pools/tiny", rd, nil).status)
 	require.Equal(t, 400, b.req(t, "DELETE", "/api/v2/pools/default_pool", trg, nil).status)

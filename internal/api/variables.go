@@ -91,6 +91,11 @@ func (s *Server) readVariableBody(r *http.Request) (Variable, error) {
 	if err := s.decodeBody(r, &body); err != nil {
 		return Variable{}, err
 	}
+	return checkVariableBody(body)
+}
+
+// checkVariableBody checks a VariableBody and makes it a Variable.
+func checkVariableBody(body variableBody) (Variable, error) {
 	var errs []fieldError
 	if body.Key == nil {
 		errs = append(errs, fieldError{Type: "missing", Loc: []any{"body", "key"}, Msg: "Field required"})
@@ -223,21 +228,65 @@ func (s *Server) handlePatchVariable(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if mask := newQuery(r).list("update_mask"); len(mask) > 0 {
-		if slices.Contains(mask, "value") {
-			cur.Value = v.Value
-		}
-		if slices.Contains(mask, "description") {
-			cur.Description = v.Description
-		}
-	} else {
-		cur.Value, cur.Description = v.Value, v.Description
-	}
+	applyVariable(&cur, v, newQuery(r).list("update_mask"))
 	if err := store.PutVariable(r.Context(), cur, false); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, toVariable(cur))
+}
+
+// handleBulkVariables is PATCH /api/v2/variables: create, update and
+// delete actions.
+func (s *Server) handleBulkVariables(w http.ResponseWriter, r *http.Request) {
+	store, err := s.variables()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	serveBulk(s, w, r, bulkKind[Variable]{
+		noun: "variables with these keys",
+		decode: func(raw json.RawMessage) (string, Variable, error) {
+			var body variableBody
+			if err := json.Unmarshal(raw, &body); err != nil {
+				return "", Variable{}, unprocessable([]any{"body"}, "model_type", "Input should be a valid variable: %v", err)
+			}
+			v, err := checkVariableBody(body)
+			return v.Key, v, err
+		},
+		exists: func(ctx context.Context, key string) (bool, error) {
+			_, err := store.Variable(ctx, key)
+			if errors.Is(err, ErrNotFound) {
+				return false, nil
+			}
+			return err == nil, err
+		},
+		create: func(ctx context.Context, v Variable) error { return store.PutVariable(ctx, v, false) },
+		update: func(ctx context.Context, key string, v Variable, mask []string) error {
+			cur, err := store.Variable(ctx, key)
+			if err != nil {
+				return err
+			}
+			applyVariable(&cur, v, mask)
+			return store.PutVariable(ctx, cur, false)
+		},
+		del: store.DeleteVariable,
+	})
+}
+
+// applyVariable sets cur's fields from v: those update_mask names, or
+// value and description without a mask.
+func applyVariable(cur *Variable, v Variable, mask []string) {
+	if len(mask) == 0 {
+		cur.Value, cur.Description = v.Value, v.Description
+		return
+	}
+	if slices.Contains(mask, "value") {
+		cur.Value = v.Value
+	}
+	if slices.Contains(mask, "description") {
+		cur.Description = v.Description
+	}
 }
 
 // handleDeleteVariable is DELETE /api/v2/variables/{variable_key}.

@@ -104,3 +104,70 @@ func TestVariables(t *testing.T) {
 	got := b.req(t, "GET", base+"/region", rd, nil)
 	require.Equal(t, http.StatusNotFound, got.status)
 }
+
+// TestBulkVariables: PATCH /variables over the Redis store, with Airflow's
+// per-action existence rules.
+func TestBulkVariables(t *testing.T) {
+	t.Parallel()
+	env := redistest.New(t)
+	b := setup(t, func(c *Config) {
+		c.Variables = &RedisVariables{Client: env.Client(), Key: env.Prefix + ":variables"}
+		c.Events = &RedisEvents{Client: env.Client(), Key: env.Prefix + ":event_log"}
+	})
+	base := "/api/v2/variables"
+	require.Equal(t, 201, b.req(t, "POST", base, trg, map[string]any{"key": "region", "value": "eu", "description": "where"}).status)
+	actions := func(a ...map[string]any) map[string]any { return map[string]any{"actions": a} }
+	tests := []struct {
+		name string
+		body map[string]any
+		// want is the response, or "" to check only the status
+		want   string
+		status int
+	}{
+		{"create fails on an existing key, creating nothing",
+			actions(map[string]any{"action": "create", "entities": []any{map[string]any{"key": "region", "value": "us"}, map[string]any{"key": "new", "value": "1"}}}),
+			`{"create":{"success":[],"errors":[{"error":"The variables with these keys: {'region'} already exist.","status_code":409}]},"update":null,"delete":null}`, 200},
+		{"create skips existing keys",
+			actions(map[string]any{"action": "create", "action_on_existence": "skip", "entities": []any{map[string]any{"key": "region", "value": "us"}, map[string]any{"key": "pages", "value": 5}}}),
+			`{"create":{"success":["pages"],"errors":[]},"update":null,"delete":null}`, 200},
+		{"create overwrites, update with a mask, delete",
+			actions(
+				map[string]any{"action": "create", "action_on_existence": "overwrite", "entities": []any{map[string]any{"key": "pages", "value": "7"}}},
+				map[string]any{"action": "update", "update_mask": []any{"description"}, "entities": []any{map[string]any{"key": "region", "value": "ignored", "description": "new"}}},
+				map[string]any{"action": "delete", "entities": []any{"gone", "pages"}, "action_on_non_existence": "skip"}),
+			`{"create":{"success":["pages"],"errors":[]},"update":{"success":["region"],"errors":[]},"delete":{"success":["pages"],"errors":[]}}`, 200},
+		{"update and delete fail on a missing key",
+			actions(
+				map[string]any{"action": "update", "entities": []any{map[string]any{"key": "nope", "value": "x"}, map[string]any{"key": "region", "value": "changed"}}},
+				map[string]any{"action": "delete", "entities": []any{"nope", "region"}}),
+			`{"create":null,"update":{"success":[],"errors":[{"error":"The variables with these keys: {'nope'} were not found.","status_code":404}]},"delete":{"success":[],"errors":[{"error":"The variables with these keys: {'nope'} were not found.","status_code":404}]}}`, 200},
+		{"an entity without a value", actions(map[string]any{"action": "create", "entities": []any{map[string]any{"key": "k"}}}), "", 422},
+		{"an unknown action", actions(map[string]any{"action": "upsert", "entities": []any{}}), "", 422},
+		{"no actions", map[string]any{}, "", 422},
+	}
+	for _, tc := range tests {
+		res := b.req(t, "PATCH", base, trg, tc.body)
+		require.Equal(t, tc.status, res.status, "%s: %s", tc.name, res.body)
+		if tc.want != "" {
+			require.JSONEq(t, tc.want, string(res.body), tc.name)
+		}
+	}
+	region := b.req(t, "GET", base+"/region", rd, nil).json(t)
+	require.Equal(t, "eu", region["value"], "the masked update left the value and the failed actions changed nothing")
+	require.Equal(t, "new", region["description"])
+	require.Equal(t, 404, b.req(t, "GET", base+"/new", rd, nil).status)
+	require.Equal(t, 403, b.req(t, "PATCH", base, rd, actions()).status)
+	ev := b.req(t, "GET", "/api/v2/eventLogs?event=bulk_variables&order_by=event_log_id", rd, nil).json(t)
+	answered := 0
+	for _, tc := range tests {
+		if tc.status == 200 {
+			answered++
+		}
+	}
+	require.InDelta(t, answered, ev["total_entries"], 0, "every bulk call answered 200 is logged")
+	var extras []any
+	for _, e := range ev["event_logs"].([]any) {
+		extras = append(extras, e.(map[string]any)["extra"])
+	}
+	require.Contains(t, extras, "create:pages,update:region,delete:pages", "what each call changed")
+}
