@@ -22,6 +22,8 @@ type DAGSource interface {
 type DAGInfo struct {
 	ID          string
 	Description string
+	// Version is the hash of the loaded definition ("" when unknown).
+	Version string
 	// File is the path the DAG was loaded from.
 	File string
 	// Schedule is the schedule as written (cron or preset), "" for manual only.
@@ -165,10 +167,29 @@ type Run struct {
 	TriggeredBy       string
 	// TriggeringUser is Airflow's triggering_user_name ("" for none).
 	TriggeringUser string
-	// DagVersion is the version hash of the DAG definition the run uses.
-	DagVersion string
+	// DagVersion is the version hash of the DAG definition the run uses,
+	// DagVersionNumber its number among the DAG's versions (0: unknown,
+	// shown as 1).
+	DagVersion       string
+	DagVersionNumber int
 	// VersionCreatedAt is when that version was first seen (zero: RunAfter).
 	VersionCreatedAt time.Time
+}
+
+// DagVersionStore keeps the versions of each DAG's definition.
+type DagVersionStore interface {
+	// DagVersions records current (the loaded definition's version hash;
+	// "" for none) when it is new and returns the DAG's versions, number 1
+	// first.
+	DagVersions(ctx context.Context, dagID, current string) ([]DagVersionInfo, error)
+}
+
+// DagVersionInfo is one version of a DAG's definition.
+type DagVersionInfo struct {
+	// Version is the definition's hash, Number its place (1, 2, ...).
+	Version string
+	Number  int
+	Created time.Time
 }
 
 // TaskInstance is one try of one task of a run.

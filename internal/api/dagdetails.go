@@ -173,6 +173,15 @@ func (s *Server) handleDAGDetails(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	versions, err := s.versions(r.Context(), d)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var latest *DagVersionResponse
+	if len(versions) > 0 {
+		latest = &versions[len(versions)-1]
+	}
 	base := toDAG(d, p)
 	params := paramSpecs(d.Params, "")
 	var timeout *string
@@ -185,7 +194,7 @@ func (s *Server) handleDAGDetails(w http.ResponseWriter, r *http.Request) {
 		DAGResponse: base, Catchup: d.Catchup, DagRunTimeout: timeout, DocMD: strPtr(d.DocMD),
 		StartDate: utcPtr(d.StartDate), EndDate: utcPtr(d.EndDate), IsPausedUponCreation: &paused, Params: params,
 		Timezone: strPtr(orDefault(d.Timezone, "UTC")), ActiveRunsCount: active, Concurrency: base.MaxActiveTasks,
-		AllowedRunTypes: []string{"manual", "scheduled"}, OwnerLinks: map[string]string{},
+		AllowedRunTypes: []string{"manual", "scheduled"}, OwnerLinks: map[string]string{}, LatestDagVersion: latest,
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -41,7 +41,7 @@ type EngineBackend struct {
 // Config returns a Config with every store set to b (the caller adds
 // credentials and limits).
 func (b *EngineBackend) Config() Config {
-	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b, TaskEditor: b, DAGEditor: b, Pools: b, Backfills: b, Lake: b.Lake,
+	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b, TaskEditor: b, DAGEditor: b, Pools: b, Backfills: b, Versions: b, Lake: b.Lake,
 		Variables: &RedisVariables{Client: b.store().Client(), Key: b.store().Keys().Variables()},
 		Events:    &RedisEvents{Client: b.store().Client(), Key: b.store().Keys().Prefix() + ":event_log"},
 		Source:    b.source}
@@ -50,6 +50,25 @@ func (b *EngineBackend) Config() Config {
 func (b *EngineBackend) store() *runstore.Store { return b.Engine.Store() }
 
 func (b *EngineBackend) pausedKey() string { return b.store().Keys().Prefix() + ":dags:paused" }
+
+// DagVersions implements DagVersionStore over the run store's version
+// records.
+func (b *EngineBackend) DagVersions(ctx context.Context, dagID, current string) ([]DagVersionInfo, error) {
+	if current != "" {
+		if _, err := b.store().RecordDagVersion(ctx, dagID, current); err != nil {
+			return nil, err
+		}
+	}
+	vs, err := b.store().DagVersions(ctx, dagID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DagVersionInfo, len(vs))
+	for i, v := range vs {
+		out[i] = DagVersionInfo{Version: v.Version, Number: v.Number, Created: v.Created}
+	}
+	return out, nil
+}
 
 // DAGs implements DAGSource.
 func (b *EngineBackend) DAGs() []DAGInfo {
@@ -63,7 +82,7 @@ func (b *EngineBackend) DAGs() []DAGInfo {
 
 // FromDAG is the API's view of a DAG.
 func FromDAG(d *dag.DAG) DAGInfo {
-	info := DAGInfo{ID: d.ID, Description: d.Description, File: d.File, Tags: d.Tags, Owners: d.Owners,
+	info := DAGInfo{ID: d.ID, Version: d.Version, Description: d.Description, File: d.File, Tags: d.Tags, Owners: d.Owners,
 		MaxActiveRuns: d.MaxActiveRuns, MaxActiveTasks: d.MaxActiveTasks, PausedUponCreation: d.IsPausedUponCreation}
 	if d.Schedule != nil {
 		info.Schedule = d.Schedule.String()
@@ -437,7 +456,8 @@ func fromRun(r *runstore.Run) Run {
 	out := Run{DagID: r.DagID, RunID: r.RunID, RunType: string(r.RunType), State: RunState(r.State),
 		LogicalDate: timePtr(r.LogicalDate), DataIntervalStart: timePtr(r.DataIntervalStart), DataIntervalEnd: timePtr(r.DataIntervalEnd),
 		RunAfter: r.RunAfter, QueuedAt: timePtr(r.QueuedAt), StartDate: timePtr(r.StartDate), EndDate: timePtr(r.EndDate),
-		TriggeredBy: r.TriggeredBy, TriggeringUser: r.TriggeringUser, DagVersion: r.DagVersion}
+		TriggeredBy: r.TriggeredBy, TriggeringUser: r.TriggeringUser, DagVersion: r.DagVersion,
+		DagVersionNumber: r.DagVersionNumber, VersionCreatedAt: r.DagVersionCreated}
 	if r.Note != "" {
 		note := r.Note
 		out.Note = &note

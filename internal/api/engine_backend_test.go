@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,6 +53,9 @@ type engineEnv struct {
 	*bundle
 	store *runstore.Store
 	env   *redistest.Env
+	// load replaces the loaded DAGs by those of a DAG file's YAML, as the
+	// DAG folder does when a file changes.
+	load func(dagYAML string)
 }
 
 // setupEngine starts Redis (the shared test server), the engine, a worker
@@ -89,9 +93,14 @@ func setupEngineTraced(tb testing.TB, concurrency int, dagYAML string, tp trace.
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
 
-	ds, _, err := dag.Parse("dags/engine.yaml", []byte(dagYAML), dag.Options{})
-	require.NoError(tb, err)
-	be := &EngineBackend{Engine: eng, Folder: func() []*dag.DAG { return ds }, Lake: lake}
+	var folder atomic.Pointer[[]*dag.DAG]
+	load := func(dagYAML string) {
+		ds, _, err := dag.Parse("dags/engine.yaml", []byte(dagYAML), dag.Options{})
+		require.NoError(tb, err)
+		folder.Store(&ds)
+	}
+	load(dagYAML)
+	be := &EngineBackend{Engine: eng, Folder: func() []*dag.DAG { return *folder.Load() }, Lake: lake}
 	cfg := be.Config()
 	inspector := asynq.NewInspector(env.ConnOpt())
 	tb.Cleanup(func() { _ = inspector.Close() })
@@ -113,7 +122,7 @@ func setupEngineTraced(tb testing.TB, concurrency int, dagYAML string, tp trace.
 	if t, ok := tb.(*testing.T); ok {
 		_, b.spec = loadAirflowSpec(t)
 	}
-	return &engineEnv{bundle: b, store: st, env: env}
+	return &engineEnv{bundle: b, store: st, env: env, load: load}
 }
 
 func TestEngineBackend(t *testing.T) {

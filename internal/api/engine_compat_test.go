@@ -1,6 +1,7 @@
 package api
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -310,4 +311,68 @@ func TestEngineTemplateVariables(t *testing.T) {
 	require.Equal(t, "eu 5", x.json(t)["value"].(map[string]any)["msg"], string(x.body))
 	res = b.req(t, "POST", "/api/v2/dags/novar/dagRuns?wait=30s", trg, map[string]any{"dag_run_id": "n1"})
 	require.Equal(t, "failed", res.json(t)["state"], string(res.body))
+}
+
+// TestEngineDagVersions: each distinct definition of a DAG is a version,
+// numbered in the order first seen, and runs show the version they used.
+func TestEngineDagVersions(t *testing.T) {
+	t.Parallel()
+	e := setupEngineDAGs(t, 2, patchDAGs)
+	b := e.bundle
+	base := "/api/v2/dags/pair/dagVersions"
+	res := b.req(t, "GET", base, rd, nil)
+	require.Equal(t, 200, res.status, string(res.body))
+	require.InDelta(t, 1, res.json(t)["total_entries"], 0, "the loaded definition is version 1")
+	v1 := res.json(t)["dag_versions"].([]any)[0].(map[string]any)
+	require.InDelta(t, 1, v1["version_number"], 0)
+	require.Equal(t, "pair", v1["dag_id"])
+
+	run := b.req(t, "POST", "/api/v2/dags/pair/dagRuns?wait=30s", trg, map[string]any{"dag_run_id": "before"}).json(t)
+	require.Equal(t, "success", run["state"])
+	require.Equal(t, v1, run["dag_versions"].([]any)[0], "the run used version 1")
+
+	e.load(strings.Replace(patchDAGs, "msg: one", "msg: two", 1))
+	run = b.req(t, "POST", "/api/v2/dags/pair/dagRuns?wait=30s", trg, map[string]any{"dag_run_id": "after"}).json(t)
+	require.Equal(t, "success", run["state"])
+	v2 := run["dag_versions"].([]any)[0].(map[string]any)
+	require.InDelta(t, 2, v2["version_number"], 0, "a changed definition is version 2")
+	require.NotEqual(t, v1["id"], v2["id"])
+
+	for _, tc := range []struct {
+		path string
+		want []float64
+	}{
+		{base, []float64{1, 2}},
+		{base + "?order_by=-version_number", []float64{2, 1}},
+		{base + "?version_number=2", []float64{2}},
+		{base + "?limit=1&offset=1", []float64{2}},
+		{base + "?bundle_name=dags-folder", nil},
+	} {
+		res := b.req(t, "GET", tc.path, rd, nil)
+		require.Equal(t, 200, res.status, tc.path)
+		var got []float64
+		for _, v := range res.json(t)["dag_versions"].([]any) {
+			got = append(got, v.(map[string]any)["version_number"].(float64))
+		}
+		require.Equal(t, tc.want, got, tc.path)
+	}
+	all := b.req(t, "GET", "/api/v2/dags/~/dagVersions", rd, nil).json(t)
+	require.InDelta(t, 4, all["total_entries"], 0, "pair's two and broken's and slow's first")
+
+	one := b.req(t, "GET", base+"/2", rd, nil)
+	require.Equal(t, 200, one.status, string(one.body))
+	require.Equal(t, v2, one.json(t))
+	det := b.req(t, "GET", "/api/v2/dags/pair/details", rd, nil).json(t)
+	require.Equal(t, v2, det["latest_dag_version"])
+	// The first run still shows the version it ran.
+	before := b.req(t, "GET", "/api/v2/dags/pair/dagRuns/before", rd, nil).json(t)
+	require.Equal(t, v1, before["dag_versions"].([]any)[0])
+
+	missing := b.req(t, "GET", base+"/3", rd, nil)
+	require.Equal(t, 404, missing.status)
+	require.Equal(t, "The DagVersion with dag_id: `pair` and version_number: `3` was not found", missing.json(t)["detail"])
+	require.Equal(t, 422, b.req(t, "GET", base+"/abc", rd, nil).status)
+	require.Equal(t, 422, b.req(t, "GET", base+"?version_number=x", rd, nil).status)
+	require.Equal(t, 400, b.req(t, "GET", base+"?order_by=bogus", rd, nil).status)
+	require.Equal(t, 404, b.req(t, "GET", "/api/v2/dags/nope/dagVersions", rd, nil).status)
 }

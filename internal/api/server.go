@@ -36,6 +36,9 @@ type Config struct {
 	// Backfills creates and steers backfills (nil: those operations answer
 	// 501).
 	Backfills Backfiller
+	// Versions keeps the DAGs' versions (nil: GET .../dagVersions lists
+	// none and runs show version 1).
+	Versions DagVersionStore
 	// Events keeps the event log of GET /eventLogs, written by every
 	// changing operation (nil: nothing is recorded, the log is empty).
 	Events EventLog

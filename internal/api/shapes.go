@@ -68,6 +68,7 @@ type DagVersionResponse struct {
 	DagID          string    `json:"dag_id"`
 	BundleName     *string   `json:"bundle_name"`
 	BundleVersion  *string   `json:"bundle_version"`
+	BundleURL      *string   `json:"bundle_url"`
 	CreatedAt      time.Time `json:"created_at"`
 	DagDisplayName string    `json:"dag_display_name"`
 }
@@ -242,10 +243,10 @@ func duration(start, end *time.Time) *float64 {
 	return &d
 }
 
-func dagVersion(dagID, version string, created time.Time) DagVersionResponse {
+func dagVersion(dagID, version string, number int, created time.Time) DagVersionResponse {
 	return DagVersionResponse{
 		ID:             uuid.NewSHA1(idNamespace, []byte(dagID+"\x00"+version)).String(),
-		VersionNumber:  1,
+		VersionNumber:  max(number, 1),
 		DagID:          dagID,
 		CreatedAt:      created.UTC(),
 		DagDisplayName: dagID,
@@ -333,7 +334,7 @@ func toRun(r Run) DAGRunResponse {
 		TriggeringUserName: strPtr(r.TriggeringUser),
 		Conf:               conf,
 		Note:               r.Note,
-		DagVersions:        []DagVersionResponse{dagVersion(r.DagID, r.DagVersion, created)},
+		DagVersions:        []DagVersionResponse{dagVersion(r.DagID, r.DagVersion, r.DagVersionNumber, created)},
 		DagDisplayName:     r.DagID,
 	}
 }
@@ -359,7 +360,7 @@ func toTry(ti TaskInstance, r Run) TaskInstanceHistoryResponse {
 	if created.IsZero() {
 		created = r.RunAfter
 	}
-	v := dagVersion(r.DagID, r.DagVersion, created)
+	v := dagVersion(r.DagID, r.DagVersion, r.DagVersionNumber, created)
 	return TaskInstanceHistoryResponse{
 		TaskID:          ti.TaskID,
 		DagID:           ti.DagID,

@@ -59,6 +59,9 @@ func (k Keys) XCom(dagID, runID string) string { return k.Tag(dagID) + ":xcom:" 
 // max_active_tasks slot, highest priority_weight first.
 func (k Keys) Wait(dagID, runID string) string { return k.Tag(dagID) + ":wait:" + runID }
 
+// Versions is the hash of a DAG's versions: version hash → "<number>:<first seen, ms>".
+func (k Keys) Versions(dagID string) string { return k.Tag(dagID) + ":versions" }
+
 // DAGs is the set of DAG ids that have runs (outside any hash tag).
 func (k Keys) DAGs() string { return k.prefix + ":dags" }
 

@@ -20,6 +20,7 @@ func TestKeys(t *testing.T) {
 		{k.TI("d", run, "t1"), "{dw:d}:ti:" + run + ":t1"},
 		{k.XCom("d", run), "{dw:d}:xcom:" + run},
 		{k.Wait("d", run), "{dw:d}:wait:" + run},
+		{k.Versions("d"), "{dw:d}:versions"},
 		{k.DAGs(), "dw:dags"},
 	}
 	for _, tt := range tests {

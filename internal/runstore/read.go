@@ -16,7 +16,8 @@ import (
 // or the root list, which can be megabytes for wide DAGs).
 var runFields = []string{"state", "run_type", "logical_date", "data_interval_start", "data_interval_end",
 	"run_after", "queued_at", "start_date", "end_date", "conf", "params", "dag_version", "note", "triggered_by",
-	"failure_reason", "n_tasks", "n_done", "max_active_runs", "max_active_tasks", "dagrun_timeout_ms", "inc", "triggering_user"}
+	"failure_reason", "n_tasks", "n_done", "max_active_runs", "max_active_tasks", "dagrun_timeout_ms", "inc", "triggering_user",
+	"dag_version_n"}
 
 // GetRun returns one run (ErrRunNotFound if there is none).
 func (s *Store) GetRun(ctx context.Context, dagID, runID string) (*Run, error) {
@@ -59,6 +60,8 @@ func runFromHash(dagID, runID string, m map[string]string) *Run {
 		Conf:              rawOr(m["conf"], "{}"),
 		Params:            rawOr(m["params"], "{}"),
 		DagVersion:        m["dag_version"],
+		DagVersionNumber:  versionNumber(m["dag_version_n"]),
+		DagVersionCreated: versionCreated(m["dag_version_n"]),
 		Note:              m["note"],
 		TriggeredBy:       m["triggered_by"],
 		TriggeringUser:    m["triggering_user"],

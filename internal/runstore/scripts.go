@@ -49,10 +49,11 @@ var (
 	scriptSetTask  = &script{name: "settask", body: luaSetTask, lib: true}
 	scriptHold     = &script{name: "hold", body: luaHold, lib: true}
 	scriptPool     = &script{name: "pool", body: luaPool}
+	scriptVersion  = &script{name: "version", body: luaVersion, lib: true}
 
 	// libraryCode is the FUNCTION LOAD source of every step above.
 	libraryCode = buildLibrary(scriptCreate, scriptStart, scriptComplete, scriptRetry, scriptFinish,
-		scriptClear, scriptDelete, scriptNote, scriptSetState, scriptSetTask, scriptHold, scriptPool)
+		scriptClear, scriptDelete, scriptNote, scriptSetState, scriptSetTask, scriptHold, scriptPool, scriptVersion)
 )
 
 // script is one step: the body reads KEYS and ARGV.

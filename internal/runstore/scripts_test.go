@@ -52,7 +52,7 @@ func TestStepsRunAsFunctionsAndReloadAfterFlush(t *testing.T) {
 	libs, err := rdb.FunctionList(ctx, redis.FunctionListQuery{LibraryNamePattern: libraryName()}).Result()
 	require.NoError(t, err)
 	require.Len(t, libs, 1)
-	require.Len(t, libs[0].Functions, 12)
+	require.Len(t, libs[0].Functions, 13)
 	// No script was loaded: the steps did not fall back to EVALSHA.
 	exists, err := rdb.ScriptExists(ctx, scriptStart.eval.Hash()).Result()
 	require.NoError(t, err)
@@ -85,7 +85,7 @@ func TestLibraryNamesItsFunctions(t *testing.T) {
 	name := libraryName()
 	require.Regexp(t, `^dagworker_[0-9a-f]{12}$`, name)
 	for _, sc := range []*script{scriptCreate, scriptStart, scriptComplete, scriptRetry, scriptFinish,
-		scriptClear, scriptDelete, scriptNote, scriptPool} {
+		scriptClear, scriptDelete, scriptNote, scriptPool, scriptVersion} {
 		require.Equal(t, name+"_"+sc.name, sc.fn)
 		require.Contains(t, libraryCode, "redis.register_function('"+sc.fn+"'")
 		require.NotNil(t, sc.eval)

@@ -27,8 +27,13 @@ type Run struct {
 	// Params is the DAG's params with Conf merged over them (a JSON object):
 	// what templates see as params.
 	Params      json.RawMessage
-	DagVersion  string
-	Note        string
+	DagVersion string
+	// DagVersionNumber is DagVersion's number among the DAG's versions (1
+	// for the first; 0 for a run created before versions were numbered),
+	// DagVersionCreated when the version was first seen.
+	DagVersionNumber  int
+	DagVersionCreated time.Time
+	Note              string
 	TriggeredBy string
 	// TriggeringUser is who triggered a manual run ("" for none).
 	TriggeringUser string

@@ -55,11 +55,9 @@ ALLOWED: dict[str, str] = {
     # The Airflow side runs no dag-processor here, so its health has no
     # dag_processor status; dagworker reports its DAG loader.
     "health:dag_processor": "a test-setup difference",
-    # The DAG's definition as dagworker keeps it: no default_args, no
-    # version history, a bool for is_paused_upon_creation, the run types
-    # it creates listed.
+    # The DAG's definition as dagworker keeps it: no default_args, a bool
+    # for is_paused_upon_creation, the run types it creates listed.
     "dag_details:default_args": "default_args is not reported",
-    "dag_details:latest_dag_version": "no DAG version history",
     "dag_details:is_paused_upon_creation": "false, not null, when the YAML does not say",
     "dag_details:allowed_run_types": "lists manual and scheduled, not null",
     "last_parsed": "DAG files are loaded at start and on change, not parsed in a loop",

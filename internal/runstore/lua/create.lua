@@ -6,7 +6,7 @@
 local RUN_FIELDS = {'state', 'run_type', 'logical_date', 'data_interval_start', 'data_interval_end',
   'run_after', 'queued_at', 'start_date', 'end_date', 'conf', 'params', 'dag_version', 'note', 'triggered_by',
   'failure_reason', 'n_tasks', 'n_done', 'max_active_runs', 'max_active_tasks', 'dagrun_timeout_ms', 'inc',
-  'triggering_user'}
+  'triggering_user', 'dag_version_n'}
 local run = ARGV[1]
 local now = ARGV[2]
 local rk = k_run(run)
@@ -18,6 +18,9 @@ local n_tasks = tonumber(ARGV[last + 1])
 local i = last + 2
 redis.call('HSET', rk, 'state', 'queued', 'queued_at', now, 'max_active_runs', ARGV[4],
   'slots', 0, 'waiting', 0, 'n_done', 0, 'leaf_failed', 0, 'n_tasks', n_tasks, unpack(ARGV, 6, last))
+-- The DAG version the run uses, numbered 1, 2, ... in the order versions are
+-- first used (dag_version in lib.lua); the run keeps "<number>:<first used, ms>".
+redis.call('HSET', rk, 'dag_version_n', dag_version(redis.call('HGET', rk, 'dag_version') or '', now))
 know_slots(run, 0)
 know_waiting(run, 0)
 local ids = {}

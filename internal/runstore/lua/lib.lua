@@ -17,6 +17,20 @@ local function k_ti(run, task) return tag .. ':ti:' .. run .. ':' .. task end
 local function k_tasks(run) return tag .. ':tasks:' .. run end
 local function k_wait(run) return tag .. ':wait:' .. run end
 local function k_xcom(run) return tag .. ':xcom:' .. run end
+local function k_versions() return tag .. ':versions' end
+
+-- dag_version records a version (hash) of the DAG's definition the first
+-- time it is seen, numbered after the ones before, and returns its
+-- "<number>:<first seen, ms>".
+local function dag_version(ver, now)
+  local vk = k_versions()
+  local v = redis.call('HGET', vk, ver)
+  if not v then
+    v = (redis.call('HLEN', vk) + 1) .. ':' .. now
+    redis.call('HSET', vk, ver, v)
+  end
+  return v
+end
 
 local function num(v) return tonumber(v) or 0 end
 
