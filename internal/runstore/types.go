@@ -26,7 +26,7 @@ type Run struct {
 	Conf json.RawMessage
 	// Params is the DAG's params with Conf merged over them (a JSON object):
 	// what templates see as params.
-	Params      json.RawMessage
+	Params     json.RawMessage
 	DagVersion string
 	// DagVersionNumber is DagVersion's number among the DAG's versions (1
 	// for the first; 0 for a run created before versions were numbered),
@@ -34,7 +34,7 @@ type Run struct {
 	DagVersionNumber  int
 	DagVersionCreated time.Time
 	Note              string
-	TriggeredBy string
+	TriggeredBy       string
 	// TriggeringUser is who triggered a manual run ("" for none).
 	TriggeringUser string
 	FailureReason  string
