@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/dagworker/dagworker/internal/tracing"
@@ -171,6 +172,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), taskTypes: taskTypeSet(cfg.TaskTypes)}
 	s.routes = s.routeTable()
+	// Airflow's GET .../{task_id}/{map_index}/<op> patterns overlap
+	// .../{task_id}/logs/{try_number} and its siblings without either being
+	// more specific, which ServeMux refuses; they are served by a mux of
+	// their own behind one catch-all, which the literal siblings outrank.
+	mapped := http.NewServeMux()
+	mappedPrefix := tiPattern + "/{map_index}/"
 	for _, rt := range s.routes {
 		h := rt.handler
 		if rt.audit {
@@ -179,8 +186,16 @@ func New(cfg Config) (*Server, error) {
 		if rt.scope != "" {
 			h = s.requireAuth(rt.scope, h)
 		}
-		s.mux.Handle(rt.method+" "+rt.path, s.traced(rt, h))
+		mux := s.mux
+		if rt.method == http.MethodGet && strings.HasPrefix(rt.path, mappedPrefix) {
+			mux = mapped
+		}
+		mux.Handle(rt.method+" "+rt.path, s.traced(rt, h))
 	}
+	mapped.HandleFunc("GET "+mappedPrefix+"{rest...}", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, httpErr(http.StatusNotFound, "Not Found"))
+	})
+	s.mux.Handle("GET "+mappedPrefix+"{rest...}", mapped)
 	s.mux.HandleFunc("GET /api/v2/openapi.json", s.handleOpenAPI)
 	return s, nil
 }
