@@ -158,10 +158,13 @@ func (e *apiError) message() string {
 
 // pySet writes ids as Python prints a set of strings, as Airflow's
 // messages show them: {'a', 'b'}.
-func pySet(ids []string) string {
-	q := make([]string, len(ids))
-	for i, id := range ids {
-		q[i] = "'" + id + "'"
+func pySet(ids []string) string { return pyStrings(ids, "{", "}") }
+
+// pyStrings is Python's repr of strings in a set ({...}) or a list ([...]).
+func pyStrings(items []string, left, right string) string {
+	q := make([]string, len(items))
+	for i, it := range items {
+		q[i] = "'" + it + "'"
 	}
-	return "{" + strings.Join(q, ", ") + "}"
+	return left + strings.Join(q, ", ") + right
 }

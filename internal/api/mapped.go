@@ -175,13 +175,9 @@ func taskDependencies(d DAGInfo, run Run, ti TaskInstance, tis []TaskInstance) [
 	}
 	if len(waiting) > 0 {
 		rule := orDefault(task.TriggerRule, "all_success")
-		quoted := make([]string, len(waiting))
-		for i, u := range waiting {
-			quoted[i] = "'" + u + "'"
-		}
 		deps = append(deps, TaskDependencyResponse{Name: "Trigger Rule",
-			Reason: fmt.Sprintf("Task's trigger rule '%s' requires its upstream tasks to have finished, but found %d unfinished: {%s}.",
-				rule, len(waiting), strings.Join(quoted, ", "))})
+			Reason: fmt.Sprintf("Task's trigger rule '%s' requires its upstream tasks to have finished, but found %d unfinished: %s.",
+				rule, len(waiting), pySet(waiting))})
 	}
 	slices.SortFunc(deps, func(a, b TaskDependencyResponse) int { return strings.Compare(a.Name, b.Name) })
 	return deps
