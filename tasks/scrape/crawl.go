@@ -134,12 +134,34 @@ func (c *crawler) result() Result {
 // the follow patterns (links only), is disallowed by robots.txt or the page
 // budget is spent.
 func (c *crawler) visit(u *url.URL, depth int, link bool) {
+	if key, ok := c.candidate(u, link); ok {
+		c.request(c.admit([]string{key}), depth)
+	}
+}
+
+// visitAll visits the links of one page. Their page budget is reserved at
+// once, in document order, so that a page parsed concurrently cannot take
+// the budget between this page's links: the links of a shallower page are
+// admitted before the deeper pages they lead to compete for what is left.
+func (c *crawler) visitAll(us []*url.URL, depth int) {
+	keys := make([]string, 0, len(us))
+	for _, u := range us {
+		if key, ok := c.candidate(u, true); ok {
+			keys = append(keys, key)
+		}
+	}
+	c.request(c.admit(keys), depth)
+}
+
+// candidate normalises u and reports whether the crawl may follow it at
+// all (scheme, host, allowed domains, follow patterns).
+func (c *crawler) candidate(u *url.URL, link bool) (string, bool) {
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.User != nil {
-		return
+		return "", false
 	}
 	n := normalize(u)
 	if h, err := asciiHost(n.Hostname()); err != nil {
-		return
+		return "", false
 	} else if h != n.Hostname() {
 		port := n.Port()
 		n.Host = h
@@ -149,49 +171,76 @@ func (c *crawler) visit(u *url.URL, depth int, link bool) {
 	}
 	key := n.String()
 	if len(key) > maxURLLen || !c.domainAllowed(n.Hostname()) {
-		return
+		return "", false
 	}
 	if link && len(c.s.follow) > 0 && !matchAny(c.s.follow, key) {
-		return
+		return "", false
 	}
+	return key, true
+}
+
+// admit marks the keys not seen before as visited and reserves the page
+// budget for them, in order, until it is spent; it returns those admitted.
+func (c *crawler) admit(keys []string) []string {
 	c.mu.Lock()
-	if c.visited[key] || c.admitted >= c.s.maxPages {
-		c.mu.Unlock()
-		return
+	defer c.mu.Unlock()
+	var out []string
+	for _, key := range keys {
+		if c.visited[key] || c.admitted >= c.s.maxPages {
+			continue
+		}
+		c.visited[key] = true
+		c.admitted++
+		out = append(out, key)
 	}
-	c.visited[key] = true
-	c.mu.Unlock()
-	if c.s.respectRobots {
-		ok, err := c.robots.allowed(c.ctx, n)
+	return out
+}
+
+// request checks robots.txt for each admitted key (a disallowed one gives
+// its budget back) and requests the others.
+func (c *crawler) request(keys []string, depth int) {
+	for _, key := range keys {
+		n, err := url.Parse(key)
 		if err != nil {
-			if c.ctx.Err() == nil {
-				c.fail(key, 0, err)
+			c.release()
+			continue
+		}
+		if c.s.respectRobots {
+			ok, err := c.robots.allowed(c.ctx, n)
+			if err != nil {
+				c.release()
+				if c.ctx.Err() == nil {
+					c.fail(key, 0, err)
+				}
+				continue
 			}
-			return
+			if !ok {
+				c.release()
+				c.skipRobots(key)
+				continue
+			}
 		}
-		if !ok {
-			c.skipRobots(key)
-			return
+		c.mu.Lock()
+		if !c.hosts[n.Host] {
+			c.hosts[n.Host] = true
+			// A quoted host is a valid pattern: Limit cannot fail here.
+			_ = c.col.Limit(&colly.LimitRule{DomainRegexp: "^" + regexp.QuoteMeta(n.Host) + "$", Parallelism: c.s.parallelism})
 		}
-	}
-	c.mu.Lock()
-	if c.admitted >= c.s.maxPages {
 		c.mu.Unlock()
-		return
+		rctx := colly.NewContext()
+		rctx.Put(ctxURL, key)
+		rctx.Put(ctxDepth, depth)
+		if err := c.col.Request(http.MethodGet, key, nil, rctx, nil); err != nil {
+			c.log.DebugContext(c.ctx, "scrape: not requested", "url", key, "reason", err.Error())
+		}
 	}
-	c.admitted++
-	if !c.hosts[n.Host] {
-		c.hosts[n.Host] = true
-		// A quoted host is a valid pattern: Limit cannot fail here.
-		_ = c.col.Limit(&colly.LimitRule{DomainRegexp: "^" + regexp.QuoteMeta(n.Host) + "$", Parallelism: c.s.parallelism})
-	}
+}
+
+// release gives back the budget of an admitted page that is not requested.
+func (c *crawler) release() {
+	c.mu.Lock()
+	c.admitted--
 	c.mu.Unlock()
-	rctx := colly.NewContext()
-	rctx.Put(ctxURL, key)
-	rctx.Put(ctxDepth, depth)
-	if err := c.col.Request(http.MethodGet, key, nil, rctx, nil); err != nil {
-		c.log.DebugContext(c.ctx, "scrape: not requested", "url", key, "reason", err.Error())
-	}
 }
 
 func (c *crawler) domainAllowed(host string) bool {
@@ -338,6 +387,7 @@ func (c *crawler) onHTML(e *colly.HTMLElement) {
 		}
 	}
 	seen := map[string]bool{}
+	var links []*url.URL
 	e.DOM.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
 		href := strings.TrimSpace(a.AttrOr("href", ""))
 		if href == "" || href[0] == '#' || seen[href] {
@@ -345,9 +395,10 @@ func (c *crawler) onHTML(e *colly.HTMLElement) {
 		}
 		seen[href] = true
 		if u, err := base.Parse(href); err == nil {
-			c.visit(u, depth+1, true)
+			links = append(links, u)
 		}
 	})
+	c.visitAll(links, depth+1)
 }
 
 // write appends a page unless its content was written before.

@@ -3,6 +3,9 @@ package scrape_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -267,4 +270,46 @@ func TestNewRejectsBadVersion(t *testing.T) {
 	h, err := scrape.New(scrape.Config{Version: "1.2.3"})
 	require.NoError(t, err)
 	require.Equal(t, "dagworker/1.2.3 (+https://github.com/dagworker/dagworker)", h.DefaultUserAgent())
+}
+
+// TestBudgetGoesToShallowerLinksFirst: the links of one page reserve the
+// page budget together, so a child page parsed while the parent's later
+// links wait on robots.txt of another host cannot spend the budget first.
+func TestBudgetGoesToShallowerLinksFirst(t *testing.T) {
+	t.Parallel()
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			time.Sleep(300 * time.Millisecond)
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprintf(w, "<html lang=en><title>slow %s</title><body>page</body></html>", r.URL.Path)
+	}))
+	t.Cleanup(slow.Close)
+	var fast *httptest.Server
+	fast = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			http.NotFound(w, r)
+		case "/":
+			fmt.Fprintf(w, `<html lang=en><title>root</title><body><a href="%s/child">c</a><a href="%s/x1">1</a><a href="%s/x2">2</a></body></html>`,
+				fast.URL, slow.URL, slow.URL)
+		case "/child":
+			var links strings.Builder
+			for i := range 20 {
+				fmt.Fprintf(&links, `<a href="/c%d">%d</a>`, i, i)
+			}
+			fmt.Fprintf(w, "<html lang=en><title>child</title><body>%s</body></html>", links.String())
+		default:
+			fmt.Fprintf(w, "<html lang=en><title>leaf %s</title><body>leaf</body></html>", r.URL.Path)
+		}
+	}))
+	t.Cleanup(fast.Close)
+	b := setup(t, scrape.Config{})
+	res, pages, err := b.run(t, "budget", map[string]any{"urls": fast.URL + "/", "allow_private": true, "max_depth": 2, "max_pages": 5, "respect_robots": true})
+	require.NoError(t, err)
+	require.Equal(t, 5, res.Pages, "%+v", res)
+	got := byFinalURL(pages)
+	require.Contains(t, got, slow.URL+"/x1", "the root's links are admitted before the child's")
+	require.Contains(t, got, slow.URL+"/x2")
 }
