@@ -75,6 +75,10 @@ ALLOWED: dict[str, str] = {
     # holds its CLI's, scheduler's and UI's events) and no request body.
     "event_logs:total_entries": "only the API's changing calls are logged",
     "event_logs:extra": "no request body in extra",
+    # A task instance's extra link is its run's outputs in the data lake
+    # (Airflow's BashOperator has none).
+    "links:extra_links": "an Outputs link to the run's outputs",
+    "links:total_entries": "one link, Outputs",
 }
 
 # Not compared at all: ids, hostnames, process and version details.
@@ -358,6 +362,14 @@ def script() -> list[tuple[str, str, Callable[[ac.ApiClient], Any]]]:
         ("get_ti_missing", "get_task_instance", lambda c: ti(c).get_task_instance(DAG_ID, "diff_1", "nope")),
         ("tries", "get_task_instance_tries", lambda c: ti(c).get_task_instance_tries(DAG_ID, "diff_1", "hello")),
         ("log", "get_log", lambda c: ti(c).get_log(DAG_ID, "diff_1", "hello", 1)),
+        ("try", "get_task_instance_try_details", lambda c: ti(c).get_task_instance_try_details(DAG_ID, "diff_1", "hello", 1)),
+        ("try_missing", "get_task_instance_try_details", lambda c: ti(c).get_task_instance_try_details(DAG_ID, "diff_1", "hello", 7)),
+        ("mapped_ti", "get_mapped_task_instance", lambda c: ti(c).get_mapped_task_instance(DAG_ID, "diff_1", "hello", -1)),
+        ("mapped_ti_missing", "get_mapped_task_instance", lambda c: ti(c).get_mapped_task_instance(DAG_ID, "diff_1", "hello", 3)),
+        ("mapped_tries", "get_mapped_task_instance_tries", lambda c: ti(c).get_mapped_task_instance_tries(DAG_ID, "diff_1", "hello", -1)),
+        ("list_mapped", "get_mapped_task_instances", lambda c: ti(c).get_mapped_task_instances(DAG_ID, "diff_1", "hello")),
+        ("dependencies", "get_task_instance_dependencies", lambda c: ti(c).get_task_instance_dependencies(DAG_ID, "diff_1", "hello")),
+        ("links", "get_extra_links", lambda c: ac.ExtraLinksApi(c).get_extra_links(DAG_ID, "diff_1", "hello")),
         ("xcoms", "get_xcom_entries", lambda c: x(c).get_xcom_entries(DAG_ID, "diff_1", "hello", xcom_key="return_value")),
         ("xcom", "get_xcom_entry", lambda c: x(c).get_xcom_entry(DAG_ID, "hello", "diff_1", "return_value", deserialize=True)),
         (
@@ -398,6 +410,7 @@ def script() -> list[tuple[str, str, Callable[[ac.ApiClient], Any]]]:
         ),
         ("var_delete", "delete_variable", lambda c: ac.VariableApi(c).delete_variable("diff_var")),
         ("var_deleted", "get_variable", lambda c: ac.VariableApi(c).get_variable("diff_var")),
+        ("dag_warnings", "list_dag_warnings", lambda c: ac.DagWarningApi(c).list_dag_warnings(dag_id=DAG_ID)),
         ("backfills", "list_backfills", lambda c: ac.BackfillApi(c).list_backfills(DAG_ID)),
     ]
     return steps
@@ -496,6 +509,9 @@ EXPECTED_ERRORS = {
     "list_runs_bad_state",
     "get_run_missing",
     "clear_dry",
+    "try_missing",
+    "mapped_ti_missing",
+    "list_mapped",
 }
 
 
