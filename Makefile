@@ -6,10 +6,13 @@ PKGS      ?= ./...
 # "context deadline exceeded" when a worker is starved at the deadline (Go issue 75804).
 FUZZTIME  ?= 20000x
 STATICCHECK_VERSION ?= v0.8.2
+OAPI_CODEGEN_VERSION ?= v2.8.2
+# Airflow 3's OpenAPI document, the source of internal/api/airflowspec.
+AIRFLOW_SPEC ?= $(or $(DAGWORKER_AIRFLOW_SPEC),../shared/airflow/v2.yaml)
 
 .DEFAULT_GOAL := help
 
-.PHONY: help build run test test-ort test-race fuzz bench lint clean e2e
+.PHONY: help build run test test-ort test-race fuzz bench lint generate generate-check clean e2e
 
 help: ## list the targets
 	@awk 'BEGIN{FS=":.*## "} /^[a-z0-9-]+:.*## /{printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -68,6 +71,23 @@ lint: ## gofmt, go mod tidy, go vet, staticcheck (also of the cloud and ORT buil
 	PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck $(PKGS)
 	PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck -tags ORT ./tasks/classify/...
 	@gl=$$(bash scripts/golangci.sh) && echo "$$gl run ./..." && "$$gl" run ./...  # .golangci.yaml: layering (depguard), errorlint, gosec, noctx, sloglint
+	@$(MAKE) --no-print-directory generate-check
+
+GEN_OUT ?= internal/api/airflowspec/airflow.gen.go
+
+generate: ## regenerate internal/api/airflowspec (models and embedded document) from AIRFLOW_SPEC and its operations.txt
+	@test -f "$(AIRFLOW_SPEC)" || { echo "generate: Airflow's OpenAPI document is not at $(AIRFLOW_SPEC) (set AIRFLOW_SPEC)"; exit 1; }
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) run ./internal/api/airflowspec/filter -spec "$(AIRFLOW_SPEC)" -ops internal/api/airflowspec/operations.txt -o "$$tmp/airflow.json"; \
+	$(GO) run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen@$(OAPI_CODEGEN_VERSION) \
+	  -config internal/api/airflowspec/oapi-codegen.yaml -o "$(GEN_OUT)" "$$tmp/airflow.json"
+
+generate-check: ## fail when the committed generated code is not what make generate writes (needs AIRFLOW_SPEC)
+	@if [ ! -f "$(AIRFLOW_SPEC)" ]; then echo "generate-check: Airflow's document is not at $(AIRFLOW_SPEC); the generated code was not re-derived"; exit 0; fi; \
+	set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(MAKE) --no-print-directory generate GEN_OUT="$$tmp/airflow.gen.go"; \
+	cmp -s "$$tmp/airflow.gen.go" internal/api/airflowspec/airflow.gen.go || { echo "generate-check: internal/api/airflowspec/airflow.gen.go is out of date: run make generate"; exit 1; }; \
+	echo "generate-check: internal/api/airflowspec is up to date"
 
 clean: ## remove build outputs
 	rm -rf bin

@@ -114,7 +114,6 @@ type DAGDetailsResponse struct {
 	ActiveRunsCount           int                 `json:"active_runs_count"`
 	Concurrency               int                 `json:"concurrency"`
 	LatestDagVersion          *DagVersionResponse `json:"latest_dag_version"`
-	AllowedRunTypes           []string            `json:"allowed_run_types" nullable:"true"`
 }
 
 func toTaskResponse(t TaskInfo, d DAGInfo) DAGTaskResponse {
@@ -194,7 +193,7 @@ func (s *Server) handleDAGDetails(w http.ResponseWriter, r *http.Request) {
 		DAGResponse: base, Catchup: d.Catchup, DagRunTimeout: timeout, DocMD: strPtr(d.DocMD),
 		StartDate: utcPtr(d.StartDate), EndDate: utcPtr(d.EndDate), IsPausedUponCreation: &paused, Params: params,
 		Timezone: strPtr(orDefault(d.Timezone, "UTC")), ActiveRunsCount: active, Concurrency: base.MaxActiveTasks,
-		AllowedRunTypes: []string{"manual", "scheduled"}, OwnerLinks: map[string]string{}, LatestDagVersion: latest,
+		OwnerLinks: map[string]string{}, LatestDagVersion: latest,
 	}
 	writeJSON(w, http.StatusOK, out)
 }

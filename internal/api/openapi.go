@@ -2,32 +2,46 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dagworker/dagworker/internal/api/airflowspec"
 )
 
-// The OpenAPI document is built from the route table and the Go types of
-// the bodies, so it cannot drift from what is served. Shared operations use
-// Airflow's operation ids and schema names (the Go types carry Airflow's
-// names), and tests validate the responses against Airflow's own document.
+// The OpenAPI document of the operations shared with Airflow is Airflow's
+// own, cut down to what is served (internal/api/airflowspec, generated from
+// Airflow's document); dagworker's additions to them (query parameters such
+// as trigger's wait, 501 answers, its Bearer and Basic schemes) are merged
+// in. dagworker's own operations are documented from the route table and
+// the Go types of their bodies; where such a type has an Airflow schema's
+// name, Airflow's schema is used (TestShapesMatchAirflow keeps the two
+// equal).
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 
 // OpenAPI returns the OpenAPI 3.0 document of everything the server serves.
-func (s *Server) OpenAPI() map[string]any {
-	g := &schemaGen{components: map[string]any{
-		"HTTPExceptionResponse": obj(map[string]any{"detail": map[string]any{}}, "detail"),
-		"HTTPValidationError": obj(map[string]any{"detail": map[string]any{"type": "array", "items": obj(map[string]any{
-			"loc":  map[string]any{"type": "array", "items": map[string]any{}},
-			"msg":  map[string]any{"type": "string"},
-			"type": map[string]any{"type": "string"},
-		}, "loc", "msg", "type")}}),
-	}}
+func (s *Server) OpenAPI() (map[string]any, error) {
+	raw, err := airflowspec.Document()
+	if err != nil {
+		return nil, fmt.Errorf("the embedded Airflow document: %w", err)
+	}
+	var airflow struct {
+		Paths      map[string]map[string]map[string]any `json:"paths"`
+		Components struct {
+			Schemas map[string]any `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(raw, &airflow); err != nil {
+		return nil, fmt.Errorf("the embedded Airflow document: %w", err)
+	}
+	g := &schemaGen{components: map[string]any{}}
 	paths := map[string]any{}
 	for _, rt := range s.routes {
 		item, _ := paths[rt.path].(map[string]any)
@@ -35,29 +49,82 @@ func (s *Server) OpenAPI() map[string]any {
 			item = map[string]any{}
 			paths[rt.path] = item
 		}
-		item[strings.ToLower(rt.method)] = g.operation(rt)
+		method := strings.ToLower(rt.method)
+		op := g.operation(rt)
+		if theirs := airflow.Paths[rt.path][method]; rt.airflow && theirs != nil && theirs["operationId"] == rt.op {
+			op = mergeAirflowOperation(theirs, op)
+		}
+		item[method] = op
 	}
 	paths["/api/v2/openapi.json"] = map[string]any{"get": map[string]any{
 		"operationId": "get_openapi", "summary": "This document",
 		"responses": map[string]any{"200": map[string]any{"description": "The OpenAPI document", "content": jsonContent(map[string]any{"type": "object"})}},
 	}}
+	schemas := airflow.Components.Schemas
+	for name, sc := range g.components {
+		if _, ok := schemas[name]; !ok {
+			schemas[name] = sc
+		}
+	}
 	return map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{"title": "dagworker API", "version": s.cfg.Version,
-			"description": "A subset of Airflow's REST API v2 (same paths and shapes), plus a run sensor, trigger-and-wait, ad-hoc tasks and the run outputs of the data lake."},
+			"description": "A subset of Airflow's REST API v2 (Airflow's own document for those operations), plus a run sensor, trigger-and-wait, ad-hoc tasks and the run outputs of the data lake."},
 		"paths": paths,
 		"components": map[string]any{
-			"schemas": g.components,
+			"schemas": schemas,
 			"securitySchemes": map[string]any{
 				"Bearer": map[string]any{"type": "http", "scheme": "bearer"},
 				"Basic":  map[string]any{"type": "http", "scheme": "basic"},
 			},
 		},
-	}
+	}, nil
 }
 
-func (s *Server) handleOpenAPI(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, s.OpenAPI())
+// mergeAirflowOperation is Airflow's operation with what dagworker adds
+// (from ours, the operation the route table documents): the Airflow tag,
+// dagworker's security, the query parameters and answers Airflow's lacks.
+func mergeAirflowOperation(theirs, ours map[string]any) map[string]any {
+	op := maps.Clone(theirs)
+	tags, _ := op["tags"].([]any)
+	op["tags"] = append(slices.Clone(tags), "Airflow")
+	op["security"] = ours["security"]
+	params, _ := op["parameters"].([]any)
+	params = slices.Clone(params)
+	have := map[string]bool{}
+	for _, p := range params {
+		if m, ok := p.(map[string]any); ok {
+			have[fmt.Sprint(m["in"], ":", m["name"])] = true
+		}
+	}
+	extra, _ := ours["parameters"].([]any)
+	for _, p := range extra {
+		if m, ok := p.(map[string]any); ok && !have[fmt.Sprint(m["in"], ":", m["name"])] {
+			params = append(params, p)
+		}
+	}
+	if len(params) > 0 {
+		op["parameters"] = params
+	}
+	resps, _ := op["responses"].(map[string]any)
+	resps = maps.Clone(resps)
+	mine, _ := ours["responses"].(map[string]any)
+	for code, r := range mine {
+		if _, ok := resps[code]; !ok {
+			resps[code] = r
+		}
+	}
+	op["responses"] = resps
+	return op
+}
+
+func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	doc, err := s.OpenAPI()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, doc)
 }
 
 func jsonContent(schema any) map[string]any {

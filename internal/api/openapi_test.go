@@ -5,7 +5,10 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +16,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dagworker/dagworker/internal/api/airflowspec"
 )
 
 // TestOpenAPIDocument checks the served document: it is valid OpenAPI,
@@ -43,6 +48,9 @@ func TestOpenAPIDocument(t *testing.T) {
 			r := b.req(t, method, concrete, trg, nil)
 			require.True(t, strings.HasPrefix(r.header.Get("Content-Type"), "application/json") || r.status == 204,
 				"%s %s: %d %s", method, path, r.status, r.body)
+			if isTagged(op, "Airflow") {
+				require.Greater(t, len(op.Tags), 1, "%s %s is Airflow's operation, with Airflow's own tag", method, path)
+			}
 			if isTagged(op, "Airflow") && airflow != nil {
 				theirs := airflow.Paths.Find(path)
 				require.NotNil(t, theirs, "%s is not an Airflow path", path)
@@ -75,13 +83,33 @@ func isTagged(op *openapi3.Operation, tag string) bool {
 	return false
 }
 
-// TestAirflowSpecFound says plainly when Airflow's OpenAPI document is
-// missing, because the other tests then skip their comparison with it.
-func TestAirflowSpecFound(t *testing.T) {
+// TestServedOperationsListed: airflowspec/operations.txt, from which the
+// embedded document is generated, lists exactly the route table's Airflow
+// operations, and the embedded document has each of them at its path.
+func TestServedOperationsListed(t *testing.T) {
 	t.Parallel()
-	if doc, _ := loadAirflowSpec(t); doc == nil {
-		t.Skip(airflowSpec.skip)
+	data, err := os.ReadFile(filepath.Join("airflowspec", "operations.txt"))
+	require.NoError(t, err)
+	var listed []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			listed = append(listed, line)
+		}
 	}
+	require.True(t, slices.IsSorted(listed), "operations.txt is sorted")
+	doc, err := airflowspec.GetSpec()
+	require.NoError(t, err)
+	var served []string
+	for _, rt := range setup(t).api.routes {
+		if rt.airflow {
+			served = append(served, rt.op)
+			op := doc.Paths.Find(rt.path).GetOperation(rt.method)
+			require.NotNil(t, op, "%s %s is not in the embedded document", rt.method, rt.path)
+			require.Equal(t, rt.op, op.OperationID)
+		}
+	}
+	slices.Sort(served)
+	require.Equal(t, served, listed, "operations.txt lists the served Airflow operations (then run make generate)")
 }
 
 // TestServedDocumentDescribesAnswers validates answers against the served

@@ -18,22 +18,26 @@ import (
 
 // DAGResponse is Airflow's DAGResponse.
 type DAGResponse struct {
-	DagID                       string           `json:"dag_id"`
-	DagDisplayName              string           `json:"dag_display_name"`
-	IsPaused                    bool             `json:"is_paused"`
-	IsStale                     bool             `json:"is_stale"`
-	LastParsedTime              *time.Time       `json:"last_parsed_time"`
-	LastExpired                 *time.Time       `json:"last_expired"`
-	BundleName                  *string          `json:"bundle_name"`
-	BundleVersion               *string          `json:"bundle_version"`
-	RelativeFileloc             *string          `json:"relative_fileloc"`
-	Fileloc                     string           `json:"fileloc"`
-	Description                 *string          `json:"description"`
-	TimetableSummary            *string          `json:"timetable_summary"`
-	TimetableDescription        *string          `json:"timetable_description"`
-	TimetablePartitioned        bool             `json:"timetable_partitioned"`
-	TimetablePeriodic           bool             `json:"timetable_periodic"`
-	IsBackfillable              bool             `json:"is_backfillable"`
+	DagID                string     `json:"dag_id"`
+	DagDisplayName       string     `json:"dag_display_name"`
+	IsPaused             bool       `json:"is_paused"`
+	IsStale              bool       `json:"is_stale"`
+	LastParsedTime       *time.Time `json:"last_parsed_time"`
+	LastParseDuration    *float64   `json:"last_parse_duration"`
+	LastExpired          *time.Time `json:"last_expired"`
+	BundleName           *string    `json:"bundle_name"`
+	BundleVersion        *string    `json:"bundle_version"`
+	RelativeFileloc      *string    `json:"relative_fileloc"`
+	Fileloc              string     `json:"fileloc"`
+	Description          *string    `json:"description"`
+	TimetableSummary     *string    `json:"timetable_summary"`
+	TimetableDescription *string    `json:"timetable_description"`
+	TimetablePartitioned bool       `json:"timetable_partitioned"`
+	TimetablePeriodic    bool       `json:"timetable_periodic"`
+	IsBackfillable       bool       `json:"is_backfillable"`
+	// AllowedRunTypes are the run types dagworker creates (Airflow's null
+	// means every type, asset-triggered ones included).
+	AllowedRunTypes             []string         `json:"allowed_run_types" nullable:"true"`
 	Tags                        []DagTagResponse `json:"tags"`
 	MaxActiveTasks              int              `json:"max_active_tasks"`
 	MaxActiveRuns               *int             `json:"max_active_runs"`
@@ -295,6 +299,7 @@ func toDAG(d DAGInfo, paused bool) DAGResponse {
 		// A cron or preset schedule is periodic and can be backfilled.
 		TimetablePeriodic: d.Schedule != "",
 		IsBackfillable:    d.Schedule != "",
+		AllowedRunTypes:   []string{"backfill", "manual", "scheduled"},
 	}
 }
 

@@ -59,7 +59,7 @@ ALLOWED: dict[str, str] = {
     # for is_paused_upon_creation, the run types it creates listed.
     "dag_details:default_args": "default_args is not reported",
     "dag_details:is_paused_upon_creation": "false, not null, when the YAML does not say",
-    "dag_details:allowed_run_types": "lists manual and scheduled, not null",
+    "allowed_run_types": "lists backfill, manual and scheduled, not null",
     "last_parsed": "DAG files are loaded at start and on change, not parsed in a loop",
     # What the operator class decides in Airflow (the provider's operators)
     # is dagworker's task type.
