@@ -13,6 +13,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/dagworker/dagworker/internal/api"
+	"github.com/dagworker/dagworker/internal/apiengine"
 	"github.com/dagworker/dagworker/internal/ui"
 )
 
@@ -48,14 +49,14 @@ func newAPI(r *role, f apiFlags) (http.Handler, *ui.UI, error) {
 	if *f.open && !loopbackAddr(r.addr) {
 		return nil, nil, fmt.Errorf("--api-open needs a loopback --addr (127.0.0.1:port or [::1]:port), not %q", r.addr)
 	}
-	be := &api.EngineBackend{Engine: r.conn.eng, Folder: r.folder.DAGs, Lake: r.lake, Errors: func() []api.ImportError {
+	be := &apiengine.EngineBackend{Engine: r.conn.eng, Folder: r.folder.DAGs, Lake: r.lake, Errors: func() []api.ImportError {
 		var out []api.ImportError
 		for _, ie := range r.folder.ImportErrors() {
-			out = append(out, api.ImportErrorsOf(ie.File, ie.Err, ie.Since)...)
+			out = append(out, apiengine.ImportErrorsOf(ie.File, ie.Err, ie.Since)...)
 		}
 		return out
 	}}
-	cfg := be.Config()
+	cfg := api.EngineConfig(be)
 	var err error
 	if cfg.Tokens, err = api.ParseTokens(*f.tokens); err != nil {
 		return nil, nil, fmt.Errorf("--api-tokens: %w", err)
@@ -78,7 +79,7 @@ func newAPI(r *role, f apiFlags) (http.Handler, *ui.UI, error) {
 		}
 		return out
 	}
-	cfg.Runner = &api.AsynqRunner{Client: r.conn.client, Inspector: asynq.NewInspectorFromRedisClient(r.conn.rdb),
+	cfg.Runner = &apiengine.AsynqRunner{Client: r.conn.client, Inspector: asynq.NewInspectorFromRedisClient(r.conn.rdb),
 		Redis: r.conn.rdb, KeyPrefix: r.prefix, Lake: r.lake}
 	h, err := api.New(cfg)
 	if err != nil {

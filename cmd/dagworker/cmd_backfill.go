@@ -10,6 +10,7 @@ import (
 
 	"github.com/dagworker/dagworker/internal/api"
 	"github.com/dagworker/dagworker/internal/apiclient"
+	"github.com/dagworker/dagworker/internal/apiengine"
 	"github.com/dagworker/dagworker/internal/dag"
 )
 
@@ -83,7 +84,7 @@ func runBackfill(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer c.Close()
-	be := &api.EngineBackend{Engine: c.eng, Folder: func() []*dag.DAG { return folder.DAGs() }}
+	be := &apiengine.EngineBackend{Engine: c.eng, Folder: func() []*dag.DAG { return folder.DAGs() }}
 	req := api.BackfillRequest{DagID: pos[0], From: fromT, To: toT, Conf: conf, Reprocess: *reprocess, MaxActive: *maxActive, CreatedBy: "cli"}
 	if *dry {
 		dates, err := be.PlanBackfill(ctx, req)

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/dagworker/dagworker/internal/api"
 	"github.com/dagworker/dagworker/internal/apiclient"
+	"github.com/dagworker/dagworker/internal/apiengine"
 )
 
 func runDagsPause(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -52,7 +52,7 @@ func setPaused(ctx context.Context, verb string, paused bool, args []string, std
 		return err
 	}
 	defer c.Close()
-	be := &api.EngineBackend{Engine: c.eng}
+	be := &apiengine.EngineBackend{Engine: c.eng}
 	if err := be.SetPaused(ctx, pos[0], paused); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/dagworker/dagworker/internal/api"
+	"github.com/dagworker/dagworker/internal/apiengine"
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/dagworker/dagworker/worker"
 )
@@ -116,12 +117,12 @@ func runEnqueue(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // localRunner is the API's TaskRunner over the Redis at url (and the lake
 // at blobURL for the tasks' logs, when set).
-func localRunner(ctx context.Context, url, prefix, blobURL string) (*api.AsynqRunner, func(), error) {
+func localRunner(ctx context.Context, url, prefix, blobURL string) (*apiengine.AsynqRunner, func(), error) {
 	c, err := connect(url, prefix, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, nil, err
 	}
-	runner := &api.AsynqRunner{Client: c.client, Inspector: asynq.NewInspectorFromRedisClient(c.rdb), Redis: c.rdb,
+	runner := &apiengine.AsynqRunner{Client: c.client, Inspector: asynq.NewInspectorFromRedisClient(c.rdb), Redis: c.rdb,
 		KeyPrefix: prefix}
 	closeAll := c.Close
 	if blobURL != "" {

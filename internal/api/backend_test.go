@@ -195,7 +195,7 @@ func (m *memBackend) Submit(_ context.Context, req TaskRequest) (AdHocTask, erro
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.nextID++
-	t := &AdHocTask{ID: fmt.Sprintf("t%d", m.nextID), Type: req.Type, Queue: req.Queue, State: "queued", CreatedAt: time.Now()}
+	t := &AdHocTask{ID: fmt.Sprintf("t%d", m.nextID), DagID: "adhoc", Type: req.Type, Queue: req.Queue, State: "queued", CreatedAt: time.Now()}
 	if req.Type == "echo" { // finishes at once
 		t.State, t.Result, t.OutputURI, t.Log = "success", req.Args, "file://data/adhoc/"+t.ID, "echo\n"
 	}

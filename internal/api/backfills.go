@@ -11,43 +11,6 @@ import (
 	"time"
 )
 
-// ErrBackfillRunning means the DAG has an unfinished backfill already (409).
-var ErrBackfillRunning = errors.New("a backfill of the DAG is running")
-
-// ErrBackfillDone means the backfill completed or was cancelled (409 for
-// pause and unpause).
-var ErrBackfillDone = errors.New("the backfill is completed")
-
-// BackfillRequest asks for a backfill.
-type BackfillRequest struct {
-	DagID      string
-	From, To   time.Time
-	Conf       map[string]any
-	Reprocess  string // failed, completed or none
-	MaxActive  int
-	DryRun     bool
-	CreatedBy  string
-	RunBackfwd bool
-}
-
-// Backfill is one backfill: the runs of a DAG's intervals whose logical
-// dates are within From..To.
-type Backfill struct {
-	ID            int            `json:"id"`
-	DagID         string         `json:"dag_id"`
-	From          time.Time      `json:"from_date"`
-	To            time.Time      `json:"to_date"`
-	Conf          map[string]any `json:"dag_run_conf"`
-	Reprocess     string         `json:"reprocess_behavior"`
-	MaxActiveRuns int            `json:"max_active_runs"`
-	Paused        bool           `json:"is_paused"`
-	CreatedAt     time.Time      `json:"created_at"`
-	UpdatedAt     time.Time      `json:"updated_at"`
-	CompletedAt   *time.Time     `json:"completed_at,omitempty"`
-	// RunIDs are the backfill's runs (created or reprocessed).
-	RunIDs []string `json:"run_ids"`
-}
-
 // Backfiller creates and steers backfills.
 type Backfiller interface {
 	// PlanBackfill returns the logical dates the backfill would run: the

@@ -258,9 +258,9 @@ func TestImportErrorsAndSources(t *testing.T) {
 		}
 		c.Source = func(_ context.Context, dagID string) ([]byte, error) {
 			if dagID == "nightly_sites" {
-				return readDAGFile(file)
+				return os.ReadFile(file) //nolint:gosec // G304: the test's own file
 			}
-			return readDAGFile(filepath.Join(dir, "missing.yaml"))
+			return nil, fmt.Errorf("dag file %s: %w", filepath.Join(dir, "missing.yaml"), ErrNotFound)
 		}
 	})
 	res := b.req(t, "GET", "/api/v2/importErrors", rd, nil)

@@ -9,32 +9,6 @@ import (
 	"time"
 )
 
-// TaskInfo is what the API shows of one task of a loaded DAG.
-type TaskInfo struct {
-	ID       string
-	Operator string
-	// Group is the task group path ("" for none), e.g. "extract.sub".
-	Group      string
-	Upstream   []string
-	Downstream []string
-	Owner      string
-	Queue      string
-	Pool       string
-	PoolSlots  int
-	// PriorityWeight is the weight the scheduler uses (Airflow's downstream
-	// rule: the task's own plus its downstream tasks').
-	PriorityWeight int
-	// OwnWeight is the task's own priority_weight as written (Airflow's
-	// task field; 0 reads as the default, 1).
-	OwnWeight               int
-	Retries                 int
-	RetryDelay              time.Duration
-	RetryExponentialBackoff bool
-	ExecutionTimeout        time.Duration // 0 for none
-	TriggerRule             string
-	Params                  map[string]any
-}
-
 // TimeDelta is Airflow's TimeDelta.
 type TimeDelta struct {
 	Type         string `json:"__type"`

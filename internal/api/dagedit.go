@@ -9,9 +9,6 @@ import (
 	"strings"
 )
 
-// ErrBusy means the DAG has running task instances (DELETE /dags/{id}: 409).
-var ErrBusy = errors.New("task instances are still running")
-
 // DAGEditor removes what the store keeps of a DAG.
 type DAGEditor interface {
 	// DeleteDAG removes every run of the DAG with its task instances and

@@ -5,8 +5,10 @@
 // it.
 //
 // The package owns no state: it reads and writes through the small
-// interfaces declared in backend.go, which the engine's run store and the
-// coordinator's DAG folder implement. New returns an http.Handler that the
+// interfaces declared in backend.go over internal/apimodel's data, which
+// internal/apiengine implements over the engine, its run store, the DAG
+// folder and asynq (EngineConfig wires one backend into a Config); the
+// package imports none of those. New returns an http.Handler that the
 // serve and coordinator commands mount on their HTTP server:
 //
 //	h, err := api.New(api.Config{DAGs: folder, Runs: store, ...})

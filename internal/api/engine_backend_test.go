@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"gocloud.dev/blob/memblob"
 
+	"github.com/dagworker/dagworker/internal/apiengine"
 	"github.com/dagworker/dagworker/internal/coordinator"
 	"github.com/dagworker/dagworker/internal/dag"
 	"github.com/dagworker/dagworker/internal/engine"
@@ -100,11 +101,11 @@ func setupEngineTraced(tb testing.TB, concurrency int, dagYAML string, tp trace.
 		folder.Store(&ds)
 	}
 	load(dagYAML)
-	be := &EngineBackend{Engine: eng, Folder: func() []*dag.DAG { return *folder.Load() }, Lake: lake}
-	cfg := be.Config()
+	be := &apiengine.EngineBackend{Engine: eng, Folder: func() []*dag.DAG { return *folder.Load() }, Lake: lake}
+	cfg := EngineConfig(be)
 	inspector := asynq.NewInspector(env.ConnOpt())
 	tb.Cleanup(func() { _ = inspector.Close() })
-	cfg.Runner = &AsynqRunner{Client: client, Inspector: inspector, Redis: env.Client(), KeyPrefix: env.Prefix,
+	cfg.Runner = &apiengine.AsynqRunner{Client: client, Inspector: inspector, Redis: env.Client(), KeyPrefix: env.Prefix,
 		Lake: lake, DefaultQueue: queue}
 	cfg.Tokens = []Token{{Token: triggerTok, Scope: ScopeTrigger}, {Token: readTok, Scope: ScopeRead}}
 	cfg.PollInterval = 5 * time.Millisecond
@@ -247,25 +248,6 @@ func TestEngineBackendAdHocTasks(t *testing.T) {
 	}
 	require.Equal(t, 404, b.req(t, "GET", "/api/dagworker/v1/tasks/nope", rd, nil).status)
 	require.Equal(t, 403, b.req(t, "POST", "/api/dagworker/v1/tasks", rd, map[string]any{"type": "echo"}).status)
-}
-
-// TestRunStatesMatchRunstore guards the string conversions in EngineBackend:
-// the API's run states must be the run store's, value for value.
-func TestRunStatesMatchRunstore(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		api   RunState
-		store runstore.RunState
-	}{
-		{RunQueued, runstore.RunQueued},
-		{RunRunning, runstore.RunRunning},
-		{RunSuccess, runstore.RunSuccess},
-		{RunFailed, runstore.RunFailed},
-	}
-	for _, tc := range tests {
-		require.Equal(t, string(tc.store), string(tc.api))
-		require.Equal(t, tc.store.Finished(), tc.api.Finished(), "Finished of %q", tc.api)
-	}
 }
 
 // TestEngineBackendRunPages lists runs through the real run store: the page,

@@ -7,23 +7,21 @@ import (
 	"syscall"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/dagworker/dagworker/internal/apimodel"
 )
 
-// Sentinel errors. Backends return ErrNotFound and ErrRunExists (wrapped or
-// not); the API maps them to 404 and 409.
+// Sentinel errors (package apimodel's, which the backends return). The API
+// maps them: ErrNotFound 404, ErrRunExists and ErrExists 409, ErrInvalid
+// 400, ErrUnsupported 501, ErrUnavailable 503.
 var (
-	// ErrNotFound means the DAG, run, task instance, try, log or task does not exist.
-	ErrNotFound = errors.New("not found")
-	// ErrRunExists means a run with the requested dag_run_id exists already.
-	ErrRunExists = errors.New("dag run already exists")
+	ErrNotFound    = apimodel.ErrNotFound
+	ErrRunExists   = apimodel.ErrRunExists
+	ErrInvalid     = apimodel.ErrInvalid
+	ErrUnavailable = apimodel.ErrUnavailable
+	ErrUnsupported = apimodel.ErrUnsupported
 	// ErrConfig means the Config given to New is invalid.
 	ErrConfig = errors.New("invalid api config")
-	// ErrInvalid means a backend rejected a request as invalid (mapped to 400).
-	ErrInvalid = errors.New("invalid request")
-	// ErrUnavailable means the run state (Redis) cannot be reached: 503
-	// with Retry-After. Network errors, refused connections and the Redis
-	// client's pool timeout are mapped to it too.
-	ErrUnavailable = errors.New("the run state (Redis) is unreachable")
 )
 
 // RetryAfter is the Retry-After (seconds) of a 503 answered while Redis is

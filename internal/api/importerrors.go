@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"hash/fnv"
 	"net/http"
 	"strconv"
@@ -129,13 +128,4 @@ func (s *Server) handleDAGSource(w http.ResponseWriter, r *http.Request) {
 	}
 	content, one := string(src), 1
 	writeJSON(w, http.StatusOK, DAGSourceResponse{Content: &content, DagID: d.ID, VersionNumber: &one, DagDisplayName: d.ID})
-}
-
-// sourceReader is the EngineBackend's Config.Source.
-func (b *EngineBackend) source(_ context.Context, dagID string) ([]byte, error) {
-	d, err := b.dag(dagID)
-	if err != nil {
-		return nil, err
-	}
-	return readDAGFile(d.File)
 }

@@ -10,18 +10,6 @@ import (
 	"strings"
 )
 
-// DefaultPoolName is Airflow's default pool: tasks without a pool are in
-// it, and it cannot be deleted.
-const DefaultPoolName = "default_pool"
-
-// Pool is an Airflow pool as the store keeps it.
-type Pool struct {
-	Name            string
-	Slots           int // -1: unlimited
-	Description     *string
-	IncludeDeferred bool
-}
-
 // PoolStore keeps the pools the workers enforce.
 type PoolStore interface {
 	// Pools returns every pool, default_pool included, sorted by name.

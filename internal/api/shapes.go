@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/dagworker/dagworker/worker"
 )
 
 // The types below are the JSON shapes of Airflow 3's REST API v2 (their
@@ -420,7 +418,7 @@ func utcPtr(t *time.Time) *time.Time {
 func toTask(t AdHocTask) TaskResponse {
 	return TaskResponse{
 		ID: t.ID, Type: t.Type, Queue: t.Queue, State: t.State, Result: t.Result,
-		OutputURI: t.OutputURI, OutputsURL: OutputsURL(worker.AdHocDagID, t.ID), Error: t.Error, Log: t.Log, CreatedAt: t.CreatedAt.UTC(),
+		OutputURI: t.OutputURI, OutputsURL: OutputsURL(t.DagID, t.ID), Error: t.Error, Log: t.Log, CreatedAt: t.CreatedAt.UTC(),
 		StartedAt: utcPtr(t.StartedAt), EndedAt: utcPtr(t.EndedAt),
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/dagworker/dagworker/internal/apimodel"
 )
 
 // taskBody is the body of POST /api/dagworker/v1/tasks.
@@ -67,7 +69,7 @@ func (s *Server) handleSubmitTask(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", "/api/dagworker/v1/tasks/"+url.PathEscape(t.ID))
 	status := http.StatusCreated
-	if adHocFinished(t.State) {
+	if apimodel.AdHocFinished(t.State) {
 		status = http.StatusOK
 	}
 	writeJSON(w, status, toTask(t))
@@ -78,7 +80,7 @@ func (s *Server) waitTask(ctx context.Context, t AdHocTask, wait time.Duration) 
 	defer cancel()
 	tick := time.NewTicker(s.cfg.PollInterval)
 	defer tick.Stop()
-	for !adHocFinished(t.State) {
+	for !apimodel.AdHocFinished(t.State) {
 		select {
 		case <-ctx.Done():
 			return t, nil

@@ -12,9 +12,6 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// ErrExists means a variable with the key exists already (409).
-var ErrExists = errors.New("already exists")
-
 // Variable is one Airflow variable.
 type Variable struct {
 	Key         string  `json:"key"`

@@ -1,52 +1,41 @@
 package runstore
 
-// RunState is a DAG run state (Airflow's names).
-type RunState string
+import "github.com/dagworker/dagworker/internal/state"
+
+// The run store keeps the states and run types of package state.
+type (
+	// RunState is a DAG run state.
+	RunState = state.RunState
+	// TIState is a task instance state ("" for not yet scheduled).
+	TIState = state.TIState
+	// RunType is how a run was created.
+	RunType = state.RunType
+)
 
 // DAG run states.
 const (
-	RunQueued  RunState = "queued"
-	RunRunning RunState = "running"
-	RunSuccess RunState = "success"
-	RunFailed  RunState = "failed"
+	RunQueued  = state.RunQueued
+	RunRunning = state.RunRunning
+	RunSuccess = state.RunSuccess
+	RunFailed  = state.RunFailed
 )
 
-// Finished reports whether the run is over.
-func (s RunState) Finished() bool { return s == RunSuccess || s == RunFailed }
-
-// TIState is a task instance state (Airflow's names; "" is Airflow's null:
-// not yet scheduled).
-type TIState string
-
-// Task instance states used by dagworker. A ready task waiting for a
-// max_active_tasks slot is "scheduled"; one handed to asynq is "queued".
+// Task instance states.
 const (
-	TINone           TIState = ""
-	TIScheduled      TIState = "scheduled"
-	TIQueued         TIState = "queued"
-	TIRunning        TIState = "running"
-	TISuccess        TIState = "success"
-	TIFailed         TIState = "failed"
-	TIUpForRetry     TIState = "up_for_retry"
-	TIUpstreamFailed TIState = "upstream_failed"
-	TISkipped        TIState = "skipped"
+	TINone           = state.TINone
+	TIScheduled      = state.TIScheduled
+	TIQueued         = state.TIQueued
+	TIRunning        = state.TIRunning
+	TISuccess        = state.TISuccess
+	TIFailed         = state.TIFailed
+	TIUpForRetry     = state.TIUpForRetry
+	TIUpstreamFailed = state.TIUpstreamFailed
+	TISkipped        = state.TISkipped
 )
-
-// Terminal reports whether the state is final for the run.
-func (s TIState) Terminal() bool {
-	switch s {
-	case TISuccess, TIFailed, TIUpstreamFailed, TISkipped:
-		return true
-	}
-	return false
-}
-
-// RunType is how a run was created (Airflow's names).
-type RunType string
 
 // Run types.
 const (
-	RunScheduled RunType = "scheduled"
-	RunManual    RunType = "manual"
-	RunBackfill  RunType = "backfill"
+	RunScheduled = state.RunScheduled
+	RunManual    = state.RunManual
+	RunBackfill  = state.RunBackfill
 )

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dagworker/dagworker/internal/api"
+	"github.com/dagworker/dagworker/internal/apiengine"
 	"github.com/dagworker/dagworker/internal/dag"
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/redistest"
@@ -86,8 +87,8 @@ func BenchmarkDAGPage(b *testing.B) {
 		}
 	}
 
-	be := &api.EngineBackend{Engine: eng, Folder: func() []*dag.DAG { return ds }}
-	cfg := be.Config()
+	be := &apiengine.EngineBackend{Engine: eng, Folder: func() []*dag.DAG { return ds }}
+	cfg := api.EngineConfig(be)
 	cfg.Tokens = []api.Token{{Token: readTok, Scope: api.ScopeRead}}
 	srv, err := api.New(cfg)
 	require.NoError(b, err)

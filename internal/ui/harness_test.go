@@ -21,6 +21,7 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/dagworker/dagworker/internal/api"
+	"github.com/dagworker/dagworker/internal/apiengine"
 	"github.com/dagworker/dagworker/internal/coordinator"
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/redistest"
@@ -108,7 +109,7 @@ type server struct {
 	url   string
 	store *runstore.Store
 	eng   *engine.Engine
-	be    *api.EngineBackend
+	be    *apiengine.EngineBackend
 }
 
 // writeReport is a task type writing report.pdf to the data lake.
@@ -153,17 +154,17 @@ func startServer(tb testing.TB) *server {
 	require.NoError(tb, err)
 	_, err = folder.Load(ctx)
 	require.NoError(tb, err)
-	be := &api.EngineBackend{Engine: eng, Folder: folder.DAGs, Lake: lake, Errors: func() []api.ImportError {
+	be := &apiengine.EngineBackend{Engine: eng, Folder: folder.DAGs, Lake: lake, Errors: func() []api.ImportError {
 		var out []api.ImportError
 		for _, ie := range folder.ImportErrors() {
-			out = append(out, api.ImportErrorsOf(ie.File, ie.Err, ie.Since)...)
+			out = append(out, apiengine.ImportErrorsOf(ie.File, ie.Err, ie.Since)...)
 		}
 		return out
 	}}
-	cfg := be.Config()
+	cfg := api.EngineConfig(be)
 	inspector := asynq.NewInspector(env.ConnOpt())
 	tb.Cleanup(func() { _ = inspector.Close() })
-	cfg.Runner = &api.AsynqRunner{Client: client, Inspector: inspector, Redis: env.Client(), KeyPrefix: env.Prefix,
+	cfg.Runner = &apiengine.AsynqRunner{Client: client, Inspector: inspector, Redis: env.Client(), KeyPrefix: env.Prefix,
 		Lake: lake, DefaultQueue: queue}
 	cfg.TaskTypes = []string{"echo", "fail", "noop", "sleep"}
 	cfg.Users = []api.User{{Name: adminUser, Password: adminPass, Scope: api.ScopeTrigger}, {Name: viewerUser, Password: viewerPass, Scope: api.ScopeRead}}

@@ -94,7 +94,7 @@ func TestGraphEscapes(t *testing.T) {
 func TestOpenLoopbackOnly(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
-	cfg := s.be.Config()
+	cfg := api.EngineConfig(s.be)
 	cfg.Open = true
 	srv, err := api.New(cfg)
 	require.NoError(t, err)
@@ -124,7 +124,7 @@ func TestOpenLoopbackOnly(t *testing.T) {
 func TestDAGsPages(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
-	cfg := s.be.Config()
+	cfg := api.EngineConfig(s.be)
 	cfg.Tokens = []api.Token{{Token: readTok, Scope: api.ScopeRead}}
 	srv, err := api.New(cfg)
 	require.NoError(t, err)

@@ -1,4 +1,4 @@
-package api
+package apiengine
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/dagworker/dagworker/internal/apimodel"
 	"github.com/dagworker/dagworker/internal/dag"
 	"github.com/dagworker/dagworker/internal/runstore"
 )
@@ -15,24 +16,24 @@ import (
 // maxDAGFileBytes bounds the DAG source EngineBackend.DAGFile reads.
 const maxDAGFileBytes = 4 << 20
 
-// DAGDetail implements DAGDetails.
-func (b *EngineBackend) DAGDetail(dagID string) (DAGDetail, error) {
+// apimodel.DAGDetail implements DAGDetails.
+func (b *EngineBackend) DAGDetail(dagID string) (apimodel.DAGDetail, error) {
 	d, err := b.dag(dagID)
 	if err != nil {
-		return DAGDetail{}, err
+		return apimodel.DAGDetail{}, err
 	}
 	return DetailOf(d, time.Now()), nil
 }
 
 // DetailOf is the UI's view of a DAG, with its next run after now.
-func DetailOf(d *dag.DAG, now time.Time) DAGDetail {
-	out := DAGDetail{DAGInfo: FromDAG(d), Line: d.Line, Params: d.Params}
+func DetailOf(d *dag.DAG, now time.Time) apimodel.DAGDetail {
+	out := apimodel.DAGDetail{DAGInfo: FromDAG(d), Line: d.Line, Params: d.Params}
 	if iv := d.NextIntervals(now, 1); len(iv) > 0 {
 		logical, after := iv[0].Start, iv[0].End
 		out.NextRun, out.NextRunAfter = &logical, &after
 	}
 	for _, g := range d.Groups {
-		out.Groups = append(out.Groups, GroupInfo{ID: g.ID, Name: g.Name, Parent: g.Parent, Tooltip: g.Tooltip})
+		out.Groups = append(out.Groups, apimodel.GroupInfo{ID: g.ID, Name: g.Name, Parent: g.Parent, Tooltip: g.Tooltip})
 	}
 	return out
 }
@@ -57,7 +58,7 @@ func (b *EngineBackend) DAGFile(dagID string) ([]byte, error) {
 }
 
 // ImportErrors implements DAGDetails from b.Errors.
-func (b *EngineBackend) ImportErrors() []ImportError {
+func (b *EngineBackend) ImportErrors() []apimodel.ImportError {
 	if b.Errors == nil {
 		return nil
 	}
@@ -66,24 +67,24 @@ func (b *EngineBackend) ImportErrors() []ImportError {
 
 // ImportErrorsOf splits a DAG file's load error into its problems (a
 // dag.ErrorList has one per position).
-func ImportErrorsOf(file string, err error, since time.Time) []ImportError {
+func ImportErrorsOf(file string, err error, since time.Time) []apimodel.ImportError {
 	var list dag.ErrorList
 	if errors.As(err, &list) && len(list) > 0 {
-		out := make([]ImportError, 0, len(list))
+		out := make([]apimodel.ImportError, 0, len(list))
 		for _, e := range list {
 			f := e.File
 			if f == "" {
 				f = file
 			}
-			out = append(out, ImportError{File: f, Line: e.Line, Msg: e.Msg, Since: since})
+			out = append(out, apimodel.ImportError{File: f, Line: e.Line, Msg: e.Msg, Since: since})
 		}
 		return out
 	}
 	var one *dag.Error
 	if errors.As(err, &one) {
-		return []ImportError{{File: file, Line: one.Line, Msg: one.Msg, Since: since}}
+		return []apimodel.ImportError{{File: file, Line: one.Line, Msg: one.Msg, Since: since}}
 	}
-	return []ImportError{{File: file, Msg: err.Error(), Since: since}}
+	return []apimodel.ImportError{{File: file, Msg: err.Error(), Since: since}}
 }
 
 // ClearTask implements TaskClearer: only a task of a finished run can be
@@ -91,7 +92,7 @@ func ImportErrorsOf(file string, err error, since time.Time) []ImportError {
 func (b *EngineBackend) ClearTask(ctx context.Context, dagID, runID, taskID string) error {
 	_, err := b.Engine.ClearTask(ctx, dagID, runID, taskID)
 	if errors.Is(err, runstore.ErrInvalid) {
-		return fmt.Errorf("%w: %w", err, ErrInvalid)
+		return fmt.Errorf("%w: %w", err, apimodel.ErrInvalid)
 	}
 	return mapNotFound(err)
 }

@@ -1,4 +1,4 @@
-package api
+package apiengine
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/dagworker/dagworker/internal/apimodel"
 	"github.com/dagworker/dagworker/tasks"
 	"github.com/dagworker/dagworker/worker"
 )
@@ -82,16 +83,16 @@ func (r *AsynqRunner) newID() (string, error) {
 
 // Submit implements TaskRunner: the task is enqueued without asynq retries
 // (a failed ad-hoc task is failed; submit it again to retry).
-func (r *AsynqRunner) Submit(ctx context.Context, req TaskRequest) (AdHocTask, error) {
+func (r *AsynqRunner) Submit(ctx context.Context, req apimodel.TaskRequest) (apimodel.AdHocTask, error) {
 	if req.Type == "" || strings.HasPrefix(req.Type, "dagworker:") || tasks.CheckKeyPart(req.Type) != nil {
-		return AdHocTask{}, fmt.Errorf("task type %q: %w", req.Type, ErrInvalid)
+		return apimodel.AdHocTask{}, fmt.Errorf("task type %q: %w", req.Type, apimodel.ErrInvalid)
 	}
 	args := req.Args
 	if len(args) == 0 {
 		args = json.RawMessage(`{}`)
 	}
 	if !json.Valid(args) {
-		return AdHocTask{}, fmt.Errorf("args are not JSON: %w", ErrInvalid)
+		return apimodel.AdHocTask{}, fmt.Errorf("args are not JSON: %w", apimodel.ErrInvalid)
 	}
 	q := req.Queue
 	if q == "" {
@@ -102,43 +103,43 @@ func (r *AsynqRunner) Submit(ctx context.Context, req TaskRequest) (AdHocTask, e
 	}
 	id, err := r.newID()
 	if err != nil {
-		return AdHocTask{}, err
+		return apimodel.AdHocTask{}, err
 	}
 	if err := r.Redis.Set(ctx, r.queueKey(id), q, r.retention()+time.Hour).Err(); err != nil {
-		return AdHocTask{}, fmt.Errorf("submit %s: %w", req.Type, err)
+		return apimodel.AdHocTask{}, fmt.Errorf("submit %s: %w", req.Type, err)
 	}
 	ti, err := r.Client.EnqueueContext(ctx, asynq.NewTask(req.Type, args), asynq.TaskID(id), asynq.Queue(q),
 		asynq.Retention(r.retention()), asynq.MaxRetry(0))
 	if err != nil {
-		return AdHocTask{}, fmt.Errorf("submit %s: %w", req.Type, err)
+		return apimodel.AdHocTask{}, fmt.Errorf("submit %s: %w", req.Type, err)
 	}
 	return r.fromInfo(ctx, ti), nil
 }
 
 // Task implements TaskRunner.
-func (r *AsynqRunner) Task(ctx context.Context, id string) (AdHocTask, error) {
+func (r *AsynqRunner) Task(ctx context.Context, id string) (apimodel.AdHocTask, error) {
 	if tasks.CheckKeyPart(id) != nil {
-		return AdHocTask{}, fmt.Errorf("task %q: %w", id, ErrNotFound)
+		return apimodel.AdHocTask{}, fmt.Errorf("task %q: %w", id, apimodel.ErrNotFound)
 	}
 	q, err := r.Redis.Get(ctx, r.queueKey(id)).Result()
 	if errors.Is(err, redis.Nil) {
-		return AdHocTask{}, fmt.Errorf("task %s: %w", id, ErrNotFound)
+		return apimodel.AdHocTask{}, fmt.Errorf("task %s: %w", id, apimodel.ErrNotFound)
 	}
 	if err != nil {
-		return AdHocTask{}, fmt.Errorf("task %s: %w", id, err)
+		return apimodel.AdHocTask{}, fmt.Errorf("task %s: %w", id, err)
 	}
 	ti, err := r.Inspector.GetTaskInfo(q, id)
 	if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
-		return AdHocTask{}, fmt.Errorf("task %s: %w", id, ErrNotFound)
+		return apimodel.AdHocTask{}, fmt.Errorf("task %s: %w", id, apimodel.ErrNotFound)
 	}
 	if err != nil {
-		return AdHocTask{}, fmt.Errorf("task %s: %w", id, err)
+		return apimodel.AdHocTask{}, fmt.Errorf("task %s: %w", id, err)
 	}
 	return r.fromInfo(ctx, ti), nil
 }
 
-func (r *AsynqRunner) fromInfo(ctx context.Context, ti *asynq.TaskInfo) AdHocTask {
-	t := AdHocTask{ID: ti.ID, Type: ti.Type, Queue: ti.Queue, State: adHocState(ti.State), Error: ti.LastErr}
+func (r *AsynqRunner) fromInfo(ctx context.Context, ti *asynq.TaskInfo) apimodel.AdHocTask {
+	t := apimodel.AdHocTask{ID: ti.ID, DagID: worker.AdHocDagID, Type: ti.Type, Queue: ti.Queue, State: adHocState(ti.State), Error: ti.LastErr}
 	if at, err := time.Parse(idTimeLayout, strings.SplitN(ti.ID, "-", 2)[0]); err == nil {
 		t.CreatedAt = at
 	}
@@ -154,7 +155,7 @@ func (r *AsynqRunner) fromInfo(ctx context.Context, ti *asynq.TaskInfo) AdHocTas
 		end := ti.LastFailedAt
 		t.EndedAt = &end
 	}
-	if adHocFinished(t.State) && r.Lake != nil {
+	if apimodel.AdHocFinished(t.State) && r.Lake != nil {
 		t.Log = r.log(ctx, ti)
 	}
 	return t

@@ -1,4 +1,4 @@
-package api
+package apiengine
 
 import (
 	"context"
@@ -14,14 +14,13 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/dagworker/dagworker/internal/apimodel"
 	"github.com/dagworker/dagworker/internal/dag"
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/runstore"
+	"github.com/dagworker/dagworker/internal/state"
 	"github.com/dagworker/dagworker/tasks"
 )
-
-// ErrUnsupported means the backend cannot do what was asked (mapped to 501).
-var ErrUnsupported = errors.New("not supported by this server")
 
 // EngineBackend adapts the engine, its run store, the DAG folder and the
 // data lake to the API's interfaces. Pause flags live in one Redis hash,
@@ -35,16 +34,28 @@ type EngineBackend struct {
 	// Lake holds the task logs and outputs (nil: logs are empty, outputs 501).
 	Lake *tasks.Lake
 	// Errors lists the DAG files that do not load (nil: none).
-	Errors func() []ImportError
+	Errors func() []apimodel.ImportError
 }
 
-// Config returns a Config with every store set to b (the caller adds
-// credentials and limits).
-func (b *EngineBackend) Config() Config {
-	return Config{DAGs: b, Pauses: b, Runs: b, Editor: b, Tasks: b, TaskEditor: b, DAGEditor: b, Pools: b, Backfills: b, Versions: b, Lake: b.Lake,
-		Variables: &RedisVariables{Client: b.store().Client(), Key: b.store().Keys().Variables()},
-		Events:    &RedisEvents{Client: b.store().Client(), Key: b.store().Keys().Prefix() + ":event_log"},
-		Source:    b.source}
+// Redis is the run store's Redis client.
+func (b *EngineBackend) Redis() redis.UniversalClient { return b.store().Client() }
+
+// VariablesKey is the Redis hash of the Airflow variables.
+func (b *EngineBackend) VariablesKey() string { return b.store().Keys().Variables() }
+
+// EventsKey is the Redis key of the event log.
+func (b *EngineBackend) EventsKey() string { return b.store().Keys().Prefix() + ":event_log" }
+
+// DataLake is Lake.
+func (b *EngineBackend) DataLake() *tasks.Lake { return b.Lake }
+
+// SourceFile returns the YAML file the DAG was loaded from.
+func (b *EngineBackend) SourceFile(_ context.Context, dagID string) ([]byte, error) {
+	d, err := b.dag(dagID)
+	if err != nil {
+		return nil, err
+	}
+	return readDAGFile(d.File)
 }
 
 func (b *EngineBackend) store() *runstore.Store { return b.Engine.Store() }
@@ -53,7 +64,7 @@ func (b *EngineBackend) pausedKey() string { return b.store().Keys().Prefix() + 
 
 // DagVersions implements DagVersionStore over the run store's version
 // records.
-func (b *EngineBackend) DagVersions(ctx context.Context, dagID, current string) ([]DagVersionInfo, error) {
+func (b *EngineBackend) DagVersions(ctx context.Context, dagID, current string) ([]apimodel.DagVersionInfo, error) {
 	if current != "" {
 		if _, err := b.store().RecordDagVersion(ctx, dagID, current); err != nil {
 			return nil, err
@@ -63,17 +74,17 @@ func (b *EngineBackend) DagVersions(ctx context.Context, dagID, current string) 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]DagVersionInfo, len(vs))
+	out := make([]apimodel.DagVersionInfo, len(vs))
 	for i, v := range vs {
-		out[i] = DagVersionInfo{Version: v.Version, Number: v.Number, Created: v.Created}
+		out[i] = apimodel.DagVersionInfo{Version: v.Version, Number: v.Number, Created: v.Created}
 	}
 	return out, nil
 }
 
 // DAGs implements DAGSource.
-func (b *EngineBackend) DAGs() []DAGInfo {
+func (b *EngineBackend) DAGs() []apimodel.DAGInfo {
 	ds := b.Folder()
-	out := make([]DAGInfo, 0, len(ds))
+	out := make([]apimodel.DAGInfo, 0, len(ds))
 	for _, d := range ds {
 		out = append(out, FromDAG(d))
 	}
@@ -81,8 +92,8 @@ func (b *EngineBackend) DAGs() []DAGInfo {
 }
 
 // FromDAG is the API's view of a DAG.
-func FromDAG(d *dag.DAG) DAGInfo {
-	info := DAGInfo{ID: d.ID, Version: d.Version, Description: d.Description, File: d.File, Tags: d.Tags, Owners: d.Owners,
+func FromDAG(d *dag.DAG) apimodel.DAGInfo {
+	info := apimodel.DAGInfo{ID: d.ID, Version: d.Version, Description: d.Description, File: d.File, Tags: d.Tags, Owners: d.Owners,
 		MaxActiveRuns: d.MaxActiveRuns, MaxActiveTasks: d.MaxActiveTasks, PausedUponCreation: d.IsPausedUponCreation}
 	if d.Schedule != nil {
 		info.Schedule = d.Schedule.String()
@@ -97,7 +108,7 @@ func FromDAG(d *dag.DAG) DAGInfo {
 		if weight == 0 {
 			weight = t.PriorityWeight
 		}
-		info.Tasks = append(info.Tasks, TaskInfo{ID: t.ID, Operator: t.Operator, Group: t.Group, Upstream: t.Upstream,
+		info.Tasks = append(info.Tasks, apimodel.TaskInfo{ID: t.ID, Operator: t.Operator, Group: t.Group, Upstream: t.Upstream,
 			Downstream: t.Downstream, Owner: t.Owner,
 			Queue: t.Queue, Pool: t.Pool, PoolSlots: t.PoolSlots, PriorityWeight: weight, OwnWeight: t.PriorityWeight, Retries: t.Retries,
 			RetryDelay: t.RetryDelay, RetryExponentialBackoff: t.RetryExponentialBackoff,
@@ -112,7 +123,7 @@ func (b *EngineBackend) dag(id string) (*dag.DAG, error) {
 			return d, nil
 		}
 	}
-	return nil, fmt.Errorf("dag %q: %w", id, ErrNotFound)
+	return nil, fmt.Errorf("dag %q: %w", id, apimodel.ErrNotFound)
 }
 
 // Paused implements PauseStore.
@@ -140,15 +151,15 @@ func (b *EngineBackend) SetPaused(ctx context.Context, dagID string, paused bool
 }
 
 // TriggerRun implements RunStore.
-func (b *EngineBackend) TriggerRun(ctx context.Context, dagID string, req TriggerRequest) (Run, error) {
+func (b *EngineBackend) TriggerRun(ctx context.Context, dagID string, req apimodel.TriggerRequest) (apimodel.Run, error) {
 	d, err := b.dag(dagID)
 	if err != nil {
-		return Run{}, err
+		return apimodel.Run{}, err
 	}
 	var conf json.RawMessage
 	if req.Conf != nil {
 		if conf, err = json.Marshal(req.Conf); err != nil {
-			return Run{}, fmt.Errorf("conf: %w: %w", err, ErrInvalid)
+			return apimodel.Run{}, fmt.Errorf("conf: %w: %w", err, apimodel.ErrInvalid)
 		}
 	}
 	o := engine.RunOptions{RunID: req.RunID, RunType: runstore.RunManual, RunAfter: req.RunAfter, Conf: conf,
@@ -170,30 +181,30 @@ func (b *EngineBackend) TriggerRun(ctx context.Context, dagID string, req Trigge
 	res, err := b.Engine.CreateRun(ctx, d, o)
 	if err != nil {
 		if errors.Is(err, runstore.ErrInvalid) {
-			return Run{}, fmt.Errorf("%w: %w", err, ErrInvalid)
+			return apimodel.Run{}, fmt.Errorf("%w: %w", err, apimodel.ErrInvalid)
 		}
 		if res == nil || res.Run == nil {
-			return Run{}, err
+			return apimodel.Run{}, err
 		}
 		// The run exists; its enqueue failed and the reconcile sweep repairs it.
 	}
 	if !res.Created {
-		return fromRun(res.Run), fmt.Errorf("run %s: %w", req.RunID, ErrRunExists)
+		return fromRun(res.Run), fmt.Errorf("run %s: %w", req.RunID, apimodel.ErrRunExists)
 	}
 	return fromRun(res.Run), nil
 }
 
-// Run implements RunStore.
-func (b *EngineBackend) Run(ctx context.Context, dagID, runID string) (Run, error) {
+// apimodel.Run implements RunStore.
+func (b *EngineBackend) Run(ctx context.Context, dagID, runID string) (apimodel.Run, error) {
 	r, err := b.store().GetRun(ctx, dagID, runID)
 	if err != nil {
-		return Run{}, mapNotFound(err)
+		return apimodel.Run{}, mapNotFound(err)
 	}
 	return fromRun(r), nil
 }
 
 // ListRuns implements RunStore.
-func (b *EngineBackend) ListRuns(ctx context.Context, dagID string, q RunQuery) ([]Run, int, error) {
+func (b *EngineBackend) ListRuns(ctx context.Context, dagID string, q apimodel.RunQuery) ([]apimodel.Run, int, error) {
 	opt := runstore.ListRunsOptions{Offset: q.Offset, Limit: q.Limit, Newest: !q.Oldest}
 	for _, st := range q.States {
 		opt.States = append(opt.States, runstore.RunState(st))
@@ -202,7 +213,7 @@ func (b *EngineBackend) ListRuns(ctx context.Context, dagID string, q RunQuery) 
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]Run, 0, len(rs))
+	out := make([]apimodel.Run, 0, len(rs))
 	for _, r := range rs {
 		out = append(out, fromRun(r))
 	}
@@ -213,19 +224,19 @@ func (b *EngineBackend) ListRuns(ctx context.Context, dagID string, q RunQuery) 
 // instance success, failed fails the running ones and skips the unfinished
 // ones, on finished runs too; queued puts a finished run back in the queue
 // (engine.Engine.SetRunState). A note is stored on the run.
-func (b *EngineBackend) PatchRun(ctx context.Context, dagID, runID string, state RunState, note *string) (Run, error) {
+func (b *EngineBackend) PatchRun(ctx context.Context, dagID, runID string, state state.RunState, note *string) (apimodel.Run, error) {
 	if note != nil {
 		if err := b.store().SetNote(ctx, dagID, runID, *note); err != nil {
-			return Run{}, mapNotFound(err)
+			return apimodel.Run{}, mapNotFound(err)
 		}
 	}
 	if state != "" {
 		err := b.Engine.SetRunState(ctx, dagID, runID, runstore.RunState(state), "marked "+string(state)+" through the API")
 		if errors.Is(err, runstore.ErrInvalid) {
-			return Run{}, fmt.Errorf("%w: %w", err, ErrInvalid)
+			return apimodel.Run{}, fmt.Errorf("%w: %w", err, apimodel.ErrInvalid)
 		}
 		if err != nil {
-			return Run{}, mapNotFound(err)
+			return apimodel.Run{}, mapNotFound(err)
 		}
 	}
 	return b.Run(ctx, dagID, runID)
@@ -241,14 +252,14 @@ func (b *EngineBackend) DeleteRun(ctx context.Context, dagID, runID string) erro
 func (b *EngineBackend) ClearRun(ctx context.Context, dagID, runID string, onlyFailed bool) error {
 	_, err := b.Engine.ClearRun(ctx, dagID, runID, onlyFailed)
 	if errors.Is(err, runstore.ErrInvalid) {
-		return fmt.Errorf("%w: %w", err, ErrInvalid)
+		return fmt.Errorf("%w: %w", err, apimodel.ErrInvalid)
 	}
 	return mapNotFound(err)
 }
 
 // DeleteDAG implements DAGEditor: every run of the DAG is deleted (a run's
 // logs stay in the data lake, as DeleteRun keeps them) and its paused flag
-// removed; ErrBusy while a task instance of it is running.
+// removed; apimodel.ErrBusy while a task instance of it is running.
 func (b *EngineBackend) DeleteDAG(ctx context.Context, dagID string) error {
 	var ids []string
 	for offset := 0; ; offset += 500 {
@@ -264,7 +275,7 @@ func (b *EngineBackend) DeleteDAG(ctx context.Context, dagID string) error {
 				}
 				for _, ti := range tis {
 					if ti.State == runstore.TIRunning {
-						return fmt.Errorf("dag %s: run %s: %w", dagID, r.RunID, ErrBusy)
+						return fmt.Errorf("dag %s: run %s: %w", dagID, r.RunID, apimodel.ErrBusy)
 					}
 				}
 			}
@@ -287,53 +298,53 @@ func (b *EngineBackend) DeleteDAG(ctx context.Context, dagID string) error {
 
 // Pools implements PoolStore: the pools defined through the API, and
 // default_pool with Airflow's 128 slots until it is changed.
-func (b *EngineBackend) Pools(ctx context.Context) ([]Pool, error) {
+func (b *EngineBackend) Pools(ctx context.Context) ([]apimodel.Pool, error) {
 	defs, err := b.store().PoolDefs(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Pool, 0, len(defs)+1)
+	out := make([]apimodel.Pool, 0, len(defs)+1)
 	hasDefault := false
 	for _, d := range defs {
 		hasDefault = hasDefault || d.Name == runstore.DefaultPool
 		out = append(out, fromPoolDef(d))
 	}
 	if !hasDefault {
-		out = append(out, Pool{Name: DefaultPoolName, Slots: runstore.DefaultPoolSlots, Description: &defaultPoolDesc})
-		slices.SortFunc(out, func(a, b Pool) int { return strings.Compare(a.Name, b.Name) })
+		out = append(out, apimodel.Pool{Name: apimodel.DefaultPoolName, Slots: runstore.DefaultPoolSlots, Description: &defaultPoolDesc})
+		slices.SortFunc(out, func(a, b apimodel.Pool) int { return strings.Compare(a.Name, b.Name) })
 	}
 	return out, nil
 }
 
 var defaultPoolDesc = "Default pool"
 
-func fromPoolDef(d runstore.PoolDef) Pool {
-	return Pool{Name: d.Name, Slots: d.Slots, Description: d.Description, IncludeDeferred: d.IncludeDeferred}
+func fromPoolDef(d runstore.PoolDef) apimodel.Pool {
+	return apimodel.Pool{Name: d.Name, Slots: d.Slots, Description: d.Description, IncludeDeferred: d.IncludeDeferred}
 }
 
-// Pool implements PoolStore.
-func (b *EngineBackend) Pool(ctx context.Context, name string) (Pool, error) {
+// apimodel.Pool implements PoolStore.
+func (b *EngineBackend) Pool(ctx context.Context, name string) (apimodel.Pool, error) {
 	d, ok, err := b.store().PoolDef(ctx, name)
 	switch {
 	case err != nil:
-		return Pool{}, err
+		return apimodel.Pool{}, err
 	case ok:
 		return fromPoolDef(d), nil
-	case name == DefaultPoolName:
-		return Pool{Name: DefaultPoolName, Slots: runstore.DefaultPoolSlots, Description: &defaultPoolDesc}, nil
+	case name == apimodel.DefaultPoolName:
+		return apimodel.Pool{Name: apimodel.DefaultPoolName, Slots: runstore.DefaultPoolSlots, Description: &defaultPoolDesc}, nil
 	}
-	return Pool{}, fmt.Errorf("pool %q: %w", name, ErrNotFound)
+	return apimodel.Pool{}, fmt.Errorf("pool %q: %w", name, apimodel.ErrNotFound)
 }
 
 // PutPool implements PoolStore.
-func (b *EngineBackend) PutPool(ctx context.Context, p Pool, create bool) error {
-	if create && p.Name == DefaultPoolName {
-		return fmt.Errorf("pool %q: %w", p.Name, ErrExists)
+func (b *EngineBackend) PutPool(ctx context.Context, p apimodel.Pool, create bool) error {
+	if create && p.Name == apimodel.DefaultPoolName {
+		return fmt.Errorf("pool %q: %w", p.Name, apimodel.ErrExists)
 	}
 	err := b.store().PutPoolDef(ctx, runstore.PoolDef{Name: p.Name, Slots: p.Slots, Description: p.Description,
 		IncludeDeferred: p.IncludeDeferred}, create)
 	if errors.Is(err, runstore.ErrPoolExists) {
-		return fmt.Errorf("%w: %w", err, ErrExists)
+		return fmt.Errorf("%w: %w", err, apimodel.ErrExists)
 	}
 	return err
 }
@@ -345,7 +356,7 @@ func (b *EngineBackend) DeletePool(ctx context.Context, name string) error {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("pool %q: %w", name, ErrNotFound)
+		return fmt.Errorf("pool %q: %w", name, apimodel.ErrNotFound)
 	}
 	return nil
 }
@@ -354,7 +365,7 @@ func (b *EngineBackend) DeletePool(ctx context.Context, name string) error {
 func (b *EngineBackend) SetTaskStates(ctx context.Context, dagID, runID string, taskIDs []string, state string) error {
 	err := b.Engine.SetTaskStates(ctx, dagID, runID, taskIDs, runstore.TIState(state))
 	if errors.Is(err, runstore.ErrInvalid) {
-		return fmt.Errorf("%w: %w", err, ErrInvalid)
+		return fmt.Errorf("%w: %w", err, apimodel.ErrInvalid)
 	}
 	return mapNotFound(err)
 }
@@ -363,13 +374,13 @@ func (b *EngineBackend) SetTaskStates(ctx context.Context, dagID, runID string, 
 func (b *EngineBackend) ClearTasks(ctx context.Context, dagID, runID string, taskIDs []string, onlyFailed bool) (int, error) {
 	n, err := b.Engine.ClearTasks(ctx, dagID, runID, taskIDs, onlyFailed)
 	if errors.Is(err, runstore.ErrInvalid) {
-		return 0, fmt.Errorf("%w: %w", err, ErrInvalid)
+		return 0, fmt.Errorf("%w: %w", err, apimodel.ErrInvalid)
 	}
 	return n, mapNotFound(err)
 }
 
 // TaskInstances implements TaskStore.
-func (b *EngineBackend) TaskInstances(ctx context.Context, dagID, runID string) ([]TaskInstance, error) {
+func (b *EngineBackend) TaskInstances(ctx context.Context, dagID, runID string) ([]apimodel.TaskInstance, error) {
 	tis, err := b.store().TaskInstances(ctx, dagID, runID)
 	if err != nil {
 		return nil, mapNotFound(err)
@@ -378,7 +389,7 @@ func (b *EngineBackend) TaskInstances(ctx context.Context, dagID, runID string) 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]TaskInstance, 0, len(tis))
+	out := make([]apimodel.TaskInstance, 0, len(tis))
 	for _, ti := range tis {
 		t := fromTI(ti)
 		t.ReturnValue = xcoms[ti.TaskID]
@@ -389,13 +400,13 @@ func (b *EngineBackend) TaskInstances(ctx context.Context, dagID, runID string) 
 
 // Tries implements TaskStore: the finished tries, then the current one if
 // it is not finished.
-func (b *EngineBackend) Tries(ctx context.Context, dagID, runID, taskID string) ([]TaskInstance, error) {
+func (b *EngineBackend) Tries(ctx context.Context, dagID, runID, taskID string) ([]apimodel.TaskInstance, error) {
 	ti, err := b.store().TaskInstance(ctx, dagID, runID, taskID)
 	if err != nil {
 		return nil, mapNotFound(err)
 	}
 	cur := fromTI(ti)
-	var out []TaskInstance
+	var out []apimodel.TaskInstance
 	for _, tr := range ti.Tries {
 		t := cur
 		t.Try, t.State, t.Hostname, t.Error = tr.Try, string(tr.State), tr.Hostname, tr.Error
@@ -424,15 +435,15 @@ func (b *EngineBackend) Log(ctx context.Context, dagID, runID, taskID string, tr
 		// key of its final log.
 		key, err := tasks.LogKey(tasks.Info{DagID: dagID, RunID: runID, TaskID: taskID, Try: try})
 		if err != nil {
-			return nil, ErrNotFound
+			return nil, apimodel.ErrNotFound
 		}
 		data, err := b.Lake.Get(ctx, key)
 		if errors.Is(err, tasks.ErrNotFound) {
-			return nil, ErrNotFound
+			return nil, apimodel.ErrNotFound
 		}
 		return data, err
 	}
-	return nil, ErrNotFound
+	return nil, apimodel.ErrNotFound
 }
 
 func mapNotFound(err error) error {
@@ -440,7 +451,7 @@ func mapNotFound(err error) error {
 		return nil
 	}
 	if errors.Is(err, runstore.ErrRunNotFound) || errors.Is(err, runstore.ErrTaskNotFound) {
-		return fmt.Errorf("%w: %w", err, ErrNotFound)
+		return fmt.Errorf("%w: %w", err, apimodel.ErrNotFound)
 	}
 	return err
 }
@@ -452,8 +463,8 @@ func timePtr(t time.Time) *time.Time {
 	return &t
 }
 
-func fromRun(r *runstore.Run) Run {
-	out := Run{DagID: r.DagID, RunID: r.RunID, RunType: string(r.RunType), State: RunState(r.State),
+func fromRun(r *runstore.Run) apimodel.Run {
+	out := apimodel.Run{DagID: r.DagID, RunID: r.RunID, RunType: string(r.RunType), State: state.RunState(r.State),
 		LogicalDate: timePtr(r.LogicalDate), DataIntervalStart: timePtr(r.DataIntervalStart), DataIntervalEnd: timePtr(r.DataIntervalEnd),
 		RunAfter: r.RunAfter, QueuedAt: timePtr(r.QueuedAt), StartDate: timePtr(r.StartDate), EndDate: timePtr(r.EndDate),
 		TriggeredBy: r.TriggeredBy, TriggeringUser: r.TriggeringUser, DagVersion: r.DagVersion,
@@ -468,8 +479,8 @@ func fromRun(r *runstore.Run) Run {
 	return out
 }
 
-func fromTI(ti *runstore.TaskInstance) TaskInstance {
-	return TaskInstance{DagID: ti.DagID, RunID: ti.RunID, TaskID: ti.TaskID, State: string(ti.State), Try: ti.TryNumber,
+func fromTI(ti *runstore.TaskInstance) apimodel.TaskInstance {
+	return apimodel.TaskInstance{DagID: ti.DagID, RunID: ti.RunID, TaskID: ti.TaskID, State: string(ti.State), Try: ti.TryNumber,
 		MaxTries: ti.MaxTries, Operator: ti.Operator, Queue: ti.Queue, Pool: ti.Pool, PoolSlots: ti.PoolSlots,
 		PriorityWeight: ti.PriorityWeight, Hostname: ti.Hostname, QueuedAt: timePtr(ti.QueuedAt),
 		StartDate: timePtr(ti.StartDate), EndDate: timePtr(ti.EndDate)}
@@ -485,7 +496,7 @@ func readDAGFile(path string) ([]byte, error) {
 	f, err := os.Open(path) //nolint:gosec // G304: the path comes from the DAG folder, never from a request
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("dag file %s: %w", path, ErrNotFound)
+			return nil, fmt.Errorf("dag file %s: %w", path, apimodel.ErrNotFound)
 		}
 		return nil, fmt.Errorf("dag file: %w", err)
 	}
@@ -495,7 +506,7 @@ func readDAGFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("dag file %s: %w", path, err)
 	}
 	if len(b) > maxSourceBytes {
-		return nil, fmt.Errorf("dag file %s is larger than %d bytes: %w", path, maxSourceBytes, ErrInvalid)
+		return nil, fmt.Errorf("dag file %s is larger than %d bytes: %w", path, maxSourceBytes, apimodel.ErrInvalid)
 	}
 	return b, nil
 }

@@ -1,4 +1,4 @@
-package api
+package apiengine
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/dagworker/dagworker/internal/apimodel"
 	"github.com/dagworker/dagworker/internal/engine"
 	"github.com/dagworker/dagworker/internal/runstore"
 )
@@ -27,7 +28,7 @@ type backfillPlan struct {
 	RunID        string
 }
 
-func (b *EngineBackend) plan(ctx context.Context, req BackfillRequest) ([]backfillPlan, error) {
+func (b *EngineBackend) plan(ctx context.Context, req apimodel.BackfillRequest) ([]backfillPlan, error) {
 	d, err := b.dag(req.DagID)
 	if err != nil {
 		return nil, err
@@ -40,7 +41,7 @@ func (b *EngineBackend) plan(ctx context.Context, req BackfillRequest) ([]backfi
 			break
 		}
 		if len(out) == MaxBackfillRuns {
-			return nil, fmt.Errorf("backfill of %s: more than %d runs: %w", req.DagID, MaxBackfillRuns, ErrInvalid)
+			return nil, fmt.Errorf("backfill of %s: more than %d runs: %w", req.DagID, MaxBackfillRuns, apimodel.ErrInvalid)
 		}
 		p := backfillPlan{Logical: iv.Start, End: iv.End}
 		skip := false
@@ -72,7 +73,7 @@ func (b *EngineBackend) plan(ctx context.Context, req BackfillRequest) ([]backfi
 }
 
 // PlanBackfill implements Backfiller.
-func (b *EngineBackend) PlanBackfill(ctx context.Context, req BackfillRequest) ([]time.Time, error) {
+func (b *EngineBackend) PlanBackfill(ctx context.Context, req apimodel.BackfillRequest) ([]time.Time, error) {
 	ps, err := b.plan(ctx, req)
 	if err != nil {
 		return nil, err
@@ -89,36 +90,36 @@ func (b *EngineBackend) PlanBackfill(ctx context.Context, req BackfillRequest) (
 // starts them oldest first, at most that many of the DAG's runs active at a
 // time; a reprocessed run is cleared (only its failed tasks with
 // reprocess_behavior failed) and runs again at once.
-func (b *EngineBackend) CreateBackfill(ctx context.Context, req BackfillRequest) (Backfill, error) {
+func (b *EngineBackend) CreateBackfill(ctx context.Context, req apimodel.BackfillRequest) (apimodel.Backfill, error) {
 	d, err := b.dag(req.DagID)
 	if err != nil {
-		return Backfill{}, err
+		return apimodel.Backfill{}, err
 	}
 	open, err := b.Backfills(ctx, req.DagID)
 	if err != nil {
-		return Backfill{}, err
+		return apimodel.Backfill{}, err
 	}
 	for _, o := range open {
 		if o.CompletedAt == nil {
-			return Backfill{}, fmt.Errorf("backfill %d: %w", o.ID, ErrBackfillRunning)
+			return apimodel.Backfill{}, fmt.Errorf("backfill %d: %w", o.ID, apimodel.ErrBackfillRunning)
 		}
 	}
 	ps, err := b.plan(ctx, req)
 	if err != nil {
-		return Backfill{}, err
+		return apimodel.Backfill{}, err
 	}
 	rdb := b.store().Client()
 	id, err := rdb.Incr(ctx, b.backfillsKey()+":id").Result()
 	if err != nil {
-		return Backfill{}, fmt.Errorf("backfill: %w", err)
+		return apimodel.Backfill{}, fmt.Errorf("backfill: %w", err)
 	}
 	now := time.Now().UTC()
-	bf := Backfill{ID: int(id), DagID: req.DagID, From: req.From, To: req.To, Conf: req.Conf, Reprocess: req.Reprocess,
+	bf := apimodel.Backfill{ID: int(id), DagID: req.DagID, From: req.From, To: req.To, Conf: req.Conf, Reprocess: req.Reprocess,
 		MaxActiveRuns: req.MaxActive, CreatedAt: now, UpdatedAt: now, RunIDs: []string{}}
 	var conf json.RawMessage
 	if req.Conf != nil {
 		if conf, err = json.Marshal(req.Conf); err != nil {
-			return Backfill{}, fmt.Errorf("dag_run_conf: %w: %w", err, ErrInvalid)
+			return apimodel.Backfill{}, fmt.Errorf("dag_run_conf: %w: %w", err, apimodel.ErrInvalid)
 		}
 	}
 	limited := *d
@@ -126,7 +127,7 @@ func (b *EngineBackend) CreateBackfill(ctx context.Context, req BackfillRequest)
 	for _, p := range ps {
 		if p.RunID != "" {
 			if _, err := b.Engine.ClearRun(ctx, req.DagID, p.RunID, req.Reprocess == "failed"); err != nil && !errors.Is(err, runstore.ErrInvalid) {
-				return Backfill{}, err
+				return apimodel.Backfill{}, err
 			}
 			bf.RunIDs = append(bf.RunIDs, p.RunID)
 			continue
@@ -135,7 +136,7 @@ func (b *EngineBackend) CreateBackfill(ctx context.Context, req BackfillRequest)
 			DataIntervalStart: p.Logical, DataIntervalEnd: p.End, RunAfter: p.End, Conf: conf, TriggeredBy: "backfill",
 			TriggeringUser: req.CreatedBy})
 		if err != nil && (res == nil || res.Run == nil) {
-			return Backfill{}, err
+			return apimodel.Backfill{}, err
 		}
 		bf.RunIDs = append(bf.RunIDs, res.Run.RunID)
 	}
@@ -145,7 +146,7 @@ func (b *EngineBackend) CreateBackfill(ctx context.Context, req BackfillRequest)
 	return bf, b.saveBackfill(ctx, bf)
 }
 
-func (b *EngineBackend) saveBackfill(ctx context.Context, bf Backfill) error {
+func (b *EngineBackend) saveBackfill(ctx context.Context, bf apimodel.Backfill) error {
 	raw, err := json.Marshal(bf)
 	if err != nil {
 		return fmt.Errorf("backfill %d: %w", bf.ID, err)
@@ -158,7 +159,7 @@ func (b *EngineBackend) saveBackfill(ctx context.Context, bf Backfill) error {
 
 // refresh marks an unfinished backfill completed once all its runs are
 // finished (or deleted).
-func (b *EngineBackend) refresh(ctx context.Context, bf Backfill) (Backfill, error) {
+func (b *EngineBackend) refresh(ctx context.Context, bf apimodel.Backfill) (apimodel.Backfill, error) {
 	if bf.CompletedAt != nil {
 		return bf, nil
 	}
@@ -180,14 +181,14 @@ func (b *EngineBackend) refresh(ctx context.Context, bf Backfill) (Backfill, err
 }
 
 // Backfills implements Backfiller.
-func (b *EngineBackend) Backfills(ctx context.Context, dagID string) ([]Backfill, error) {
+func (b *EngineBackend) Backfills(ctx context.Context, dagID string) ([]apimodel.Backfill, error) {
 	m, err := b.store().Client().HGetAll(ctx, b.backfillsKey()).Result()
 	if err != nil {
 		return nil, fmt.Errorf("backfills: %w", err)
 	}
-	var out []Backfill
+	var out []apimodel.Backfill
 	for _, raw := range m {
-		var bf Backfill
+		var bf apimodel.Backfill
 		if err := json.Unmarshal([]byte(raw), &bf); err != nil {
 			return nil, fmt.Errorf("backfill: %w", err)
 		}
@@ -199,37 +200,37 @@ func (b *EngineBackend) Backfills(ctx context.Context, dagID string) ([]Backfill
 		}
 		out = append(out, bf)
 	}
-	slices.SortFunc(out, func(x, y Backfill) int { return x.ID - y.ID })
+	slices.SortFunc(out, func(x, y apimodel.Backfill) int { return x.ID - y.ID })
 	return out, nil
 }
 
-// Backfill implements Backfiller.
-func (b *EngineBackend) Backfill(ctx context.Context, id int) (Backfill, error) {
+// apimodel.Backfill implements Backfiller.
+func (b *EngineBackend) Backfill(ctx context.Context, id int) (apimodel.Backfill, error) {
 	raw, err := b.store().Client().HGet(ctx, b.backfillsKey(), strconv.Itoa(id)).Result()
 	if errors.Is(err, redis.Nil) {
-		return Backfill{}, fmt.Errorf("backfill %d: %w", id, ErrNotFound)
+		return apimodel.Backfill{}, fmt.Errorf("backfill %d: %w", id, apimodel.ErrNotFound)
 	}
 	if err != nil {
-		return Backfill{}, fmt.Errorf("backfill %d: %w", id, err)
+		return apimodel.Backfill{}, fmt.Errorf("backfill %d: %w", id, err)
 	}
-	var bf Backfill
+	var bf apimodel.Backfill
 	if err := json.Unmarshal([]byte(raw), &bf); err != nil {
-		return Backfill{}, fmt.Errorf("backfill %d: %w", id, err)
+		return apimodel.Backfill{}, fmt.Errorf("backfill %d: %w", id, err)
 	}
 	return b.refresh(ctx, bf)
 }
 
 // PauseBackfill implements Backfiller.
-func (b *EngineBackend) PauseBackfill(ctx context.Context, id int, paused bool) (Backfill, error) {
+func (b *EngineBackend) PauseBackfill(ctx context.Context, id int, paused bool) (apimodel.Backfill, error) {
 	bf, err := b.Backfill(ctx, id)
 	if err != nil {
-		return Backfill{}, err
+		return apimodel.Backfill{}, err
 	}
 	if bf.CompletedAt != nil {
-		return Backfill{}, fmt.Errorf("backfill %d: %w", id, ErrBackfillDone)
+		return apimodel.Backfill{}, fmt.Errorf("backfill %d: %w", id, apimodel.ErrBackfillDone)
 	}
 	if err := b.Engine.HoldRuns(ctx, bf.DagID, bf.RunIDs, paused); err != nil {
-		return Backfill{}, err
+		return apimodel.Backfill{}, err
 	}
 	bf.Paused, bf.UpdatedAt = paused, time.Now().UTC()
 	return bf, b.saveBackfill(ctx, bf)
@@ -237,16 +238,16 @@ func (b *EngineBackend) PauseBackfill(ctx context.Context, id int, paused bool) 
 
 // CancelBackfill implements Backfiller: the runs that did not start are
 // held and marked failed; the running ones finish.
-func (b *EngineBackend) CancelBackfill(ctx context.Context, id int) (Backfill, error) {
+func (b *EngineBackend) CancelBackfill(ctx context.Context, id int) (apimodel.Backfill, error) {
 	bf, err := b.Backfill(ctx, id)
 	if err != nil {
-		return Backfill{}, err
+		return apimodel.Backfill{}, err
 	}
 	if bf.CompletedAt != nil {
-		return Backfill{}, fmt.Errorf("backfill %d: %w", id, ErrBackfillDone)
+		return apimodel.Backfill{}, fmt.Errorf("backfill %d: %w", id, apimodel.ErrBackfillDone)
 	}
 	if err := b.Engine.HoldRuns(ctx, bf.DagID, bf.RunIDs, true); err != nil {
-		return Backfill{}, err
+		return apimodel.Backfill{}, err
 	}
 	for _, rid := range bf.RunIDs {
 		r, err := b.store().GetRun(ctx, bf.DagID, rid)
@@ -254,11 +255,11 @@ func (b *EngineBackend) CancelBackfill(ctx context.Context, id int) (Backfill, e
 			continue
 		}
 		if err != nil {
-			return Backfill{}, err
+			return apimodel.Backfill{}, err
 		}
 		if r.State == runstore.RunQueued {
 			if err := b.Engine.SetRunState(ctx, bf.DagID, rid, runstore.RunFailed, "backfill cancelled"); err != nil {
-				return Backfill{}, err
+				return apimodel.Backfill{}, err
 			}
 		}
 	}
