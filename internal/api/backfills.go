@@ -104,9 +104,13 @@ func (s *Server) readBackfill(r *http.Request) (BackfillRequest, error) {
 		return BackfillRequest{}, err
 	}
 	var errs []fieldError
-	for name, v := range map[string]any{"dag_id": body.DagID, "from_date": body.FromDate, "to_date": body.ToDate} {
-		if v == (*string)(nil) {
+	for name, v := range map[string]*string{"dag_id": body.DagID, "from_date": body.FromDate, "to_date": body.ToDate} {
+		switch {
+		case v == nil:
 			errs = append(errs, fieldError{Type: "missing", Loc: []any{"body", name}, Msg: "Field required"})
+		case *v == "" && name != "dag_id":
+			errs = append(errs, fieldError{Type: "datetime_from_date_parsing", Loc: []any{"body", name}, Input: "",
+				Msg: "Input should be a valid datetime or date, input is too short"})
 		}
 	}
 	from, to := bodyTime("from_date", body.FromDate, &errs), bodyTime("to_date", body.ToDate, &errs)

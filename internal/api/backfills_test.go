@@ -51,6 +51,13 @@ func TestEngineBackfills(t *testing.T) {
 
 	// Bad input.
 	require.Equal(t, 422, b.req(t, "POST", "/api/v2/backfills", trg, map[string]any{"dag_id": "daily"}).status)
+	// An empty date is not a date (schemathesis found it panicking the handler).
+	for _, path := range []string{"/api/v2/backfills", "/api/v2/backfills/dry_run"} {
+		res := b.req(t, "POST", path, trg, body("2000-01-01T00:00:00Z", "", "dag_id", ""))
+		require.Equal(t, 422, res.status, string(res.body))
+		require.Contains(t, string(res.body), `"loc":["body","to_date"]`)
+		require.Contains(t, string(res.body), "input is too short")
+	}
 	require.Equal(t, 404, b.req(t, "POST", "/api/v2/backfills", trg, body("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "dag_id", "nope")).status)
 	require.Equal(t, 400, b.req(t, "POST", "/api/v2/backfills", trg, body("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "dag_id", "manual_only")).status)
 	require.Equal(t, 400, b.req(t, "POST", "/api/v2/backfills", trg, body("2026-01-05T00:00:00Z", "2026-01-02T00:00:00Z")).status)
