@@ -10,6 +10,8 @@ import (
 	"slices"
 	"time"
 
+	taskconn "github.com/dagworker/dagworker/tasks/conn"
+
 	"github.com/hibiken/asynq"
 
 	"github.com/dagworker/dagworker/internal/api"
@@ -78,6 +80,9 @@ func newAPI(r *role, f apiFlags) (http.Handler, *ui.UI, error) {
 			out = append(out, api.ImportErrorInfo{File: ie.File, Message: ie.Err.Error(), Since: ie.Since})
 		}
 		return out
+	}
+	if cfg.Connections, err = taskconn.Load(r.connections); err != nil {
+		return nil, nil, err
 	}
 	cfg.Runner = &apiengine.AsynqRunner{Client: r.conn.client, Inspector: asynq.NewInspectorFromRedisClient(r.conn.rdb),
 		Redis: r.conn.rdb, KeyPrefix: r.prefix, Lake: r.lake}

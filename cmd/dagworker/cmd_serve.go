@@ -96,6 +96,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	r.connections = *tf.connections
 	defer r.close()
 	r.out, r.redisNote = stdout, redisNote
 	for _, d := range r.folder.DAGs() {
@@ -138,7 +139,10 @@ type role struct {
 	api            apiFlags
 	// lake holds the task logs the API serves (nil: none).
 	lake *tasks.Lake
-	log  *slog.Logger
+	// connections is the --connections file the API lists beside the
+	// DAGWORKER_CONN_* variables ("" for the variables only).
+	connections string
+	log         *slog.Logger
 	// tp records the engine's and the API's spans (a no-op provider when
 	// tracing is off).
 	tp trace.TracerProvider

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dagworker/dagworker/internal/api/airflowspec"
+	"github.com/dagworker/dagworker/tasks/conn"
 
 	"github.com/dagworker/dagworker/internal/redistest"
 )
@@ -104,6 +105,7 @@ func setup(t *testing.T, mutate ...func(*Config)) *bundle {
 	b := &bundle{be: newMemBackend(testDAGs...), now: time.Date(2026, 11, 28, 2, 0, 0, 0, time.UTC), spec: router}
 	cfg := Config{
 		DAGs: b.be, Pauses: b.be, Runs: b.be, Editor: b.be, Tasks: b.be, Runner: b.be, Variables: newMemVariables(), Pools: newMemPools(),
+		Connections:  noConnections{},
 		Users:        []User{{Name: "admin", Password: "s3cret-pass", Scope: ScopeTrigger}, {Name: "viewer", Password: "view-pass", Scope: ScopeRead}},
 		Tokens:       []Token{{Token: readTok, Scope: ScopeRead}, {Token: triggerTok, Scope: ScopeTrigger}},
 		JWTSecret:    []byte("0123456789abcdef0123456789abcdef"),
@@ -219,3 +221,8 @@ func (b *bundle) validate(t *testing.T, r *http.Request, out resp) {
 	})
 	require.NoError(t, err, "%s %s → %d does not match Airflow's document: %s", r.Method, r.URL.Path, out.status, out.body)
 }
+
+// noConnections is a connection source with none.
+type noConnections struct{}
+
+func (noConnections) List() []conn.Connection { return nil }

@@ -49,6 +49,9 @@ type Config struct {
 	// Variables keeps Airflow variables (nil: the variable operations
 	// answer 501).
 	Variables VariableStore
+	// Connections lists the tasks' connections, read only (nil: the
+	// connection operations answer 501).
+	Connections ConnectionSource
 	// ImportErrors lists the DAG files that do not load (nil: none).
 	ImportErrors func() []ImportErrorInfo
 	// Source returns the file a DAG was loaded from (nil: 404).

@@ -61,12 +61,8 @@ var sensitiveWords = []string{"access_token", "api_key", "apikey", "authorizatio
 
 func toVariable(v Variable) VariableResponse {
 	val := v.Value
-	k := strings.ToLower(v.Key)
-	for _, w := range sensitiveWords {
-		if strings.Contains(k, w) {
-			val = "***"
-			break
-		}
+	if sensitive(v.Key) {
+		val = "***"
 	}
 	return VariableResponse{Key: v.Key, Value: val, Description: v.Description}
 }

@@ -39,3 +39,20 @@ func TestLookup(t *testing.T) {
 	_, err = Load(file)
 	require.ErrorContains(t, err, `connection "bad": want a URI`)
 }
+
+func TestList(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "conns.json")
+	require.NoError(t, os.WriteFile(file, []byte(`{"api": "https://u:p@api.example", "my-http": "http://file.example"}`), 0o600))
+	s, err := Load(file)
+	require.NoError(t, err)
+	s.environ = func() []string {
+		return []string{"HOME=/x", "DAGWORKER_CONN_MY_HTTP=http://env.example", "DAGWORKER_CONN_NOTION=https://:tok@api.notion.example",
+			"DAGWORKER_CONN_BAD=no scheme", "DAGWORKER_CONN_=http://x.example"}
+	}
+	var got []string
+	for _, c := range s.List() {
+		got = append(got, c.ID+" "+c.URL.Host)
+	}
+	require.Equal(t, []string{"api api.example", "my-http env.example", "notion api.notion.example"}, got)
+}

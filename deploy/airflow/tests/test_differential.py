@@ -410,6 +410,7 @@ def script() -> list[tuple[str, str, Callable[[ac.ApiClient], Any]]]:
         ),
         ("var_delete", "delete_variable", lambda c: ac.VariableApi(c).delete_variable("diff_var")),
         ("var_deleted", "get_variable", lambda c: ac.VariableApi(c).get_variable("diff_var")),
+        ("connection_missing", "get_connection", lambda c: ac.ConnectionApi(c).get_connection("no_such_conn")),
         ("dag_warnings", "list_dag_warnings", lambda c: ac.DagWarningApi(c).list_dag_warnings(dag_id=DAG_ID)),
         ("backfills", "list_backfills", lambda c: ac.BackfillApi(c).list_backfills(DAG_ID)),
     ]
@@ -512,6 +513,7 @@ EXPECTED_ERRORS = {
     "try_missing",
     "mapped_ti_missing",
     "list_mapped",
+    "connection_missing",
 }
 
 
