@@ -73,20 +73,24 @@ lint: ## gofmt, go mod tidy, go vet, staticcheck (also of the cloud and ORT buil
 	@gl=$$(bash scripts/golangci.sh) && echo "$$gl run ./..." && "$$gl" run ./...  # .golangci.yaml: layering (depguard), errorlint, gosec, noctx, sloglint
 	@$(MAKE) --no-print-directory generate-check
 
-GEN_OUT ?= internal/api/airflowspec/airflow.gen.go
+GEN_DIR ?= internal/api/airflowspec
+OAPI_CODEGEN = $(GO) run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen@$(OAPI_CODEGEN_VERSION)
 
 generate: ## regenerate internal/api/airflowspec (models and embedded document) from AIRFLOW_SPEC and its operations.txt
 	@test -f "$(AIRFLOW_SPEC)" || { echo "generate: Airflow's OpenAPI document is not at $(AIRFLOW_SPEC) (set AIRFLOW_SPEC)"; exit 1; }
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(GO) run ./internal/api/airflowspec/filter -spec "$(AIRFLOW_SPEC)" -ops internal/api/airflowspec/operations.txt -o "$$tmp/airflow.json"; \
-	$(GO) run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen@$(OAPI_CODEGEN_VERSION) \
-	  -config internal/api/airflowspec/oapi-codegen.yaml -o "$(GEN_OUT)" "$$tmp/airflow.json"
+	$(GO) run ./internal/api/airflowspec/filter -models -spec "$(AIRFLOW_SPEC)" -ops internal/api/airflowspec/operations.txt -o "$$tmp/models.json"; \
+	$(OAPI_CODEGEN) -config internal/api/airflowspec/oapi-codegen.yaml -o "$(GEN_DIR)/spec.gen.go" "$$tmp/airflow.json"; \
+	$(OAPI_CODEGEN) -config internal/api/airflowspec/oapi-codegen-models.yaml -o "$(GEN_DIR)/models.gen.go" "$$tmp/models.json"
 
 generate-check: ## fail when the committed generated code is not what make generate writes (needs AIRFLOW_SPEC)
 	@if [ ! -f "$(AIRFLOW_SPEC)" ]; then echo "generate-check: Airflow's document is not at $(AIRFLOW_SPEC); the generated code was not re-derived"; exit 0; fi; \
 	set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	$(MAKE) --no-print-directory generate GEN_OUT="$$tmp/airflow.gen.go"; \
-	cmp -s "$$tmp/airflow.gen.go" internal/api/airflowspec/airflow.gen.go || { echo "generate-check: internal/api/airflowspec/airflow.gen.go is out of date: run make generate"; exit 1; }; \
+	$(MAKE) --no-print-directory generate GEN_DIR="$$tmp"; \
+	for f in spec.gen.go models.gen.go; do \
+	  cmp -s "$$tmp/$$f" "internal/api/airflowspec/$$f" || { echo "generate-check: internal/api/airflowspec/$$f is out of date: run make generate"; exit 1; }; \
+	done; \
 	echo "generate-check: internal/api/airflowspec is up to date"
 
 clean: ## remove build outputs

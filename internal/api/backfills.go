@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dagworker/dagworker/internal/api/airflowspec"
 )
 
 // Backfiller creates and steers backfills.
@@ -56,17 +58,10 @@ type BackfillCollectionResponse struct {
 }
 
 // DryRunBackfillResponse is Airflow's DryRunBackfillResponse.
-type DryRunBackfillResponse struct {
-	LogicalDate   *time.Time `json:"logical_date"`
-	PartitionDate *time.Time `json:"partition_date"`
-	PartitionKey  *string    `json:"partition_key"`
-}
+type DryRunBackfillResponse = airflowspec.DryRunBackfillResponse
 
 // DryRunBackfillCollectionResponse is Airflow's DryRunBackfillCollectionResponse.
-type DryRunBackfillCollectionResponse struct {
-	Backfills    []DryRunBackfillResponse `json:"backfills"`
-	TotalEntries int                      `json:"total_entries"`
-}
+type DryRunBackfillCollectionResponse = airflowspec.DryRunBackfillCollectionResponse
 
 // backfillBody is Airflow's BackfillPostBody.
 type backfillBody struct {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dagworker/dagworker/internal/api/airflowspec"
+
 	"github.com/dagworker/dagworker/tasks/conn"
 )
 
@@ -19,24 +21,10 @@ type ConnectionSource interface {
 }
 
 // ConnectionResponse is Airflow's ConnectionResponse.
-type ConnectionResponse struct {
-	ConnectionID string  `json:"connection_id"`
-	ConnType     string  `json:"conn_type"`
-	Description  *string `json:"description"`
-	Host         *string `json:"host"`
-	Login        *string `json:"login"`
-	Schema       *string `json:"schema"`
-	Port         *int    `json:"port"`
-	Password     *string `json:"password"`
-	Extra        *string `json:"extra"`
-	TeamName     *string `json:"team_name"`
-}
+type ConnectionResponse = airflowspec.ConnectionResponse
 
 // ConnectionCollectionResponse is Airflow's ConnectionCollectionResponse.
-type ConnectionCollectionResponse struct {
-	Connections  []ConnectionResponse `json:"connections"`
-	TotalEntries int                  `json:"total_entries"`
-}
+type ConnectionCollectionResponse = airflowspec.ConnectionCollectionResponse
 
 // toConnection is c as Airflow shows a connection: the URI's parts, the
 // password and the query parameters of sensitive names as ***.

@@ -25,13 +25,13 @@ func TestConnections(t *testing.T) {
 		want       int
 		body       string
 	}{
-		{"get", "/api/v2/connections/api", 200, `{"connection_id":"api","conn_type":"https","description":null,"host":"api.example",` +
-			`"login":"u","schema":"v1","port":8443,"password":"***","extra":"{\"allow_private\":\"true\",\"api_key\":\"***\"}","team_name":null}`},
-		{"no password", "/api/v2/connections/plain", 200, `"login":null,"schema":null,"port":null,"password":null,"extra":null`},
+		{"get", "/api/v2/connections/api", 200, `{"conn_type":"https","connection_id":"api","description":null,` +
+			`"extra":"{\"allow_private\":\"true\",\"api_key\":\"***\"}","host":"api.example","login":"u","password":"***","port":8443,"schema":"v1","team_name":null}`},
+		{"no password", "/api/v2/connections/plain", 200, `"extra":null,"host":"h.example","login":null,"password":null,"port":null,"schema":null`},
 		{"missing", "/api/v2/connections/nope", 404, "The Connection with connection_id: `nope` was not found"},
 		{"list", "/api/v2/connections", 200, `"total_entries":3`},
 		{"pattern", "/api/v2/connections?connection_id_pattern=not%25", 200, `"connection_id":"notion"`},
-		{"order", "/api/v2/connections?order_by=-connection_id&limit=1", 200, `{"connections":[{"connection_id":"plain"`},
+		{"order", "/api/v2/connections?order_by=-connection_id&limit=1", 200, `{"connections":[{"conn_type":"http","connection_id":"plain"`},
 		{"bad order", "/api/v2/connections?order_by=bogus", 400, "Ordering with 'bogus' is disallowed"},
 	}
 	for _, tc := range tests {

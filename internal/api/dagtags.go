@@ -4,13 +4,12 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/dagworker/dagworker/internal/api/airflowspec"
 )
 
 // DAGTagCollectionResponse is Airflow's DAGTagCollectionResponse.
-type DAGTagCollectionResponse struct {
-	Tags         []string `json:"tags"`
-	TotalEntries int      `json:"total_entries"`
-}
+type DAGTagCollectionResponse = airflowspec.DAGTagCollectionResponse
 
 // handleDAGTags is GET /api/v2/dagTags: the distinct tags of the loaded
 // DAGs, by name (order_by=-name reverses), tag_name_pattern and

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dagworker/dagworker/internal/api/airflowspec"
+
 	"github.com/redis/go-redis/v9"
 )
 
@@ -38,27 +40,10 @@ type EventLog interface {
 }
 
 // EventLogResponse is Airflow's EventLogResponse.
-type EventLogResponse struct {
-	EventLogID      int        `json:"event_log_id"`
-	When            time.Time  `json:"when"`
-	DagID           *string    `json:"dag_id"`
-	TaskID          *string    `json:"task_id"`
-	RunID           *string    `json:"run_id"`
-	MapIndex        *int       `json:"map_index"`
-	TryNumber       *int       `json:"try_number"`
-	Event           string     `json:"event"`
-	LogicalDate     *time.Time `json:"logical_date"`
-	Owner           *string    `json:"owner"`
-	Extra           *string    `json:"extra"`
-	DagDisplayName  *string    `json:"dag_display_name"`
-	TaskDisplayName *string    `json:"task_display_name"`
-}
+type EventLogResponse = airflowspec.EventLogResponse
 
 // EventLogCollectionResponse is Airflow's EventLogCollectionResponse.
-type EventLogCollectionResponse struct {
-	EventLogs    []EventLogResponse `json:"event_logs"`
-	TotalEntries int                `json:"total_entries"`
-}
+type EventLogCollectionResponse = airflowspec.EventLogCollectionResponse
 
 func toEventLog(e Event) EventLogResponse {
 	return EventLogResponse{EventLogID: e.ID, When: e.When.UTC(), DagID: strPtr(e.DagID), TaskID: strPtr(e.TaskID),

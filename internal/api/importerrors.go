@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dagworker/dagworker/internal/api/airflowspec"
 )
 
 // ImportErrorInfo is a DAG file that does not load.
@@ -16,19 +18,10 @@ type ImportErrorInfo struct {
 }
 
 // ImportErrorResponse is Airflow's ImportErrorResponse.
-type ImportErrorResponse struct {
-	ImportErrorID int       `json:"import_error_id"`
-	Timestamp     time.Time `json:"timestamp"`
-	Filename      string    `json:"filename"`
-	BundleName    *string   `json:"bundle_name"`
-	StackTrace    string    `json:"stack_trace"`
-}
+type ImportErrorResponse = airflowspec.ImportErrorResponse
 
 // ImportErrorCollectionResponse is Airflow's ImportErrorCollectionResponse.
-type ImportErrorCollectionResponse struct {
-	ImportErrors []ImportErrorResponse `json:"import_errors"`
-	TotalEntries int                   `json:"total_entries"`
-}
+type ImportErrorCollectionResponse = airflowspec.ImportErrorCollectionResponse
 
 // importErrorID is a stable id for a file's import error.
 func importErrorID(file string) int {
@@ -97,12 +90,7 @@ func importErrorResponse(ie ImportErrorInfo) ImportErrorResponse {
 }
 
 // DAGSourceResponse is Airflow's DAGSourceResponse.
-type DAGSourceResponse struct {
-	Content        *string `json:"content"`
-	DagID          string  `json:"dag_id"`
-	VersionNumber  *int    `json:"version_number"`
-	DagDisplayName string  `json:"dag_display_name"`
-}
+type DAGSourceResponse = airflowspec.DAGSourceResponse
 
 // handleDAGSource is GET /api/v2/dagSources/{dag_id}: the DAG's file as
 // loaded (text/plain when the client accepts only that).

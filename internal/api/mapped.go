@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/dagworker/dagworker/internal/api/airflowspec"
 )
 
 // dagworker has no dynamic task mapping: every task instance has Airflow's
@@ -216,18 +218,10 @@ func (s *Server) handleExtraLinks(w http.ResponseWriter, r *http.Request) {
 }
 
 // TaskDependencyResponse is Airflow's TaskDependencyResponse.
-type TaskDependencyResponse struct {
-	Name   string `json:"name"`
-	Reason string `json:"reason"`
-}
+type TaskDependencyResponse = airflowspec.TaskDependencyResponse
 
 // TaskDependencyCollectionResponse is Airflow's TaskDependencyCollectionResponse.
-type TaskDependencyCollectionResponse struct {
-	Dependencies []TaskDependencyResponse `json:"dependencies"`
-}
+type TaskDependencyCollectionResponse = airflowspec.TaskDependencyCollectionResponse
 
 // ExtraLinkCollectionResponse is Airflow's ExtraLinkCollectionResponse.
-type ExtraLinkCollectionResponse struct {
-	ExtraLinks   map[string]*string `json:"extra_links"`
-	TotalEntries int                `json:"total_entries"`
-}
+type ExtraLinkCollectionResponse = airflowspec.ExtraLinkCollectionResponse

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/dagworker/dagworker/internal/api/airflowspec"
 )
 
 // PoolStore keeps the pools the workers enforce.
@@ -23,25 +25,10 @@ type PoolStore interface {
 }
 
 // PoolResponse is Airflow's PoolResponse.
-type PoolResponse struct {
-	Name            string  `json:"name"`
-	Slots           int     `json:"slots"`
-	Description     *string `json:"description"`
-	IncludeDeferred bool    `json:"include_deferred"`
-	OccupiedSlots   int     `json:"occupied_slots"`
-	RunningSlots    int     `json:"running_slots"`
-	QueuedSlots     int     `json:"queued_slots"`
-	ScheduledSlots  int     `json:"scheduled_slots"`
-	OpenSlots       int     `json:"open_slots"`
-	DeferredSlots   int     `json:"deferred_slots"`
-	TeamName        *string `json:"team_name"`
-}
+type PoolResponse = airflowspec.PoolResponse
 
 // PoolCollectionResponse is Airflow's PoolCollectionResponse.
-type PoolCollectionResponse struct {
-	Pools        []PoolResponse `json:"pools"`
-	TotalEntries int            `json:"total_entries"`
-}
+type PoolCollectionResponse = airflowspec.PoolCollectionResponse
 
 // poolBody is Airflow's PoolBody (and, with Pool, its PoolPatchBody).
 type poolBody struct {
@@ -54,17 +41,10 @@ type poolBody struct {
 }
 
 // BulkActionResponse is Airflow's BulkActionResponse.
-type BulkActionResponse struct {
-	Success []string         `json:"success"`
-	Errors  []map[string]any `json:"errors"`
-}
+type BulkActionResponse = airflowspec.BulkActionResponse
 
 // BulkResponse is Airflow's BulkResponse.
-type BulkResponse struct {
-	Create *BulkActionResponse `json:"create"`
-	Update *BulkActionResponse `json:"update"`
-	Delete *BulkActionResponse `json:"delete"`
-}
+type BulkResponse = airflowspec.BulkResponse
 
 // poolUsage is the slots the task instances of unfinished runs take in a pool.
 type poolUsage struct{ running, queued, scheduled int }

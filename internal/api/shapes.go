@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dagworker/dagworker/internal/api/airflowspec"
+
 	"github.com/google/uuid"
 )
 
@@ -51,11 +53,7 @@ type DAGResponse struct {
 }
 
 // DagTagResponse is Airflow's DagTagResponse.
-type DagTagResponse struct {
-	Name           string `json:"name"`
-	DagID          string `json:"dag_id"`
-	DagDisplayName string `json:"dag_display_name"`
-}
+type DagTagResponse = airflowspec.DagTagResponse
 
 // DAGCollectionResponse is Airflow's DAGCollectionResponse.
 type DAGCollectionResponse struct {
@@ -178,19 +176,7 @@ type StructuredLogMessage struct {
 }
 
 // XComResponseNative is Airflow's XComResponseNative (one entry with its value).
-type XComResponseNative struct {
-	Key             string          `json:"key"`
-	Timestamp       time.Time       `json:"timestamp"`
-	LogicalDate     *time.Time      `json:"logical_date"`
-	MapIndex        int             `json:"map_index"`
-	TaskID          string          `json:"task_id"`
-	DagID           string          `json:"dag_id"`
-	RunID           string          `json:"run_id"`
-	DagDisplayName  string          `json:"dag_display_name"`
-	TaskDisplayName string          `json:"task_display_name"`
-	RunAfter        time.Time       `json:"run_after"`
-	Value           json.RawMessage `json:"value,omitempty"`
-}
+type XComResponseNative = airflowspec.XComResponseNative
 
 // XComCollectionResponse is Airflow's XComCollectionResponse (entries without values).
 type XComCollectionResponse struct {

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dagworker/dagworker/internal/api/airflowspec"
+
 	"github.com/redis/go-redis/v9"
 )
 
@@ -32,19 +34,10 @@ type VariableStore interface {
 }
 
 // VariableResponse is Airflow's VariableResponse.
-type VariableResponse struct {
-	Key         string  `json:"key"`
-	Value       string  `json:"value"`
-	Description *string `json:"description"`
-	IsEncrypted bool    `json:"is_encrypted"`
-	TeamName    *string `json:"team_name"`
-}
+type VariableResponse = airflowspec.VariableResponse
 
 // VariableCollectionResponse is Airflow's VariableCollectionResponse.
-type VariableCollectionResponse struct {
-	Variables    []VariableResponse `json:"variables"`
-	TotalEntries int                `json:"total_entries"`
-}
+type VariableCollectionResponse = airflowspec.VariableCollectionResponse
 
 // variableBody is Airflow's VariableBody: the value is any JSON value (a
 // string is stored as it is, anything else as its JSON text).

@@ -25,6 +25,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -36,14 +37,15 @@ func main() {
 	spec := flag.String("spec", "", "Airflow's OpenAPI document (YAML or JSON)")
 	opsFile := flag.String("ops", "", "file of the operation ids to keep, one per line (# comments)")
 	out := flag.String("o", "", "output file (JSON)")
+	models := flag.Bool("models", false, "write the input of the models' generation: every property required, a nullable $ref kept as one")
 	flag.Parse()
-	if err := run(*spec, *opsFile, *out); err != nil {
+	if err := run(*spec, *opsFile, *out, *models); err != nil {
 		fmt.Fprintln(os.Stderr, "filter:", err)
 		os.Exit(1)
 	}
 }
 
-func run(specPath, opsPath, outPath string) error {
+func run(specPath, opsPath, outPath string, models bool) error {
 	if specPath == "" || opsPath == "" || outPath == "" {
 		return errors.New("-spec, -ops and -o are required")
 	}
@@ -69,6 +71,9 @@ func run(specPath, opsPath, outPath string) error {
 	}
 	filtered["openapi"] = "3.0.3"
 	to30(filtered)
+	if models {
+		forModels(filtered)
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -251,6 +256,33 @@ func to30(v any) {
 	case []any:
 		for _, x := range t {
 			to30(x)
+		}
+	}
+}
+
+// forModels rewrites the document as the models' generator should read it:
+// Airflow answers every field of a response model, null or not, so every
+// property is required (the Go field has no omitempty and a nullable one
+// encodes as null), and a nullable $ref is the $ref with nullable (a
+// pointer to that model, not a union with null).
+func forModels(v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		if alts, ok := t["anyOf"].([]any); ok && len(alts) == 2 && fmt.Sprint(alts[1]) == fmt.Sprint(nullOnly()) {
+			if ref, ok := alts[0].(map[string]any); ok && ref["$ref"] != nil {
+				delete(t, "anyOf")
+				t["allOf"], t["nullable"] = []any{ref}, true
+			}
+		}
+		if props, ok := t["properties"].(map[string]any); ok && len(props) > 0 {
+			t["required"] = slices.Sorted(maps.Keys(props))
+		}
+		for _, x := range t {
+			forModels(x)
+		}
+	case []any:
+		for _, x := range t {
+			forModels(x)
 		}
 	}
 }
