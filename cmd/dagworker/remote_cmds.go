@@ -42,7 +42,7 @@ func triggerRemote(ctx context.Context, c *apiclient.Client, dagID, runID string
 	}
 	printRemoteRun(stdout, run, tis, failureReasons(ctx, c, dagID, run.DagRunID, tis))
 	printRemoteOutputs(ctx, stdout, stderr, c, dagID, run.DagRunID)
-	if run.State != api.RunSuccess {
+	if api.RunState(run.State) != api.RunSuccess {
 		return exitError(1)
 	}
 	return nil
@@ -78,7 +78,7 @@ func followRemote(ctx context.Context, c *apiclient.Client, dagID, runID string,
 			}
 		}
 		view.update(rv)
-		if run.State.Finished() {
+		if api.RunState(run.State).Finished() {
 			return run, tis, nil
 		}
 		select {
@@ -93,7 +93,7 @@ func tiState(ti api.TaskInstanceResponse) string {
 	if ti.State == nil {
 		return "none"
 	}
-	return *ti.State
+	return string(*ti.State)
 }
 
 // remoteView is the live view of a run read from the API.

@@ -114,7 +114,7 @@ func TestWaitAndSensor(t *testing.T) {
 	require.Equal(t, 200, sensor.status, string(sensor.body))
 	var body SensorResponse
 	require.NoError(t, json.Unmarshal(sensor.body, &body))
-	require.Equal(t, RunSuccess, body.State)
+	require.Equal(t, RunSuccess, RunState(body.State))
 	require.JSONEq(t, `{"uri":"file://data/runs/scrape.jsonl","size":12}`, string(body.Outputs["scrape"]))
 
 	b.be.finish("nightly_sites", "slow", RunFailed)

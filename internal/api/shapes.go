@@ -62,102 +62,25 @@ type DAGCollectionResponse struct {
 }
 
 // DagVersionResponse is Airflow's DagVersionResponse.
-type DagVersionResponse struct {
-	ID             string    `json:"id"`
-	VersionNumber  int       `json:"version_number"`
-	DagID          string    `json:"dag_id"`
-	BundleName     *string   `json:"bundle_name"`
-	BundleVersion  *string   `json:"bundle_version"`
-	BundleURL      *string   `json:"bundle_url"`
-	CreatedAt      time.Time `json:"created_at"`
-	DagDisplayName string    `json:"dag_display_name"`
-}
+type DagVersionResponse = airflowspec.DagVersionResponse
 
 // DAGRunResponse is Airflow's DAGRunResponse.
-type DAGRunResponse struct {
-	DagRunID               string               `json:"dag_run_id"`
-	DagID                  string               `json:"dag_id"`
-	LogicalDate            *time.Time           `json:"logical_date"`
-	QueuedAt               *time.Time           `json:"queued_at"`
-	StartDate              *time.Time           `json:"start_date"`
-	EndDate                *time.Time           `json:"end_date"`
-	Duration               *float64             `json:"duration"`
-	DataIntervalStart      *time.Time           `json:"data_interval_start"`
-	DataIntervalEnd        *time.Time           `json:"data_interval_end"`
-	RunAfter               time.Time            `json:"run_after"`
-	LastSchedulingDecision *time.Time           `json:"last_scheduling_decision"`
-	RunType                string               `json:"run_type"`
-	State                  RunState             `json:"state"`
-	TriggeredBy            *string              `json:"triggered_by"`
-	TriggeringUserName     *string              `json:"triggering_user_name"`
-	Conf                   map[string]any       `json:"conf"`
-	Note                   *string              `json:"note"`
-	DagVersions            []DagVersionResponse `json:"dag_versions"`
-	BundleVersion          *string              `json:"bundle_version"`
-	DagDisplayName         string               `json:"dag_display_name"`
-	PartitionKey           *string              `json:"partition_key"`
-}
+type DAGRunResponse = airflowspec.DAGRunResponse
 
 // DAGRunCollectionResponse is Airflow's DAGRunCollectionResponse.
-type DAGRunCollectionResponse struct {
-	DagRuns      []DAGRunResponse `json:"dag_runs"`
-	TotalEntries int              `json:"total_entries"`
-}
+type DAGRunCollectionResponse = airflowspec.DAGRunCollectionResponse
 
 // TaskInstanceResponse is Airflow's TaskInstanceResponse.
-type TaskInstanceResponse struct {
-	ID string `json:"id"`
-	TaskInstanceHistoryResponse
-	LogicalDate      *time.Time     `json:"logical_date"`
-	RunAfter         time.Time      `json:"run_after"`
-	Note             *string        `json:"note"`
-	RenderedMapIndex *string        `json:"rendered_map_index"`
-	RenderedFields   map[string]any `json:"rendered_fields"`
-	Trigger          *struct{}      `json:"trigger"`
-	TriggererJob     *struct{}      `json:"triggerer_job"`
-}
+type TaskInstanceResponse = airflowspec.TaskInstanceResponse
 
 // TaskInstanceHistoryResponse is Airflow's TaskInstanceHistoryResponse (one try).
-type TaskInstanceHistoryResponse struct {
-	TaskID          string              `json:"task_id"`
-	DagID           string              `json:"dag_id"`
-	DagRunID        string              `json:"dag_run_id"`
-	MapIndex        int                 `json:"map_index"`
-	StartDate       *time.Time          `json:"start_date"`
-	EndDate         *time.Time          `json:"end_date"`
-	Duration        *float64            `json:"duration"`
-	State           *string             `json:"state"`
-	TryNumber       int                 `json:"try_number"`
-	MaxTries        int                 `json:"max_tries"`
-	TaskDisplayName string              `json:"task_display_name"`
-	DagDisplayName  string              `json:"dag_display_name"`
-	Hostname        *string             `json:"hostname"`
-	Unixname        *string             `json:"unixname"`
-	Pool            string              `json:"pool"`
-	PoolSlots       int                 `json:"pool_slots"`
-	Queue           *string             `json:"queue"`
-	PriorityWeight  *int                `json:"priority_weight"`
-	Operator        *string             `json:"operator"`
-	OperatorName    *string             `json:"operator_name"`
-	QueuedWhen      *time.Time          `json:"queued_when"`
-	ScheduledWhen   *time.Time          `json:"scheduled_when"`
-	PID             *int                `json:"pid"`
-	Executor        *string             `json:"executor"`
-	ExecutorConfig  string              `json:"executor_config"`
-	DagVersion      *DagVersionResponse `json:"dag_version"`
-}
+type TaskInstanceHistoryResponse = airflowspec.TaskInstanceHistoryResponse
 
 // TaskInstanceCollectionResponse is Airflow's TaskInstanceCollectionResponse.
-type TaskInstanceCollectionResponse struct {
-	TaskInstances []TaskInstanceResponse `json:"task_instances"`
-	TotalEntries  int                    `json:"total_entries"`
-}
+type TaskInstanceCollectionResponse = airflowspec.TaskInstanceCollectionResponse
 
 // TaskInstanceHistoryCollectionResponse is Airflow's TaskInstanceHistoryCollectionResponse.
-type TaskInstanceHistoryCollectionResponse struct {
-	TaskInstances []TaskInstanceHistoryResponse `json:"task_instances"`
-	TotalEntries  int                           `json:"total_entries"`
-}
+type TaskInstanceHistoryCollectionResponse = airflowspec.TaskInstanceHistoryCollectionResponse
 
 // TaskInstancesLogResponse is Airflow's TaskInstancesLogResponse.
 type TaskInstancesLogResponse struct {
@@ -223,17 +146,17 @@ func strPtr(s string) *string {
 	return &s
 }
 
-func duration(start, end *time.Time) *float64 {
+func duration(start, end *time.Time) *float32 {
 	if start == nil || end == nil {
 		return nil
 	}
-	d := end.Sub(*start).Seconds()
+	d := float32(end.Sub(*start).Seconds())
 	return &d
 }
 
 func dagVersion(dagID, version string, number int, created time.Time) DagVersionResponse {
 	return DagVersionResponse{
-		ID:             uuid.NewSHA1(idNamespace, []byte(dagID+"\x00"+version)).String(),
+		ID:             uuid.NewSHA1(idNamespace, []byte(dagID+"\x00"+version)),
 		VersionNumber:  max(number, 1),
 		DagID:          dagID,
 		CreatedAt:      created.UTC(),
@@ -317,11 +240,11 @@ func toRun(r Run) DAGRunResponse {
 		DataIntervalStart:  utcPtr(r.DataIntervalStart),
 		DataIntervalEnd:    utcPtr(r.DataIntervalEnd),
 		RunAfter:           r.RunAfter.UTC(),
-		RunType:            runType,
-		State:              r.State,
-		TriggeredBy:        strPtr(r.TriggeredBy),
+		RunType:            airflowspec.DagRunType(runType),
+		State:              airflowspec.DagRunState(r.State),
+		TriggeredBy:        (*airflowspec.DagRunTriggeredByType)(strPtr(r.TriggeredBy)),
 		TriggeringUserName: strPtr(r.TriggeringUser),
-		Conf:               conf,
+		Conf:               &conf,
 		Note:               r.Note,
 		DagVersions:        []DagVersionResponse{dagVersion(r.DagID, r.DagVersion, r.DagVersionNumber, created)},
 		DagDisplayName:     r.DagID,
@@ -358,7 +281,7 @@ func toTry(ti TaskInstance, r Run) TaskInstanceHistoryResponse {
 		StartDate:       utcPtr(ti.StartDate),
 		EndDate:         utcPtr(ti.EndDate),
 		Duration:        duration(ti.StartDate, ti.EndDate),
-		State:           strPtr(ti.State),
+		State:           (*airflowspec.TaskInstanceState)(strPtr(ti.State)),
 		TryNumber:       ti.Try,
 		MaxTries:        max(ti.MaxTries-1, 0), // Airflow's max_tries counts the retries
 		TaskDisplayName: ti.TaskID,
@@ -372,25 +295,31 @@ func toTry(ti TaskInstance, r Run) TaskInstanceHistoryResponse {
 		OperatorName:    strPtr(ti.Operator),
 		QueuedWhen:      utcPtr(ti.QueuedAt),
 		ScheduledWhen:   utcPtr(ti.ScheduledAt),
-		PID:             pid,
+		Pid:             pid,
 		ExecutorConfig:  "{}",
 		DagVersion:      &v,
 	}
 }
 
 func toTI(ti TaskInstance, r Run) TaskInstanceResponse {
+	h := toTry(ti, r)
 	return TaskInstanceResponse{
-		ID:                          taskInstanceID(ti.DagID, ti.RunID, ti.TaskID),
-		TaskInstanceHistoryResponse: toTry(ti, r),
-		LogicalDate:                 utcPtr(r.LogicalDate),
-		RunAfter:                    r.RunAfter.UTC(),
-		RenderedFields:              map[string]any{},
+		ID:     taskInstanceID(ti.DagID, ti.RunID, ti.TaskID),
+		TaskID: h.TaskID, DagID: h.DagID, DagRunID: h.DagRunID, MapIndex: h.MapIndex, StartDate: h.StartDate, EndDate: h.EndDate,
+		Duration: h.Duration, State: h.State, TryNumber: h.TryNumber, MaxTries: h.MaxTries, TaskDisplayName: h.TaskDisplayName,
+		DagDisplayName: h.DagDisplayName, Hostname: h.Hostname, Unixname: h.Unixname, Pool: h.Pool, PoolSlots: h.PoolSlots,
+		Queue: h.Queue, PriorityWeight: h.PriorityWeight, Operator: h.Operator, OperatorName: h.OperatorName,
+		QueuedWhen: h.QueuedWhen, ScheduledWhen: h.ScheduledWhen, Pid: h.Pid, Executor: h.Executor,
+		ExecutorConfig: h.ExecutorConfig, DagVersion: h.DagVersion,
+		LogicalDate:    utcPtr(r.LogicalDate),
+		RunAfter:       r.RunAfter.UTC(),
+		RenderedFields: map[string]any{},
 	}
 }
 
 // taskInstanceID is the stable UUID of a task instance (Airflow's id).
-func taskInstanceID(dagID, runID, taskID string) string {
-	return uuid.NewSHA1(idNamespace, []byte(dagID+"\x00"+runID+"\x00"+taskID+"\x00-1")).String()
+func taskInstanceID(dagID, runID, taskID string) uuid.UUID {
+	return uuid.NewSHA1(idNamespace, []byte(dagID+"\x00"+runID+"\x00"+taskID+"\x00-1"))
 }
 
 func utcPtr(t *time.Time) *time.Time {
@@ -407,4 +336,12 @@ func toTask(t AdHocTask) TaskResponse {
 		OutputURI: t.OutputURI, OutputsURL: OutputsURL(t.DagID, t.ID), Error: t.Error, Log: t.Log, CreatedAt: t.CreatedAt.UTC(),
 		StartedAt: utcPtr(t.StartedAt), EndedAt: utcPtr(t.EndedAt),
 	}
+}
+
+// tiState is a task instance's state, "" for none.
+func tiState(s *airflowspec.TaskInstanceState) string {
+	if s == nil {
+		return ""
+	}
+	return string(*s)
 }

@@ -76,7 +76,7 @@ func (s *Server) listTIs(w http.ResponseWriter, r *http.Request, runs func(func(
 			case "end_date":
 				c = cmpTime(a.EndDate, b.EndDate)
 			case "state":
-				c = strings.Compare(deref(a.State), deref(b.State))
+				c = strings.Compare(tiState(a.State), tiState(b.State))
 			default:
 				c = strings.Compare(a.TaskID, b.TaskID)
 			}
