@@ -36,26 +36,10 @@ type Backfiller interface {
 }
 
 // BackfillResponse is Airflow's BackfillResponse.
-type BackfillResponse struct {
-	ID                int            `json:"id"`
-	DagID             string         `json:"dag_id"`
-	FromDate          time.Time      `json:"from_date"`
-	ToDate            time.Time      `json:"to_date"`
-	DagRunConf        map[string]any `json:"dag_run_conf"`
-	IsPaused          bool           `json:"is_paused"`
-	ReprocessBehavior string         `json:"reprocess_behavior"`
-	MaxActiveRuns     int            `json:"max_active_runs"`
-	CreatedAt         time.Time      `json:"created_at"`
-	CompletedAt       *time.Time     `json:"completed_at"`
-	UpdatedAt         time.Time      `json:"updated_at"`
-	DagDisplayName    string         `json:"dag_display_name"`
-}
+type BackfillResponse = airflowspec.BackfillResponse
 
 // BackfillCollectionResponse is Airflow's BackfillCollectionResponse.
-type BackfillCollectionResponse struct {
-	Backfills    []BackfillResponse `json:"backfills"`
-	TotalEntries int                `json:"total_entries"`
-}
+type BackfillCollectionResponse = airflowspec.BackfillCollectionResponse
 
 // DryRunBackfillResponse is Airflow's DryRunBackfillResponse.
 type DryRunBackfillResponse = airflowspec.DryRunBackfillResponse
@@ -80,8 +64,8 @@ func toBackfill(b Backfill) BackfillResponse {
 	if conf == nil {
 		conf = map[string]any{}
 	}
-	return BackfillResponse{ID: b.ID, DagID: b.DagID, FromDate: b.From.UTC(), ToDate: b.To.UTC(), DagRunConf: conf, IsPaused: b.Paused,
-		ReprocessBehavior: b.Reprocess, MaxActiveRuns: b.MaxActiveRuns, CreatedAt: b.CreatedAt.UTC(), CompletedAt: utcPtr(b.CompletedAt),
+	return BackfillResponse{ID: b.ID, DagID: b.DagID, FromDate: b.From.UTC(), ToDate: b.To.UTC(), DagRunConf: &conf, IsPaused: b.Paused,
+		ReprocessBehavior: airflowspec.ReprocessBehavior(b.Reprocess), MaxActiveRuns: b.MaxActiveRuns, CreatedAt: b.CreatedAt.UTC(), CompletedAt: utcPtr(b.CompletedAt),
 		UpdatedAt: b.UpdatedAt.UTC(), DagDisplayName: b.DagID}
 }
 

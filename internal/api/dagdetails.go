@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dagworker/dagworker/internal/api/airflowspec"
 )
 
 // TimeDelta is Airflow's TimeDelta.
@@ -257,23 +259,13 @@ func (s *Server) handleTask(w http.ResponseWriter, r *http.Request) {
 }
 
 // DagStatsStateResponse is Airflow's DagStatsStateResponse.
-type DagStatsStateResponse struct {
-	State RunState `json:"state"`
-	Count int      `json:"count"`
-}
+type DagStatsStateResponse = airflowspec.DagStatsStateResponse
 
 // DagStatsResponse is Airflow's DagStatsResponse.
-type DagStatsResponse struct {
-	DagID          string                  `json:"dag_id"`
-	DagDisplayName string                  `json:"dag_display_name"`
-	Stats          []DagStatsStateResponse `json:"stats"`
-}
+type DagStatsResponse = airflowspec.DagStatsResponse
 
 // DagStatsCollectionResponse is Airflow's DagStatsCollectionResponse.
-type DagStatsCollectionResponse struct {
-	Dags         []DagStatsResponse `json:"dags"`
-	TotalEntries int                `json:"total_entries"`
-}
+type DagStatsCollectionResponse = airflowspec.DagStatsCollectionResponse
 
 // handleDagStats is GET /api/v2/dagStats: runs per state of each DAG
 // (dag_ids selects; every state is listed, with zero counts).
@@ -292,7 +284,7 @@ func (s *Server) handleDagStats(w http.ResponseWriter, r *http.Request) {
 				s.writeError(w, r, err)
 				return
 			}
-			st.Stats = append(st.Stats, DagStatsStateResponse{State: RunState(state), Count: n})
+			st.Stats = append(st.Stats, DagStatsStateResponse{State: airflowspec.DagRunState(state), Count: n})
 		}
 		out = append(out, st)
 	}

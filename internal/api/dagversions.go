@@ -6,13 +6,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/dagworker/dagworker/internal/api/airflowspec"
 )
 
 // DAGVersionCollectionResponse is Airflow's DAGVersionCollectionResponse.
-type DAGVersionCollectionResponse struct {
-	DagVersions  []DagVersionResponse `json:"dag_versions"`
-	TotalEntries int                  `json:"total_entries"`
-}
+type DAGVersionCollectionResponse = airflowspec.DAGVersionCollectionResponse
 
 // versions returns the versions of d, its loaded definition recorded
 // first (none without a version store).

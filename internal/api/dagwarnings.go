@@ -6,25 +6,18 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dagworker/dagworker/internal/api/airflowspec"
 )
 
 // dagWarningTypes are Airflow's DagWarningType values.
 var dagWarningTypes = []string{"asset conflict", "non-existent pool", "runtime varying value"}
 
 // DAGWarningResponse is Airflow's DAGWarningResponse.
-type DAGWarningResponse struct {
-	DagID          string    `json:"dag_id"`
-	DagDisplayName string    `json:"dag_display_name"`
-	WarningType    string    `json:"warning_type"`
-	Message        string    `json:"message"`
-	Timestamp      time.Time `json:"timestamp"`
-}
+type DAGWarningResponse = airflowspec.DAGWarningResponse
 
 // DAGWarningCollectionResponse is Airflow's DAGWarningCollectionResponse.
-type DAGWarningCollectionResponse struct {
-	DagWarnings  []DAGWarningResponse `json:"dag_warnings"`
-	TotalEntries int                  `json:"total_entries"`
-}
+type DAGWarningCollectionResponse = airflowspec.DAGWarningCollectionResponse
 
 // handleDAGWarnings is GET /api/v2/dagWarnings: the loaded DAGs whose tasks
 // name pools that do not exist (their tasks then run without a slot
@@ -87,7 +80,7 @@ func (s *Server) handleDAGWarnings(w http.ResponseWriter, r *http.Request) {
 	slices.SortStableFunc(out, func(a, b DAGWarningResponse) int {
 		switch key {
 		case "warning_type":
-			return strings.Compare(a.WarningType, b.WarningType)
+			return strings.Compare(string(a.WarningType), string(b.WarningType))
 		case "message":
 			return strings.Compare(a.Message, b.Message)
 		case "timestamp":

@@ -32,7 +32,7 @@ fine:
 		want        int
 		body        string
 	}{
-		{"all", "", 200, `"dag_id":"pooled","dag_display_name":"pooled","warning_type":"non-existent pool","message":"Dag 'pooled' references non-existent pools: ['gpu', 'scrapers']"`},
+		{"all", "", 200, `{"dag_display_name":"pooled","dag_id":"pooled","message":"Dag 'pooled' references non-existent pools: ['gpu', 'scrapers']","timestamp":`},
 		{"by dag", "?dag_id=fine", 200, `{"dag_warnings":[],"total_entries":0}`},
 		{"by another type", "?warning_type=asset%20conflict", 200, `{"dag_warnings":[],"total_entries":0}`},
 		{"bad type", "?warning_type=bogus", 422, `"type":"enum","loc":["query","warning_type"]`},
