@@ -12,9 +12,16 @@ import (
 	"github.com/google/uuid"
 )
 
-// The types below are the JSON shapes of Airflow 3's REST API v2 (their
-// names are the schema names of Airflow's OpenAPI document). Nullable fields
-// are pointers so they encode as null, as Airflow's do.
+// The response types of the Airflow operations are the models generated
+// from Airflow's document (internal/api/airflowspec), aliased here under
+// their schema names. A few stay written by hand, each for a reason:
+// DAGResponse and DAGDetailsResponse carry the fields Airflow 3.3.2 sends
+// beyond the document (is_backfillable, timetable_periodic), the structured
+// log line its level and logger, DAGTaskResponse the integer counts the
+// document types as numbers, XComCollectionResponse its entries' values,
+// and the config shapes plain strings where the document has unions.
+// TestShapesMatchAirflow keeps their fields equal to their schemas';
+// nullable fields are pointers so they encode as null, as Airflow's do.
 
 // DAGResponse is Airflow's DAGResponse.
 type DAGResponse struct {
