@@ -110,6 +110,14 @@ func TestServedOperationsListed(t *testing.T) {
 	}
 	slices.Sort(served)
 	require.Equal(t, served, listed, "operations.txt lists the served Airflow operations (then run make generate)")
+	var embedded []string
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			embedded = append(embedded, op.OperationID)
+		}
+	}
+	slices.Sort(embedded)
+	require.Equal(t, listed, embedded, "the embedded document has exactly the listed operations: run make generate")
 }
 
 // TestServedDocumentDescribesAnswers validates answers against the served
