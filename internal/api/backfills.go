@@ -216,8 +216,7 @@ func (s *Server) backfillOp(op string) http.HandlerFunc {
 		raw := r.PathValue("backfill_id")
 		id, err := strconv.Atoi(raw)
 		if err != nil || id < 0 {
-			s.writeError(w, r, &apiError{status: http.StatusUnprocessableEntity, detail: []fieldError{{Loc: []any{"path", "backfill_id"},
-				Type: "int_parsing", Msg: "Input should be a valid integer, unable to parse string as an integer", Input: raw}}})
+			s.writeError(w, r, intParsingError("path", "backfill_id", raw))
 			return
 		}
 		bf, err := s.backfiller()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/dagworker/dagworker/internal/api/airflowspec"
@@ -49,8 +48,8 @@ func (s *Server) handleDagVersions(w http.ResponseWriter, r *http.Request) {
 	}
 	want := -1
 	if number != "" {
-		if want, err = strconv.Atoi(number); err != nil {
-			s.writeError(w, r, unprocessable([]any{"query", "version_number"}, "int_parsing", "Input should be a valid integer, unable to parse string as an integer"))
+		if want, err = intParam("query", "version_number", number); err != nil {
+			s.writeError(w, r, err)
 			return
 		}
 	}
@@ -92,12 +91,9 @@ func (s *Server) handleDagVersions(w http.ResponseWriter, r *http.Request) {
 // handleDagVersion is GET /api/v2/dags/{dag_id}/dagVersions/{version_number}.
 func (s *Server) handleDagVersion(w http.ResponseWriter, r *http.Request) {
 	raw := r.PathValue("version_number")
-	n, err := strconv.Atoi(raw)
+	n, err := intParam("path", "version_number", raw)
 	if err != nil {
-		s.writeError(w, r, &apiError{status: http.StatusUnprocessableEntity, detail: []fieldError{{
-			Type: "int_parsing", Loc: []any{"path", "version_number"}, Input: raw,
-			Msg: "Input should be a valid integer, unable to parse string as an integer",
-		}}})
+		s.writeError(w, r, err)
 		return
 	}
 	d, err := s.findDAG(r.PathValue("dag_id"))

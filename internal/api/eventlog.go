@@ -216,10 +216,9 @@ func (s *Server) handleEventLog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	raw := r.PathValue("event_log_id")
-	id, err := strconv.Atoi(raw)
+	id, err := intParam("path", "event_log_id", raw)
 	if err != nil {
-		s.writeError(w, r, &apiError{status: http.StatusUnprocessableEntity, detail: []fieldError{{Loc: []any{"path", "event_log_id"},
-			Type: "int_parsing", Msg: "Input should be a valid integer, unable to parse string as an integer", Input: raw}}})
+		s.writeError(w, r, err)
 		return
 	}
 	e, err := store.Event(r.Context(), id)

@@ -3,7 +3,6 @@ package api
 import (
 	"hash/fnv"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -66,12 +65,9 @@ func (s *Server) handleImportErrors(w http.ResponseWriter, r *http.Request) {
 // that does not load, by the id the list gives.
 func (s *Server) handleImportError(w http.ResponseWriter, r *http.Request) {
 	raw := r.PathValue("import_error_id")
-	id, err := strconv.Atoi(raw)
+	id, err := intParam("path", "import_error_id", raw)
 	if err != nil {
-		s.writeError(w, r, &apiError{status: http.StatusUnprocessableEntity, detail: []fieldError{{
-			Type: "int_parsing", Loc: []any{"path", "import_error_id"}, Input: raw,
-			Msg: "Input should be a valid integer, unable to parse string as an integer",
-		}}})
+		s.writeError(w, r, err)
 		return
 	}
 	if s.cfg.ImportErrors != nil {

@@ -35,6 +35,23 @@ func httpErr(status int, format string, a ...any) *apiError {
 	return &apiError{status: status, detail: fmt.Sprintf(format, a...)}
 }
 
+// intParsingError is pydantic's 422 for the parameter name (in "path" or
+// "query") whose value raw is not an integer.
+func intParsingError(in, name, raw string) *apiError {
+	return &apiError{status: http.StatusUnprocessableEntity, detail: []fieldError{{Type: "int_parsing", Loc: []any{in, name}, Input: raw,
+		Msg: "Input should be a valid integer, unable to parse string as an integer"}}}
+}
+
+// intParam parses the integer parameter name (in "path" or "query"), or
+// returns its 422.
+func intParam(in, name, raw string) (int, error) {
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		return 0, intParsingError(in, name, raw)
+	}
+	return n, nil
+}
+
 func unprocessable(loc []any, typ, format string, a ...any) *apiError {
 	return &apiError{status: http.StatusUnprocessableEntity, detail: []fieldError{{Loc: loc, Msg: fmt.Sprintf(format, a...), Type: typ}}}
 }

@@ -1,10 +1,10 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/dagworker/dagworker/internal/api/airflowspec"
@@ -18,11 +18,9 @@ import (
 // pathMapIndex parses the {map_index} path value: 422 when it is not an
 // integer, notFound(n) when it is not -1.
 func pathMapIndex(r *http.Request, notFound func(n int) error) error {
-	v := r.PathValue("map_index")
-	n, err := strconv.Atoi(v)
+	n, err := intParam("path", "map_index", r.PathValue("map_index"))
 	if err != nil {
-		return &apiError{status: http.StatusUnprocessableEntity, detail: []fieldError{{Loc: []any{"path", "map_index"},
-			Type: "int_parsing", Msg: "Input should be a valid integer, unable to parse string as an integer", Input: v}}}
+		return err
 	}
 	if n != -1 {
 		return notFound(n)
@@ -36,6 +34,16 @@ func tiNotFound(r *http.Request) func(int) error {
 		return httpErr(http.StatusNotFound, "The Task Instance with dag_id: `%s`, run_id: `%s`, task_id: `%s` and map_index: `%d` was not found",
 			r.PathValue("dag_id"), r.PathValue("dag_run_id"), r.PathValue("task_id"), n)
 	}
+}
+
+// asNotFound is notFound, the operation's own 404, when err is a 404 (of
+// the DAG, the run or the task instance), and err otherwise.
+func asNotFound(err, notFound error) error {
+	var ae *apiError
+	if errors.As(err, &ae) && ae.status == http.StatusNotFound || errors.Is(err, ErrNotFound) {
+		return notFound
+	}
+	return err
 }
 
 // byMapIndex runs h after checking the {map_index} path value.
@@ -61,7 +69,7 @@ func (s *Server) handleGetMappedTI(w http.ResponseWriter, r *http.Request) {
 	}
 	ti, run, err := s.getTI(r)
 	if err != nil {
-		s.writeError(w, r, notFound(-1))
+		s.writeError(w, r, asNotFound(err, notFound(-1)))
 		return
 	}
 	writeJSON(w, http.StatusOK, toTI(ti, run))
@@ -86,17 +94,15 @@ func (s *Server) handleListMapped(w http.ResponseWriter, r *http.Request) {
 // handleTryDetails is GET .../taskInstances/{task_id}/tries/{task_try_number}
 // (and its {map_index} twin): one try of a task instance.
 func (s *Server) handleTryDetails(w http.ResponseWriter, r *http.Request) {
-	v := r.PathValue("task_try_number")
-	n, err := strconv.Atoi(v)
+	n, err := intParam("path", "task_try_number", r.PathValue("task_try_number"))
 	if err != nil {
-		s.writeError(w, r, &apiError{status: http.StatusUnprocessableEntity, detail: []fieldError{{Loc: []any{"path", "task_try_number"},
-			Type: "int_parsing", Msg: "Input should be a valid integer, unable to parse string as an integer", Input: v}}})
+		s.writeError(w, r, err)
 		return
 	}
 	notFound := tryNotFound(r)(-1)
 	ti, run, err := s.getTI(r)
 	if err != nil {
-		s.writeError(w, r, notFound)
+		s.writeError(w, r, asNotFound(err, notFound))
 		return
 	}
 	tries, err := s.cfg.Tasks.Tries(r.Context(), run.DagID, run.RunID, ti.TaskID)
@@ -127,7 +133,7 @@ func tryNotFound(r *http.Request) func(int) error {
 // from being queued, as Airflow's scheduler dependencies name it. A task
 // instance that is queued, running or finished has none.
 func (s *Server) handleDependencies(w http.ResponseWriter, r *http.Request) {
-	ti, run, err := s.getTI(r)
+	ti, run, tis, err := s.getTIOfRun(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -135,11 +141,6 @@ func (s *Server) handleDependencies(w http.ResponseWriter, r *http.Request) {
 	deps := []TaskDependencyResponse{}
 	if ti.State == "" || ti.State == "scheduled" {
 		d, err := s.findDAG(run.DagID)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		tis, err := s.cfg.Tasks.TaskInstances(r.Context(), run.DagID, run.RunID)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -194,14 +195,13 @@ func (s *Server) handleExtraLinks(w http.ResponseWriter, r *http.Request) {
 	}
 	ti, run, err := s.getTI(r)
 	if err != nil {
-		s.writeError(w, r, httpErr(http.StatusNotFound, "TaskInstance not found"))
+		s.writeError(w, r, asNotFound(err, httpErr(http.StatusNotFound, "TaskInstance not found")))
 		return
 	}
 	if v := r.URL.Query().Get("try_number"); v != "" {
-		n, err := strconv.Atoi(v)
+		n, err := intParam("query", "try_number", v)
 		if err != nil {
-			s.writeError(w, r, &apiError{status: http.StatusUnprocessableEntity, detail: []fieldError{{Loc: []any{"query", "try_number"},
-				Type: "int_parsing", Msg: "Input should be a valid integer, unable to parse string as an integer", Input: v}}})
+			s.writeError(w, r, err)
 			return
 		}
 		if n < 1 || n > ti.Try {

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -102,4 +104,31 @@ func TestEngineTaskDependencies(t *testing.T) {
 	res = b.req(t, "GET", slow+"/after/links", rd, nil)
 	require.Equal(t, 200, res.status, string(res.body))
 	require.JSONEq(t, `{"extra_links":{"Outputs":"/api/dagworker/v1/outputs/slow/s1"},"total_entries":1}`, string(res.body))
+}
+
+// TestAsNotFound: only a 404 becomes the operation's own 404; an
+// unreachable store stays what it is (503), not a missing task instance.
+func TestAsNotFound(t *testing.T) {
+	t.Parallel()
+	own := httpErr(http.StatusNotFound, "own")
+	tests := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"an API 404", httpErr(http.StatusNotFound, "The DagRun with dag_id: `d` and run_id: `r` was not found"), own},
+		{"a store's not found", fmt.Errorf("run d/r: %w", ErrNotFound), own},
+		{"Redis unreachable", fmt.Errorf("read: %w", ErrUnavailable), nil},
+		{"a 400", httpErr(http.StatusBadRequest, "bad"), nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := asNotFound(tc.err, own)
+			if tc.want == nil {
+				require.Same(t, tc.err, got)
+				return
+			}
+			require.Same(t, tc.want, got)
+		})
+	}
 }

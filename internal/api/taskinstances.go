@@ -171,22 +171,27 @@ func (s *Server) handleListTIsBatch(w http.ResponseWriter, r *http.Request) {
 
 // getTI returns one task instance (its current try) and its run, or a 404.
 func (s *Server) getTI(r *http.Request) (TaskInstance, Run, error) {
+	ti, run, _, err := s.getTIOfRun(r)
+	return ti, run, err
+}
+
+// getTIOfRun is getTI that also returns every task instance of the run.
+func (s *Server) getTIOfRun(r *http.Request) (TaskInstance, Run, []TaskInstance, error) {
 	run, err := s.getRun(r)
 	if err != nil {
-		return TaskInstance{}, Run{}, err
+		return TaskInstance{}, Run{}, nil, err
 	}
-	taskID := r.PathValue("task_id")
 	tis, err := s.cfg.Tasks.TaskInstances(r.Context(), run.DagID, run.RunID)
 	if err != nil {
-		return TaskInstance{}, Run{}, err
+		return TaskInstance{}, Run{}, nil, err
 	}
+	taskID := r.PathValue("task_id")
 	for _, ti := range tis {
 		if ti.TaskID == taskID {
-			return ti, run, nil
+			return ti, run, tis, nil
 		}
 	}
-	return TaskInstance{}, Run{}, httpErr(http.StatusNotFound,
-		"The Task Instance with dag_id: `%s`, run_id: `%s`, task_id: `%s` and map_index: `-1` was not found", run.DagID, run.RunID, taskID)
+	return TaskInstance{}, Run{}, nil, tiNotFound(r)(-1)
 }
 
 // handleGetTI is GET .../taskInstances/{task_id}.
@@ -223,7 +228,7 @@ func (s *Server) handleTries(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleLog(w http.ResponseWriter, r *http.Request) {
 	try, err := strconv.Atoi(r.PathValue("try_number"))
 	if err != nil || try < 0 {
-		s.writeError(w, r, unprocessable([]any{"path", "try_number"}, "int_parsing", "Input should be a valid integer"))
+		s.writeError(w, r, intParsingError("path", "try_number", r.PathValue("try_number")))
 		return
 	}
 	if err := checkMapIndex(r); err != nil {

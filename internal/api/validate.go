@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -100,14 +99,12 @@ func checkMapIndex(r *http.Request) error {
 	if s == "" {
 		return nil
 	}
-	n, err := strconv.Atoi(s)
+	n, err := intParam("query", "map_index", s)
 	if err != nil {
-		return &apiError{status: http.StatusUnprocessableEntity, detail: []fieldError{{Loc: []any{"query", "map_index"},
-			Type: "int_parsing", Msg: "Input should be a valid integer, unable to parse string as an integer", Input: s}}}
+		return err
 	}
 	if n != -1 {
-		return httpErr(http.StatusNotFound, "The Task Instance with dag_id: `%s`, run_id: `%s`, task_id: `%s` and map_index: `%d` was not found",
-			r.PathValue("dag_id"), r.PathValue("dag_run_id"), r.PathValue("task_id"), n)
+		return tiNotFound(r)(n)
 	}
 	return nil
 }
