@@ -26,8 +26,9 @@ import (
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 
-// OpenAPI returns the OpenAPI 3.0 document of everything the server serves.
-func (s *Server) OpenAPI() (map[string]any, error) {
+// openAPI returns the OpenAPI 3.0 document of everything the server serves
+// as JSON. New builds it once; GET /api/v2/openapi.json serves those bytes.
+func (s *Server) openAPI() ([]byte, error) {
 	raw, err := airflowspec.Document()
 	if err != nil {
 		return nil, fmt.Errorf("the embedded Airflow document: %w", err)
@@ -66,7 +67,7 @@ func (s *Server) OpenAPI() (map[string]any, error) {
 			schemas[name] = sc
 		}
 	}
-	return map[string]any{
+	return json.Marshal(map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{"title": "dagworker API", "version": s.cfg.Version,
 			"description": "A subset of Airflow's REST API v2 (Airflow's own document for those operations), plus a run sensor, trigger-and-wait, ad-hoc tasks and the run outputs of the data lake."},
@@ -78,7 +79,7 @@ func (s *Server) OpenAPI() (map[string]any, error) {
 				"Basic":  map[string]any{"type": "http", "scheme": "basic"},
 			},
 		},
-	}, nil
+	})
 }
 
 // mergeAirflowOperation is Airflow's operation with what dagworker adds
@@ -118,13 +119,9 @@ func mergeAirflowOperation(theirs, ours map[string]any) map[string]any {
 	return op
 }
 
-func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
-	doc, err := s.OpenAPI()
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, doc)
+func (s *Server) handleOpenAPI(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(s.openapi)
 }
 
 func jsonContent(schema any) map[string]any {

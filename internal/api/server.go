@@ -162,6 +162,8 @@ type Server struct {
 	routes []route
 	// taskTypes is cfg.TaskTypes as a set; nil accepts every type.
 	taskTypes map[string]bool
+	// openapi is the served OpenAPI document (JSON).
+	openapi []byte
 }
 
 // New checks cfg and returns the API handler.
@@ -199,6 +201,9 @@ func New(cfg Config) (*Server, error) {
 		s.writeError(w, r, httpErr(http.StatusNotFound, "Not Found"))
 	})
 	s.mux.Handle("GET "+mappedPrefix+"{rest...}", mapped)
+	if s.openapi, err = s.openAPI(); err != nil {
+		return nil, err
+	}
 	s.mux.HandleFunc("GET /api/v2/openapi.json", s.handleOpenAPI)
 	return s, nil
 }
