@@ -134,9 +134,16 @@ func (c *crawler) result() Result {
 // the follow patterns (links only), is disallowed by robots.txt or the page
 // budget is spent.
 func (c *crawler) visit(u *url.URL, depth int, link bool) {
-	if key, ok := c.candidate(u, link); ok {
-		c.request(c.admit([]string{key}), depth)
+	if t, ok := c.candidate(u, link); ok {
+		c.request(c.admit([]target{t}), depth)
 	}
+}
+
+// target is a URL the crawl may request: normalised, and its key (the
+// normalised URL as a string).
+type target struct {
+	key string
+	u   *url.URL
 }
 
 // visitAll visits the links of one page. Their page budget is reserved at
@@ -144,24 +151,24 @@ func (c *crawler) visit(u *url.URL, depth int, link bool) {
 // the budget between this page's links: the links of a shallower page are
 // admitted before the deeper pages they lead to compete for what is left.
 func (c *crawler) visitAll(us []*url.URL, depth int) {
-	keys := make([]string, 0, len(us))
+	ts := make([]target, 0, len(us))
 	for _, u := range us {
-		if key, ok := c.candidate(u, true); ok {
-			keys = append(keys, key)
+		if t, ok := c.candidate(u, true); ok {
+			ts = append(ts, t)
 		}
 	}
-	c.request(c.admit(keys), depth)
+	c.request(c.admit(ts), depth)
 }
 
 // candidate normalises u and reports whether the crawl may follow it at
 // all (scheme, host, allowed domains, follow patterns).
-func (c *crawler) candidate(u *url.URL, link bool) (string, bool) {
+func (c *crawler) candidate(u *url.URL, link bool) (target, bool) {
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.User != nil {
-		return "", false
+		return target{}, false
 	}
 	n := normalize(u)
 	if h, err := asciiHost(n.Hostname()); err != nil {
-		return "", false
+		return target{}, false
 	} else if h != n.Hostname() {
 		port := n.Port()
 		n.Host = h
@@ -171,40 +178,36 @@ func (c *crawler) candidate(u *url.URL, link bool) (string, bool) {
 	}
 	key := n.String()
 	if len(key) > maxURLLen || !c.domainAllowed(n.Hostname()) {
-		return "", false
+		return target{}, false
 	}
 	if link && len(c.s.follow) > 0 && !matchAny(c.s.follow, key) {
-		return "", false
+		return target{}, false
 	}
-	return key, true
+	return target{key: key, u: n}, true
 }
 
-// admit marks the keys not seen before as visited and reserves the page
+// admit marks the targets not seen before as visited and reserves the page
 // budget for them, in order, until it is spent; it returns those admitted.
-func (c *crawler) admit(keys []string) []string {
+func (c *crawler) admit(ts []target) []target {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var out []string
-	for _, key := range keys {
-		if c.visited[key] || c.admitted >= c.s.maxPages {
+	var out []target
+	for _, t := range ts {
+		if c.visited[t.key] || c.admitted >= c.s.maxPages {
 			continue
 		}
-		c.visited[key] = true
+		c.visited[t.key] = true
 		c.admitted++
-		out = append(out, key)
+		out = append(out, t)
 	}
 	return out
 }
 
-// request checks robots.txt for each admitted key (a disallowed one gives
-// its budget back) and requests the others.
-func (c *crawler) request(keys []string, depth int) {
-	for _, key := range keys {
-		n, err := url.Parse(key)
-		if err != nil {
-			c.release()
-			continue
-		}
+// request checks robots.txt for each admitted target (a disallowed one
+// gives its budget back) and requests the others.
+func (c *crawler) request(ts []target, depth int) {
+	for _, t := range ts {
+		key, n := t.key, t.u
 		if c.s.respectRobots {
 			ok, err := c.robots.allowed(c.ctx, n)
 			if err != nil {
